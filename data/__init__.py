@@ -1,0 +1,1 @@
+"""Shipped reference data: templates and the demo set (JSON, no code)."""

@@ -1,0 +1,112 @@
+"""Backups of the database file: taken on every start, rotated, found and restored.
+
+Backups live in a folder beside the database (``<naam>-reservekopies``) and are
+named ``<naam>-<soort>-<JJJJMMDD-UUMMSS-ffffff>.json``. Only start backups
+rotate; the ones taken before a migration or a restore, and the ones a user made
+by hand, stay until someone removes them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ouder_tui.migrations import schema_version_of
+from ouder_tui.storage import UnreadableFileError, decode, write_atomic
+
+KEEP_LAST_STARTS = 10
+KEEP_DAILY_DAYS = 30
+
+START = "start"
+MANUAL = "handmatig"
+BEFORE_RESTORE = "voor-herstel"
+
+_STAMP = "%Y%m%d-%H%M%S-%f"
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>[a-z0-9-]+?)-(?P<stamp>\d{8}-\d{6}-\d{6})\.json$")
+
+
+def backup_folder(db_path: Path) -> Path:
+    """Where the backups of ``db_path`` are kept."""
+    return db_path.parent / f"{db_path.stem}-reservekopies"
+
+
+def backup_name(db_path: Path, kind: str, moment: datetime) -> str:
+    return f"{db_path.stem}-{kind}-{moment.strftime(_STAMP)}.json"
+
+
+def list_backups(db_path: Path, kind: str | None = None) -> list[tuple[datetime, Path]]:
+    """Backups of ``db_path``, newest first, as ``(moment, path)``."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob(f"{db_path.stem}-*.json"):
+        m = _NAME.match(path.name)
+        if not m or m["stem"] != db_path.stem or (kind and m["kind"] != kind):
+            continue
+        found.append((datetime.strptime(m["stamp"], _STAMP), path))
+    found.sort(reverse=True)
+    return found
+
+
+def take_backup(db_path: Path, raw: bytes, kind: str, moment: datetime, *, skip_if_same: bool = False) -> Path | None:
+    """Write ``raw`` (the database's bytes) as a new backup; returns its path.
+
+    With ``skip_if_same`` no backup is made when the newest one of this kind
+    holds the same bytes (nothing changed since the last start).
+    """
+    if skip_if_same:
+        previous = list_backups(db_path, kind)
+        if previous:
+            newest = previous[0][1]
+            try:
+                if newest.stat().st_size == len(raw) and newest.read_bytes() == raw:
+                    return None
+            except OSError:
+                pass
+    folder = backup_folder(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / backup_name(db_path, kind, moment)
+    write_atomic(target, raw)
+    return target
+
+
+def rotate(db_path: Path, now: datetime) -> list[Path]:
+    """Delete start backups beyond the last ten and one a day for thirty days; returns what went."""
+    starts = list_backups(db_path, START)
+    keep = {path for _, path in starts[:KEEP_LAST_STARTS]}
+    seen_days = set()
+    horizon = (now - timedelta(days=KEEP_DAILY_DAYS)).date()
+    for moment, path in starts:  # newest first: the first of each day is that day's newest
+        day = moment.date()
+        if day > horizon and day not in seen_days:
+            seen_days.add(day)
+            keep.add(path)
+    removed = []
+    for _, path in starts:
+        if path not in keep:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def read_backup(path: Path) -> tuple[bytes, dict]:
+    """Read and parse a backup; :class:`UnreadableFileError` when it is not a database."""
+    raw = path.read_bytes()
+    return raw, decode(raw)
+
+
+def newest_good_backup(db_path: Path, max_schema: int) -> Path | None:
+    """The newest backup that parses and that this version can open."""
+    for _, path in list_backups(db_path):
+        try:
+            _, document = read_backup(path)
+        except (OSError, UnreadableFileError):
+            continue
+        if schema_version_of(document) <= max_schema:
+            return path
+    return None

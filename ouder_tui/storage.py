@@ -1,0 +1,213 @@
+"""The TinyDB storage class that makes every save crash-safe.
+
+TinyDB's own ``JSONStorage`` rewrites the file in place, so a crash halfway
+leaves a broken file. :class:`AtomicJSONStorage` instead
+
+* writes the whole document to a temporary file in the same folder, flushes and
+  fsyncs it, swaps it in with :func:`os.replace` and fsyncs the folder, so the
+  file on disk is always a complete document;
+* keeps the parsed document in memory and re-reads the file only when it changed
+  on disk (another window or PC wrote it), so reads cost a ``stat``;
+* refuses to write outside a transaction: the :class:`~ouder_tui.store.Store`
+  opens one under an inter-process lock, and only commits write to disk.
+
+It never creates, repairs or overwrites a file that does not parse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from tinydb.storages import Storage
+
+from ouder_tui.errors import StoreError
+
+Document = dict[str, dict[str, Any]]
+
+#: How long a Windows ``os.replace`` is retried while antivirus, the indexer or a
+#: sync client holds the file open.
+REPLACE_RETRY_SECONDS = 5.0
+
+_encoder = msgspec.json.Encoder()
+
+
+class UnreadableFileError(Exception):
+    """The file exists but is empty or is not a JSON document of tables (internal)."""
+
+
+def encode(document: Document) -> bytes:
+    """Serialise a whole database document (compact JSON, UTF-8)."""
+    return _encoder.encode(document)
+
+
+def decode(raw: bytes) -> Document:
+    """Parse and shape-check a database document; :class:`UnreadableFileError` otherwise."""
+    if not raw.strip():
+        raise UnreadableFileError("het bestand is leeg")
+    try:
+        document = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise UnreadableFileError(f"geen geldige JSON ({exc})") from None
+    if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):
+        raise UnreadableFileError("de inhoud is geen ouder-tui-databank")
+    return document
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable. Windows has no folder fsync (NTFS journals it)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_with_retry(source: str | Path, target: str | Path) -> None:
+    """``os.replace`` that waits a bounded time while another program holds ``target``."""
+    deadline = time.monotonic() + REPLACE_RETRY_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if os.name != "nt" or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file."""
+    folder = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        replace_with_retry(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    fsync_folder(folder)
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Delete temporary files a crashed writer left beside ``path`` (call under the lock)."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    # os.replace gives the file a new inode (a new file index on Windows), so the
+    # signature changes on every save even where mtime has a coarse resolution.
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage with atomic saves and an in-memory copy refreshed on change."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._data: Document | None = None
+        self._signature: tuple[int, int, int] | None = None
+        self._in_transaction = False
+        self._dirty = False
+        #: Raw bytes of the last load, so a start backup needs no second read.
+        self.last_raw: bytes = b""
+        #: Increases whenever the in-memory document changes; caches key on it.
+        self.generation = 0
+
+    # -- TinyDB's interface -------------------------------------------------
+    def read(self) -> Document:
+        """The current document; re-read from disk first when another process saved."""
+        if not self._in_transaction:
+            self.refresh()
+        assert self._data is not None
+        return self._data
+
+    def write(self, data: Document) -> None:
+        """Take TinyDB's change; it reaches the disk when the transaction commits."""
+        if not self._in_transaction:
+            raise RuntimeError("schrijven kan alleen binnen Store.transaction()")
+        self._data = data
+        self._dirty = True
+        self.generation += 1
+
+    def close(self) -> None:
+        """Nothing stays open between operations."""
+
+    # -- loading --------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Re-read the file if it changed since the last read; returns whether it did."""
+        try:
+            with open(self.path, "rb") as handle:
+                signature = _signature(os.fstat(handle.fileno()))
+                if not force and signature == self._signature and self._data is not None:
+                    return False
+                raw = handle.read()
+        except FileNotFoundError:
+            raise StoreError(f"Het databankbestand {self.path} bestaat niet (meer).") from None
+        except OSError as exc:
+            raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
+        self._data = decode(raw)
+        self.last_raw = raw
+        self._signature = signature
+        self.generation += 1
+        return True
+
+    # -- transactions (driven by the Store, under its lock) ---------------------
+    def begin(self) -> None:
+        self.refresh()
+        self._in_transaction = True
+        self._dirty = False
+
+    def commit(self) -> None:
+        """Write the document if the transaction changed it."""
+        try:
+            if self._dirty:
+                assert self._data is not None
+                payload = encode(self._data)
+                write_atomic(self.path, payload)
+                self.last_raw = payload
+                self._signature = _signature(os.stat(self.path))
+        finally:
+            self._in_transaction = False
+            self._dirty = False
+
+    def rollback(self) -> None:
+        """Forget uncommitted changes: the next read loads the file again.
+
+        Always drops the in-memory copy, because TinyDB mutates documents in
+        place before it calls :meth:`write`, so a failed operation may have
+        touched them without marking the transaction dirty.
+        """
+        self._in_transaction = False
+        self._dirty = False
+        self._data = None
+        self._signature = None
+        self.generation += 1
+
+    def create(self, document: Document) -> None:
+        """Write a brand-new database file (the caller holds the lock and checked it is absent)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = encode(document)
+        write_atomic(self.path, payload)
+        self._data = document
+        self.last_raw = payload
+        self._signature = _signature(os.stat(self.path))
+        self.generation += 1

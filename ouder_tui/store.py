@@ -1,0 +1,501 @@
+"""The store: one TinyDB file with the guarantees of DESIGN.md ("The store's contract").
+
+1. Crash safety: :class:`~ouder_tui.storage.AtomicJSONStorage` swaps in complete files.
+2. Two writers: every change runs in :meth:`Store.transaction`, which takes an
+   inter-process lock on a separate lock file, re-reads the file if another
+   process changed it, applies the change and writes once.
+3. Revisions: every record carries ``_rev``; saving with a stale revision raises
+   :class:`~ouder_tui.errors.ConflictError` saying who changed it and when.
+4. Recycle bin: :meth:`Store.delete` moves a record to ``_prullenbak``;
+   :meth:`Store.restore` brings it back; :meth:`Store.purge` removes it for good.
+5. Schema version in ``_meta``; older files are migrated after a backup, newer
+   files are refused untouched.
+6. Rotating backups on every open; a file that does not parse is never
+   overwritten and the error names the newest good backup.
+7. Every change is stamped with the user's name and the time.
+
+Screens and services call these operations; nothing else touches TinyDB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import filelock
+from tinydb import TinyDB
+from tinydb.table import Document as TinyDocument
+from tinydb.table import Table
+
+from ouder_tui import backups
+from ouder_tui.errors import (
+    ConflictError,
+    CorruptDatabaseError,
+    NewerSchemaError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
+from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE, migrate, schema_version_of
+from ouder_tui.storage import AtomicJSONStorage, UnreadableFileError, remove_stale_temp_files
+from ouder_tui.text import clean_text, format_datetime
+
+RECYCLE_BIN = "_prullenbak"
+SETTINGS = "instellingen"
+USERS = "gebruikers"
+
+#: Keys the store owns on every record; callers cannot set them.
+META_KEYS = ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at")
+
+MAX_USER_NAME = 60
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+class _Table(Table):
+    """A TinyDB table safe for several processes.
+
+    TinyDB caches the next id and query results per process, which hands out
+    the same id twice and serves stale results once another process wrote. Here
+    ids come from a counter stored in the file itself (read under the lock, never
+    reused, also not after a purge) and query results are not cached.
+    """
+
+    default_query_cache_capacity = 0
+
+    def _get_next_id(self) -> int:
+        document = self._storage.read()
+        meta = document.setdefault(META_TABLE, {}).setdefault(META_ID, {})
+        counters = meta.setdefault("next_ids", {})
+        table = document.get(self.name, {})
+        next_id = counters.get(self.name, 1)
+        if str(next_id) in table:  # a file edited by hand: fall back to scanning
+            next_id = max(int(key) for key in table) + 1
+        counters[self.name] = next_id + 1
+        return next_id
+
+    def replace_many(self, records: Mapping[int, dict]) -> None:
+        """Replace whole documents by id in one pass over the table."""
+
+        def updater(table: dict) -> None:
+            for doc_id, record in records.items():
+                table[doc_id] = record
+
+        self._update_table(updater)
+
+
+class _TinyDB(TinyDB):
+    table_class = _Table
+
+
+def _validate_user(name: str) -> str:
+    cleaned = clean_text(name)
+    if not cleaned:
+        raise ValidationError({"gebruiker": "Vul je naam in."})
+    if len(cleaned) > MAX_USER_NAME:
+        raise ValidationError({"gebruiker": f"Een naam telt hoogstens {MAX_USER_NAME} tekens."})
+    return cleaned
+
+
+class Store:
+    """An open database. Build it with :meth:`Store.open`.
+
+    Reads are served from memory and refreshed when the file changed on disk;
+    every write takes the inter-process lock for the time of one transaction.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        user: str,
+        clock: Callable[[], datetime],
+        lock_timeout: float,
+    ) -> None:
+        self.path = path
+        self.clock = clock
+        self.lock_timeout = lock_timeout
+        self._user = _validate_user(user)
+        self._db = _TinyDB(path, storage=AtomicJSONStorage)
+        self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._file_lock = filelock.FileLock(str(path) + ".lock", timeout=lock_timeout)
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        #: Dutch notes about things that went wrong but did not stop the start (e.g. a backup).
+        self.warnings: list[str] = []
+        #: The start backup made by this open, if any.
+        self.start_backup: Path | None = None
+
+    # -- opening ---------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        user: str = "onbekend",
+        clock: Callable[[], datetime] = _now,
+        lock_timeout: float = 10.0,
+        make_backup: bool = True,
+        create: bool = True,
+        migrate_schema: bool = True,
+    ) -> Store:
+        """Open (or create) the database at ``path``.
+
+        Raises :class:`CorruptDatabaseError` for a file that does not parse,
+        :class:`NewerSchemaError` for a file from a newer version and
+        :class:`StoreError` when the file cannot be read or created.
+        """
+        store = cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
+        with store._locked():
+            remove_stale_temp_files(store.path)
+            if not store.storage.exists():
+                if not create:
+                    raise StoreError(f"Er is geen databank op {store.path}.")
+                store._create()
+                return store
+            store._load_checked()
+            version = schema_version_of(store.storage.read())
+            if version > CURRENT_SCHEMA:
+                raise NewerSchemaError(
+                    f"De databank {store.path} is gemaakt met een nieuwere versie van ouder-tui "
+                    f"(schemaversie {version}; deze versie kent tot {CURRENT_SCHEMA}). "
+                    "Installeer de nieuwste versie; het bestand is niet gewijzigd."
+                )
+            if make_backup:
+                store._start_backup()
+            if version < CURRENT_SCHEMA and migrate_schema:
+                store._migrate(version)
+        return store
+
+    def _create(self) -> None:
+        now = self.clock().isoformat()
+        try:
+            self.storage.create(
+                {META_TABLE: {META_ID: {"schema_version": CURRENT_SCHEMA, "next_ids": {}, "created_at": now}}}
+            )
+        except OSError as exc:
+            raise StoreError(f"Kan de databank {self.path} niet aanmaken: {exc.strerror or exc}.") from None
+
+    def _load_checked(self) -> None:
+        try:
+            self.storage.refresh(force=True)
+        except UnreadableFileError as exc:
+            good = backups.newest_good_backup(self.path, CURRENT_SCHEMA)
+            if good:
+                advice = (
+                    f" De recentste goede reservekopie is {good}. "
+                    f'Zet ze terug met: ouder-tui --db "{self.path}" restore "{good}"'
+                )
+            else:
+                advice = " Er is geen bruikbare reservekopie gevonden."
+            raise CorruptDatabaseError(
+                f"Het databankbestand {self.path} is onleesbaar ({exc}). "
+                f"Het wordt niet overschreven.{advice}",
+                path=str(self.path),
+                backup=str(good) if good else None,
+            ) from None
+
+    def _start_backup(self) -> None:
+        moment = datetime.now()  # with microseconds: two starts in one second keep two names
+        try:
+            self.start_backup = backups.take_backup(
+                self.path, self.storage.last_raw, backups.START, moment, skip_if_same=True
+            )
+            backups.rotate(self.path, moment)
+        except OSError as exc:
+            self.warnings.append(f"Er kon geen reservekopie gemaakt worden: {exc.strerror or exc}.")
+
+    def _migrate(self, version: int) -> None:
+        # A backup before the migration is not optional: without it we do not touch the file.
+        try:
+            backups.take_backup(self.path, self.storage.last_raw, f"voor-migratie-v{version}", datetime.now())
+        except OSError as exc:
+            raise StoreError(
+                f"De databank moet bijgewerkt worden, maar er kon eerst geen reservekopie "
+                f"gemaakt worden ({exc.strerror or exc}). Er is niets gewijzigd."
+            ) from None
+        self.storage.begin()
+        try:
+            self.storage.write(migrate(self.storage.read()))
+            self.storage.commit()
+        except BaseException:
+            self.storage.rollback()
+            raise
+
+    # -- the user -------------------------------------------------------------
+    @property
+    def user(self) -> str:
+        """The name that stamps every change."""
+        return self._user
+
+    def set_user(self, name: str) -> str:
+        """Switch to ``name`` (validated) and remember it on this database."""
+        cleaned = _validate_user(name)
+        self._user = cleaned
+        now = self.clock().isoformat()
+        with self.transaction():
+            table = self._db.table(USERS)
+            existing = [doc.doc_id for doc in table if doc.get("naam") == cleaned]
+            if existing:
+                table.update({"laatst_gezien": now}, doc_ids=existing)
+            else:
+                table.insert({"naam": cleaned, "laatst_gezien": now})
+        return cleaned
+
+    def known_users(self) -> list[str]:
+        """Names used on this database, most recently seen first."""
+        users = sorted(self._db.table(USERS), key=lambda doc: doc.get("laatst_gezien", ""), reverse=True)
+        return [doc["naam"] for doc in users]
+
+    # -- transactions -----------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self._file_lock.acquire()
+            except filelock.Timeout:
+                raise StoreError(
+                    f"De databank is al {self.lock_timeout:g} seconden bezet door een ander venster "
+                    "of een andere pc. Probeer het zo opnieuw; er is niets gewijzigd."
+                ) from None
+            except OSError as exc:
+                raise StoreError(
+                    f"Kan de databank niet vergrendelen in {self.path.parent}: {exc.strerror or exc}. "
+                    "Heb je schrijfrechten in die map? Er is niets gewijzigd."
+                ) from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run several changes as one save: all of them reach the disk, or none.
+
+        Nested calls join the outer transaction.
+        """
+        with self._thread_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with self._locked():
+                try:
+                    self.storage.begin()
+                except UnreadableFileError:
+                    self.storage.rollback()
+                    self._load_checked()  # raises the Dutch corrupt-file error
+                self._depth = 1
+                try:
+                    yield
+                except BaseException:
+                    self.storage.rollback()
+                    raise
+                else:
+                    try:
+                        self.storage.commit()
+                    except OSError as exc:
+                        self.storage.rollback()
+                        raise StoreError(
+                            f"Bewaren is mislukt: {exc.strerror or exc}. De databank is niet gewijzigd."
+                        ) from None
+                finally:
+                    self._depth = 0
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the data in memory changes; services key their caches on it."""
+        self.storage.read()
+        return self.storage.generation
+
+    # -- records -------------------------------------------------------------------
+    def _stamp(self, record: dict, *, created: bool) -> None:
+        now = self.clock().isoformat()
+        if created:
+            record["_created_by"] = self.user
+            record["_created_at"] = now
+        record["_changed_by"] = self.user
+        record["_changed_at"] = now
+
+    @staticmethod
+    def _user_fields(data: Mapping[str, Any]) -> dict:
+        return {k: v for k, v in data.items() if k not in META_KEYS}
+
+    @staticmethod
+    def _with_id(doc: TinyDocument) -> dict:
+        record = dict(doc)
+        record["id"] = doc.doc_id
+        return record
+
+    def get(self, table: str, record_id: int) -> dict | None:
+        """One record with its ``id`` and revision, or ``None``."""
+        doc = self._db.table(table).get(doc_id=record_id)
+        return self._with_id(doc) if doc is not None else None  # type: ignore[arg-type]
+
+    def all(self, table: str) -> list[dict]:
+        """Every record of ``table`` (not those in the recycle bin)."""
+        return [self._with_id(doc) for doc in self._db.table(table)]
+
+    def count(self, table: str) -> int:
+        return len(self._db.table(table))
+
+    def insert(self, table: str, data: Mapping[str, Any]) -> dict:
+        """Add a record; returns it with its new ``id`` and revision 1."""
+        return self.insert_many(table, [data])[0]
+
+    def insert_many(self, table: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
+        """Add several records in one save."""
+        records = []
+        for data in items:
+            record = self._user_fields(data)
+            record["_rev"] = 1
+            self._stamp(record, created=True)
+            records.append(record)
+        with self.transaction():
+            ids = self._db.table(table).insert_multiple(records)
+        return [{**record, "id": doc_id} for record, doc_id in zip(records, ids, strict=True)]
+
+    def _conflict(self, current: dict) -> ConflictError:
+        who = current.get("_changed_by", "onbekend")
+        when = current.get("_changed_at", "")
+        return ConflictError(
+            f"{who} heeft dit intussen gewijzigd ({format_datetime(when)}). "
+            "Laad de nieuwe versie of overschrijf ze met wat jij invulde.",
+            changed_by=who,
+            changed_at=when,
+            current=current,
+        )
+
+    def update(self, table: str, record_id: int, data: Mapping[str, Any], *, expected_rev: int | None) -> dict:
+        """Replace a record's fields; returns the saved record.
+
+        ``expected_rev`` is the revision the caller opened; when someone saved in
+        between, :class:`ConflictError` is raised and nothing changes. ``None``
+        overwrites whatever is there (the user chose to).
+        """
+        return self.update_many(table, [(record_id, data, expected_rev)])[0]
+
+    def update_many(
+        self, table: str, changes: Iterable[tuple[int, Mapping[str, Any], int | None]]
+    ) -> list[dict]:
+        """Replace several records in one save; a single conflict cancels all of them."""
+        changes = list(changes)
+        saved: dict[int, dict] = {}
+        with self.transaction():
+            tiny = self._db.table(table)
+            for record_id, data, expected_rev in changes:
+                current = tiny.get(doc_id=record_id)
+                if current is None:
+                    raise NotFoundError(self._missing_message(table, record_id))
+                if expected_rev is not None and current.get("_rev") != expected_rev:
+                    raise self._conflict(self._with_id(current))  # type: ignore[arg-type]
+                record = self._user_fields(data)
+                for key in ("_created_by", "_created_at"):
+                    if key in current:
+                        record[key] = current[key]
+                record["_rev"] = current.get("_rev", 0) + 1
+                self._stamp(record, created=False)
+                saved[record_id] = record
+            tiny.replace_many(saved)
+        return [{**record, "id": record_id} for record_id, record in saved.items()]
+
+    def _missing_message(self, table: str, record_id: int) -> str:
+        for entry in self._db.table(RECYCLE_BIN):
+            if entry.get("table") == table and entry.get("record_id") == record_id:
+                return (
+                    f"Dit werd intussen verwijderd door {entry.get('_deleted_by', 'onbekend')} "
+                    f"({format_datetime(entry.get('_deleted_at'))}). Je vindt het in de prullenbak."
+                )
+        return "Dit bestaat niet (meer)."
+
+    # -- recycle bin -----------------------------------------------------------------
+    def delete(self, table: str, record_id: int, *, label: str = "", expected_rev: int | None = None) -> int:
+        """Move a record to the recycle bin; returns the bin entry's id."""
+        with self.transaction():
+            tiny = self._db.table(table)
+            current = tiny.get(doc_id=record_id)
+            if current is None:
+                raise NotFoundError(self._missing_message(table, record_id))
+            if expected_rev is not None and current.get("_rev") != expected_rev:
+                raise self._conflict(self._with_id(current))  # type: ignore[arg-type]
+            entry = {
+                "table": table,
+                "record_id": record_id,
+                "label": clean_text(label),
+                "record": dict(current),
+                "_deleted_by": self.user,
+                "_deleted_at": self.clock().isoformat(),
+            }
+            tiny.remove(doc_ids=[record_id])
+            return self._db.table(RECYCLE_BIN).insert(entry)
+
+    def recycle_bin(self, table: str | None = None) -> list[dict]:
+        """What is in the bin (newest first), optionally for one table."""
+        entries = [self._with_id(doc) for doc in self._db.table(RECYCLE_BIN)]
+        if table:
+            entries = [e for e in entries if e.get("table") == table]
+        return sorted(entries, key=lambda e: e.get("_deleted_at", ""), reverse=True)
+
+    def restore(self, bin_id: int) -> dict:
+        """Put a deleted record back under its old id; returns it."""
+        with self.transaction():
+            bin_table = self._db.table(RECYCLE_BIN)
+            entry = bin_table.get(doc_id=bin_id)
+            if entry is None:
+                raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
+            table, record_id = entry["table"], entry["record_id"]
+            record = dict(entry["record"])
+            record["_rev"] = record.get("_rev", 0) + 1
+            self._stamp(record, created=False)
+            tiny = self._db.table(table)
+            if tiny.contains(doc_id=record_id):
+                raise StoreError("Er bestaat al een record met hetzelfde nummer; terugzetten kan niet.")
+            tiny.insert(TinyDocument(record, doc_id=record_id))
+            bin_table.remove(doc_ids=[bin_id])
+        return {**record, "id": record_id}
+
+    def purge(self, bin_id: int) -> None:
+        """Remove an entry from the bin for good."""
+        with self.transaction():
+            bin_table = self._db.table(RECYCLE_BIN)
+            if not bin_table.contains(doc_id=bin_id):
+                raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
+            bin_table.remove(doc_ids=[bin_id])
+
+    # -- settings ------------------------------------------------------------------------
+    def settings(self) -> dict:
+        """The database's settings (school name, ...), with who changed them last."""
+        return self.get(SETTINGS, 1) or {}
+
+    def update_settings(self, **values: Any) -> dict:
+        """Change some settings; the others stay."""
+        with self.transaction():
+            current = self.get(SETTINGS, 1)
+            if current is None:
+                record = self._user_fields(values)
+                record["_rev"] = 1
+                self._stamp(record, created=True)
+                self._db.table(SETTINGS).insert(TinyDocument(record, doc_id=1))
+                return {**record, "id": 1}
+            merged = {**self._user_fields(current), **values}
+            return self.update(SETTINGS, 1, merged, expected_rev=None)
+
+    # -- information ----------------------------------------------------------------------
+    def schema_version(self) -> int:
+        return schema_version_of(self.storage.read())
+
+    def table_names(self) -> list[str]:
+        return sorted(name for name in self.storage.read() if not name.startswith("_"))
+
+    def close(self) -> None:
+        """Nothing is held open between operations; kept for symmetry with TinyDB."""
+        self._db.close()

@@ -1,0 +1,100 @@
+"""Text and date helpers shared by every area: cleaning hostile text, Dutch dates, school years."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+# Escape sequences (CSI, OSC, other ESC-introduced), then every control and
+# bidi-formatting character that could move the cursor or reorder what a
+# terminal shows. Tab and newline survive only where multi-line text is allowed.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[@-Z\\-_]"  # other two-byte sequences
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_BIDI_AND_INVISIBLE = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"
+_DROP_ONE_LINE = {c: None for c in map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)])}
+_DROP_ONE_LINE.update({ord(c): None for c in _BIDI_AND_INVISIBLE})
+_DROP_ONE_LINE.update({0x2028: None, 0x2029: None})
+_DROP_MULTI_LINE = {k: v for k, v in _DROP_ONE_LINE.items() if k not in (0x09, 0x0A)}
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean_text(value: object, *, multiline: bool = False) -> str:
+    """Return ``value`` as text that is safe to store and show.
+
+    Escape sequences, control characters and bidi overrides are removed; on a
+    single line every tab or newline becomes a space and runs of spaces fold.
+    Markup-like text such as ``[bold]`` is kept as typed: it is the display
+    layer's job never to parse it.
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if multiline:
+        text = text.translate(_DROP_MULTI_LINE)
+        return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+    text = text.replace("\t", " ").replace("\n", " ").translate(_DROP_ONE_LINE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(value: str) -> str:
+    """Lowercase ``value`` without accents, for matching and searching (``Çelik`` -> ``celik``)."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_DATE_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?\s*$")
+
+
+def parse_date(value: str) -> date:
+    """Parse a Dutch date (``dd/mm/jjjj``, also with ``-`` or ``.``) or an ISO date.
+
+    Raises ``ValueError`` with a Dutch message for anything else or an impossible date.
+    """
+    text = value.strip()
+    if m := _DATE_DMY.match(text):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _DATE_ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        raise ValueError(f"'{text}' is geen datum (gebruik dd/mm/jjjj)")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"'{text}' bestaat niet als datum") from None
+
+
+def format_date(value: date | None) -> str:
+    """``date(2026, 9, 1)`` -> ``01/09/2026``; ``None`` -> empty text."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_datetime(value: str | datetime | None) -> str:
+    """An ISO timestamp -> ``22/11/2026 08:53``; empty for nothing."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+def school_year_of(day: date) -> str:
+    """The school year a day falls in: 1 September to 31 August (``2026-2027``)."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+_SCHOOL_YEAR = re.compile(r"^(\d{4})\s*-\s*(\d{4})$")
+
+
+def parse_school_year(value: str) -> str:
+    """Check and normalise a school year such as ``2026-2027``; ``ValueError`` in Dutch otherwise."""
+    m = _SCHOOL_YEAR.match(value.strip())
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        raise ValueError(f"'{value.strip()}' is geen schooljaar (bv. 2026-2027)")
+    return f"{m.group(1)}-{m.group(2)}"
