@@ -1,0 +1,366 @@
+"""The shared registry: pupils (*leerlingen*) and families (*gezinnen*) with their parents.
+
+Every module builds on it. A family holds its parents or guardians (each with a
+stable ``id`` so attendance and notes can point at one person); a pupil points at
+its family with ``gezin_id``. :class:`Registry` is the only way in: screens and
+the command line call its operations, it calls the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal
+
+import msgspec
+
+from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, to_record
+from ouder_tui.store import Store
+from ouder_tui.text import clean_text, fold, format_date, parse_school_year
+
+LEERLINGEN = "leerlingen"
+GEZINNEN = "gezinnen"
+
+RELATIES = ("moeder", "vader", "voogd", "plusouder", "grootouder", "pleegouder", "ouder", "andere")
+KANALEN = ("", "Smartschool", "telefoon", "sms/WhatsApp", "e-mail", "brief/agenda", "persoonlijk")
+STATUS_ACTIEF = "actief"
+STATUS_VERTROKKEN = "vertrokken"
+
+
+def new_person_id() -> str:
+    """A short id for a parent, unique across PCs without coordination."""
+    return uuid.uuid4().hex[:12]
+
+
+def leerjaar_from_klas(klas: str) -> int | None:
+    """The grade a class name points at: ``5A`` -> 5, ``L3b`` -> 3; kindergarten (``K2``) -> ``None``."""
+    text = klas.strip().upper()
+    if not text or text.startswith("K"):
+        return None
+    for char in text:
+        if char.isdigit():
+            grade = int(char)
+            return grade if 1 <= grade <= 6 else None
+    return None
+
+
+class Adres(msgspec.Struct, kw_only=True, frozen=True):
+    """A postal address."""
+
+    straat: str = ""
+    huisnummer: str = ""
+    bus: str = ""
+    postcode: str = ""
+    gemeente: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.straat or self.postcode or self.gemeente)
+
+    def regel(self) -> str:
+        """One line: ``Kerkstraat 12 bus 3, 9000 Gent``."""
+        street = " ".join(p for p in (self.straat, self.huisnummer) if p)
+        if self.bus:
+            street += f" bus {self.bus}"
+        town = " ".join(p for p in (self.postcode, self.gemeente) if p)
+        return ", ".join(p for p in (street, town) if p)
+
+    def checked(self, check: Checker, prefix: str) -> Adres:
+        return Adres(
+            straat=check.text(f"{prefix}straat", self.straat, limit=MAX_NAME),
+            huisnummer=check.text(f"{prefix}huisnummer", self.huisnummer, limit=20),
+            bus=check.text(f"{prefix}bus", self.bus, limit=20),
+            postcode=check.text(f"{prefix}postcode", self.postcode, limit=20),
+            gemeente=check.text(f"{prefix}gemeente", self.gemeente, limit=MAX_NAME),
+        )
+
+
+class Ouder(msgspec.Struct, kw_only=True, frozen=True):
+    """A parent or guardian, part of a family."""
+
+    id: str = ""
+    relatie: str = "ouder"
+    voornaam: str = ""
+    familienaam: str = ""
+    talen: tuple[str, ...] = ()
+    tolk_nodig: bool = False
+    tolk_taal: str = ""
+    telefoon: str = ""
+    email: str = ""
+    adres: Adres = Adres()
+    voorkeurkanaal: str = ""
+    beste_momenten: str = ""
+    notities: str = ""
+
+    @property
+    def naam(self) -> str:
+        return " ".join(p for p in (self.voornaam, self.familienaam) if p)
+
+    def heeft_contact(self) -> bool:
+        return bool(self.telefoon or self.email)
+
+    def checked(self, check: Checker, prefix: str) -> Ouder:
+        """A cleaned copy; messages go to fields named ``{prefix}voornaam`` etc."""
+        relatie = clean_text(self.relatie).lower() or "ouder"
+        if relatie not in RELATIES:
+            check.fail(f"{prefix}relatie", f"Kies een van: {', '.join(RELATIES)}.")
+        voornaam = check.text(f"{prefix}voornaam", self.voornaam, limit=MAX_NAME)
+        familienaam = check.text(f"{prefix}familienaam", self.familienaam, limit=MAX_NAME)
+        if not (voornaam or familienaam):
+            check.fail(f"{prefix}voornaam", "Vul minstens een voornaam of familienaam in.")
+        talen = tuple(dict.fromkeys(t for t in (clean_text(x)[:40] for x in self.talen) if t))
+        tolk_taal = check.text(f"{prefix}tolk_taal", self.tolk_taal, limit=40)
+        return Ouder(
+            id=self.id or new_person_id(),
+            relatie=relatie,
+            voornaam=voornaam,
+            familienaam=familienaam,
+            talen=talen,
+            tolk_nodig=self.tolk_nodig,
+            tolk_taal=tolk_taal if self.tolk_nodig else "",
+            telefoon=check.phone(f"{prefix}telefoon", self.telefoon),
+            email=check.email(f"{prefix}email", self.email),
+            adres=self.adres.checked(check, f"{prefix}adres."),
+            voorkeurkanaal=check.text(f"{prefix}voorkeurkanaal", self.voorkeurkanaal, limit=40),
+            beste_momenten=check.text(f"{prefix}beste_momenten", self.beste_momenten, limit=MAX_NAME),
+            notities=check.text(f"{prefix}notities", self.notities, limit=MAX_NOTE, multiline=True),
+        )
+
+
+class Gezin(Record, kw_only=True, frozen=True):
+    """A family: its parents or guardians and where they live. Its children point at it."""
+
+    naam: str = ""
+    adres: Adres = Adres()
+    ouders: tuple[Ouder, ...] = ()
+    notities: str = ""
+
+    def checked(self) -> Gezin:
+        """A cleaned copy, or :class:`ValidationError` with a message per field."""
+        check = Checker()
+        naam = check.text("naam", self.naam, required=True, limit=MAX_NAME, label="De naam van het gezin")
+        ouders = tuple(ouder.checked(check, f"ouders.{i}.") for i, ouder in enumerate(self.ouders))
+        adres = self.adres.checked(check, "adres.")
+        notities = check.text("notities", self.notities, limit=MAX_NOTE, multiline=True)
+        check.done()
+        return msgspec.structs.replace(self, naam=naam, ouders=ouders, adres=adres, notities=notities)
+
+    def talen(self) -> list[str]:
+        """Every language its parents speak, in order of appearance."""
+        return list(dict.fromkeys(t for o in self.ouders for t in o.talen))
+
+    def tolk_talen(self) -> list[str]:
+        """Languages for which an interpreter is needed."""
+        return list(dict.fromkeys(o.tolk_taal or (o.talen[0] if o.talen else "onbekend")
+                                  for o in self.ouders if o.tolk_nodig))
+
+    def heeft_contact(self) -> bool:
+        return any(o.heeft_contact() for o in self.ouders)
+
+
+class Leerling(Record, kw_only=True, frozen=True):
+    """A pupil of the school."""
+
+    stamboeknummer: str = ""
+    voornaam: str = ""
+    familienaam: str = ""
+    geboortedatum: date | None = None
+    klas: str = ""
+    klasnummer: str = ""
+    leerjaar: int | None = None
+    schooljaar: str = ""
+    status: Literal["actief", "vertrokken"] = STATUS_ACTIEF
+    vertrokken_op: date | None = None
+    gezin_id: int | None = None
+    notities: str = ""
+
+    @property
+    def naam(self) -> str:
+        return " ".join(p for p in (self.voornaam, self.familienaam) if p)
+
+    @property
+    def actief(self) -> bool:
+        return self.status == STATUS_ACTIEF
+
+    def checked(self) -> Leerling:
+        """A cleaned copy, or :class:`ValidationError` with a message per field."""
+        check = Checker()
+        voornaam = check.text("voornaam", self.voornaam, required=True, limit=MAX_NAME, label="De voornaam")
+        familienaam = check.text("familienaam", self.familienaam, required=True, limit=MAX_NAME,
+                                 label="De familienaam")
+        klas = check.text("klas", self.klas, limit=20)
+        schooljaar = check.text("schooljaar", self.schooljaar, limit=9)
+        if schooljaar:
+            try:
+                schooljaar = parse_school_year(schooljaar)
+            except ValueError as exc:
+                check.fail("schooljaar", str(exc))
+        leerjaar = self.leerjaar if self.leerjaar is not None else leerjaar_from_klas(klas)
+        if leerjaar is not None and not 1 <= leerjaar <= 6:
+            check.fail("leerjaar", "Een leerjaar ligt tussen 1 en 6.")
+        if self.geboortedatum and not date(1990, 1, 1) <= self.geboortedatum <= date.today():
+            check.fail("geboortedatum", f"{format_date(self.geboortedatum)} kan geen geboortedatum zijn.")
+        vertrokken_op = self.vertrokken_op if self.status == STATUS_VERTROKKEN else None
+        result = msgspec.structs.replace(
+            self,
+            stamboeknummer=check.text("stamboeknummer", self.stamboeknummer, limit=40),
+            voornaam=voornaam,
+            familienaam=familienaam,
+            klas=klas,
+            klasnummer=check.text("klasnummer", self.klasnummer, limit=10),
+            leerjaar=leerjaar,
+            schooljaar=schooljaar,
+            vertrokken_op=vertrokken_op,
+            notities=check.text("notities", self.notities, limit=MAX_NOTE, multiline=True),
+        )
+        check.done()
+        return result
+
+
+def _data(value: msgspec.Struct) -> dict:
+    record = to_record(value)
+    for key in ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at"):
+        record.pop(key, None)
+    return record
+
+
+class Registry:
+    """Operations on pupils and families. Results are immutable models, cached per store generation."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache_generation = -1
+        self._leerlingen: dict[int, Leerling] = {}
+        self._gezinnen: dict[int, Gezin] = {}
+        self._hay: dict[int, str] = {}
+        self._hay_generation = -1
+
+    # -- reading ----------------------------------------------------------------------
+    def _refresh(self) -> None:
+        generation = self.store.generation
+        if generation != self._cache_generation:
+            self._leerlingen = {r["id"]: from_record(Leerling, r) for r in self.store.all(LEERLINGEN)}
+            self._gezinnen = {r["id"]: from_record(Gezin, r) for r in self.store.all(GEZINNEN)}
+            self._cache_generation = generation
+
+    def leerlingen(self, *, ook_vertrokken: bool = False) -> list[Leerling]:
+        """Pupils sorted by class, then name; by default only those still at school."""
+        self._refresh()
+        pupils = [p for p in self._leerlingen.values() if ook_vertrokken or p.actief]
+        return sorted(pupils, key=lambda p: (p.klas, fold(p.familienaam), fold(p.voornaam)))
+
+    def gezinnen(self) -> list[Gezin]:
+        """Families sorted by name."""
+        self._refresh()
+        return sorted(self._gezinnen.values(), key=lambda g: fold(g.naam))
+
+    def leerling(self, leerling_id: int) -> Leerling:
+        self._refresh()
+        try:
+            return self._leerlingen[leerling_id]
+        except KeyError:
+            raise NotFoundError("Deze leerling bestaat niet (meer).") from None
+
+    def gezin(self, gezin_id: int) -> Gezin:
+        self._refresh()
+        try:
+            return self._gezinnen[gezin_id]
+        except KeyError:
+            raise NotFoundError("Dit gezin bestaat niet (meer).") from None
+
+    def kinderen(self, gezin_id: int, *, ook_vertrokken: bool = True) -> list[Leerling]:
+        """The pupils of a family, oldest first."""
+        self._refresh()
+        kids = [p for p in self._leerlingen.values() if p.gezin_id == gezin_id and (ook_vertrokken or p.actief)]
+        return sorted(kids, key=lambda p: (p.geboortedatum or date.max, p.voornaam))
+
+    def klassen(self) -> list[str]:
+        return sorted({p.klas for p in self.leerlingen() if p.klas})
+
+    # -- changing -----------------------------------------------------------------------
+    def add_leerling(self, leerling: Leerling) -> Leerling:
+        leerling = leerling.checked()
+        self._check_gezin_exists(leerling.gezin_id)
+        return from_record(Leerling, self.store.insert(LEERLINGEN, _data(leerling)))
+
+    def save_leerling(self, leerling: Leerling, *, overwrite: bool = False) -> Leerling:
+        """Save an edited pupil. A stale ``rev`` raises ConflictError unless ``overwrite``."""
+        leerling = leerling.checked()
+        self._check_gezin_exists(leerling.gezin_id)
+        record = self.store.update(LEERLINGEN, leerling.id, _data(leerling),
+                                   expected_rev=None if overwrite else leerling.rev)
+        return from_record(Leerling, record)
+
+    def add_gezin(self, gezin: Gezin) -> Gezin:
+        return from_record(Gezin, self.store.insert(GEZINNEN, _data(gezin.checked())))
+
+    def save_gezin(self, gezin: Gezin, *, overwrite: bool = False) -> Gezin:
+        gezin = gezin.checked()
+        record = self.store.update(GEZINNEN, gezin.id, _data(gezin), expected_rev=None if overwrite else gezin.rev)
+        return from_record(Gezin, record)
+
+    def _check_gezin_exists(self, gezin_id: int | None) -> None:
+        if gezin_id is not None and self.store.get(GEZINNEN, gezin_id) is None:
+            raise ValidationError({"gezin_id": "Dit gezin bestaat niet (meer)."})
+
+    def delete_leerling(self, leerling: Leerling) -> int:
+        """Move a pupil to the recycle bin; returns the bin entry."""
+        return self.store.delete(LEERLINGEN, leerling.id, label=f"Leerling {leerling.naam} ({leerling.klas})",
+                                 expected_rev=leerling.rev)
+
+    def delete_gezin(self, gezin: Gezin) -> int:
+        """Move a family to the recycle bin. A family that still has pupils cannot go."""
+        with self.store.transaction():
+            if any(p.gezin_id == gezin.id for p in (from_record(Leerling, r) for r in self.store.all(LEERLINGEN))):
+                raise ValidationError({"gezin": "Dit gezin heeft nog kinderen. Verwijder of verplaats hen eerst."})
+            return self.store.delete(GEZINNEN, gezin.id, label=f"Gezin {gezin.naam}", expected_rev=gezin.rev)
+
+    def mark_left(self, leerling_ids: Iterable[int], op: date) -> int:
+        """Mark pupils as left the school on ``op``; returns how many changed."""
+        ids = set(leerling_ids)
+        with self.store.transaction():
+            changes = []
+            for record in self.store.all(LEERLINGEN):
+                if record["id"] in ids and record.get("status") != STATUS_VERTROKKEN:
+                    changes.append((record["id"], {**record, "status": STATUS_VERTROKKEN,
+                                                   "vertrokken_op": op.isoformat()}, record["_rev"]))
+            self.store.update_many(LEERLINGEN, changes)
+        return len(changes)
+
+    # -- searching -----------------------------------------------------------------------
+    def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
+        """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``."""
+        words = fold(clean_text(text)).split()
+        pupils = self.leerlingen(ook_vertrokken=ook_vertrokken)
+        if not words:
+            return pupils
+        haystacks = self._haystacks()
+        return [p for p in pupils if all(w in haystacks[p.id] for w in words)]
+
+    def _haystacks(self) -> dict[int, str]:
+        self._refresh()
+        if self._hay_generation != self._cache_generation:
+            family_text = {
+                g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')}" for o in g.ouders)])
+                for g in self._gezinnen.values()
+            }
+            self._hay = {
+                p.id: fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_text.get(p.gezin_id, '')}")
+                for p in self._leerlingen.values()
+            }
+            self._hay_generation = self._cache_generation
+        return self._hay
+
+    # -- figures --------------------------------------------------------------------------
+    def leerlingen_per_klas(self) -> dict[str, int]:
+        return dict(sorted(Counter(p.klas or "(geen klas)" for p in self.leerlingen()).items()))
+
+    def gezinnen_zonder_contact(self) -> list[Gezin]:
+        return [g for g in self.gezinnen() if not g.heeft_contact()]
+
+    def tolk_per_taal(self) -> dict[str, int]:
+        """How many families need an interpreter, per language."""
+        counts = Counter(t for g in self.gezinnen() for t in g.tolk_talen())
+        return dict(counts.most_common())

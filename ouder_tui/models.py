@@ -1,0 +1,85 @@
+"""What every stored record shares: the store's metadata and the field checks.
+
+Models are ``msgspec.Struct`` classes (frozen: a change makes a new value with
+:func:`msgspec.structs.replace`). The store's own keys (``_rev``, ``_changed_by``
+...) map onto plain attribute names. Validation collects one Dutch message per
+field and raises a single :class:`~ouder_tui.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+import msgspec
+
+from ouder_tui.errors import ValidationError
+from ouder_tui.text import clean_text
+
+MAX_NAME = 100
+MAX_SHORT = 200
+MAX_NOTE = 20_000
+
+
+class Record(msgspec.Struct, kw_only=True, frozen=True):
+    """Fields every stored record has; the store sets them, never the user."""
+
+    id: int = 0
+    rev: int = msgspec.field(default=0, name="_rev")
+    created_by: str = msgspec.field(default="", name="_created_by")
+    created_at: str = msgspec.field(default="", name="_created_at")
+    changed_by: str = msgspec.field(default="", name="_changed_by")
+    changed_at: str = msgspec.field(default="", name="_changed_at")
+
+
+R = TypeVar("R", bound=msgspec.Struct)
+
+
+def from_record(kind: type[R], record: dict[str, Any]) -> R:
+    """Build a model from a stored record (unknown keys are ignored)."""
+    return msgspec.convert(record, kind, strict=False)
+
+
+def to_record(value: msgspec.Struct) -> dict[str, Any]:
+    """The model as plain JSON-ready data (dates as ISO text)."""
+    return msgspec.to_builtins(value)
+
+
+class Checker:
+    """Collects Dutch messages per field while a model is cleaned and checked."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def text(self, field: str, value: str, *, required: bool = False, limit: int = MAX_SHORT,
+             multiline: bool = False, label: str = "") -> str:
+        """Clean ``value``; check presence and length."""
+        cleaned = clean_text(value, multiline=multiline)
+        if required and not cleaned:
+            self.fail(field, f"{label or 'Dit veld'} is verplicht.")
+        elif len(cleaned) > limit:
+            self.fail(field, f"Hoogstens {limit} tekens (nu {len(cleaned)}).")
+        return cleaned
+
+    def phone(self, field: str, value: str) -> str:
+        cleaned = self.text(field, value, limit=40)
+        if cleaned and (not _PHONE.match(cleaned) or sum(c.isdigit() for c in cleaned) < 6):
+            self.fail(field, f"'{cleaned}' is geen telefoonnummer.")
+        return cleaned
+
+    def email(self, field: str, value: str) -> str:
+        cleaned = self.text(field, value, limit=254)
+        if cleaned and not _EMAIL.match(cleaned):
+            self.fail(field, f"'{cleaned}' is geen e-mailadres.")
+        return cleaned
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+_PHONE = re.compile(r"^\+?[\d\s./()\-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
