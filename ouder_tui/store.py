@@ -58,6 +58,32 @@ def _now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
 
 
+def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
+    """The inter-process lock of the database at ``path``: a separate file, never the database."""
+    return filelock.FileLock(str(path) + ".lock", timeout=timeout)
+
+
+@contextlib.contextmanager
+def hold_lock(lock: filelock.FileLock, path: Path) -> Iterator[None]:
+    """Hold ``lock``; a timeout or an unwritable folder becomes a Dutch :class:`StoreError`."""
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise StoreError(
+            f"De databank is al {lock.timeout:g} seconden bezet door een ander venster "
+            "of een andere pc. Probeer het zo opnieuw; er is niets gewijzigd."
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"Kan de databank niet vergrendelen in {path.parent}: {exc.strerror or exc}. "
+            "Heb je schrijfrechten in die map? Er is niets gewijzigd."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 class _Table(Table):
     """A TinyDB table safe for several processes.
 
@@ -124,7 +150,7 @@ class Store:
         self._user = _validate_user(user)
         self._db = _TinyDB(path, storage=AtomicJSONStorage)
         self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self._file_lock = filelock.FileLock(str(path) + ".lock", timeout=lock_timeout)
+        self._file_lock = lock_for(path, lock_timeout)
         self._thread_lock = threading.RLock()
         self._depth = 0
         #: Dutch notes about things that went wrong but did not stop the start (e.g. a backup).
@@ -256,23 +282,8 @@ class Store:
     # -- transactions -----------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._thread_lock:
-            try:
-                self._file_lock.acquire()
-            except filelock.Timeout:
-                raise StoreError(
-                    f"De databank is al {self.lock_timeout:g} seconden bezet door een ander venster "
-                    "of een andere pc. Probeer het zo opnieuw; er is niets gewijzigd."
-                ) from None
-            except OSError as exc:
-                raise StoreError(
-                    f"Kan de databank niet vergrendelen in {self.path.parent}: {exc.strerror or exc}. "
-                    "Heb je schrijfrechten in die map? Er is niets gewijzigd."
-                ) from None
-            try:
-                yield
-            finally:
-                self._file_lock.release()
+        with self._thread_lock, hold_lock(self._file_lock, self.path):
+            yield
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -16,7 +16,7 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _BIDI_AND_INVISIBLE = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"
-_DROP_ONE_LINE = {c: None for c in map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)])}
+_DROP_ONE_LINE: dict[int, None] = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _DROP_ONE_LINE.update({ord(c): None for c in _BIDI_AND_INVISIBLE})
 _DROP_ONE_LINE.update({0x2028: None, 0x2029: None})
 _DROP_MULTI_LINE = {k: v for k, v in _DROP_ONE_LINE.items() if k not in (0x09, 0x0A)}

@@ -1,0 +1,250 @@
+"""The command line: ``ouder-tui`` starts the interface; subcommands run headless.
+
+Errors are Dutch, go to stderr and end with a non-zero exit code (2 for a
+wrong call, 1 for everything else); nothing is changed then. Heavy parts
+(Textual, the store) are imported only by the commands that need them, so
+``--version`` and the headless commands do not pay for the interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ouder_tui import __version__
+
+ENV_USER = "OUDER_TUI_GEBRUIKER"
+
+# argparse speaks English; these are the messages a user can meet, in Dutch.
+_ARGPARSE_DUTCH = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "the following arguments are required: %s": "deze argumenten ontbreken: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ongeldige keuze: %(value)r (kies uit %(choices)s)",
+    "expected one argument": "verwacht één waarde",
+    "expected at least one argument": "verwacht minstens één waarde",
+    "ambiguous option: %(option)s could match %(matches)s": "dubbelzinnige optie: %(option)s kan %(matches)s zijn",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+    "show program's version number and exit": "toon het versienummer en stop",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
+}
+
+
+def _dutch(message: str) -> str:
+    return _ARGPARSE_DUTCH.get(message, message)
+
+
+argparse._ = _dutch  # type: ignore[attr-defined]  # argparse looks its messages up through this name
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are Dutch and exit with code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ouder-tui",
+        description="Ouderbetrokkenheid organiseren: zonder subcommando start de interface.",
+    )
+    parser.add_argument("--db", metavar="PAD", help="de databank (anders OUDER_TUI_DB of je gegevensmap)")
+    parser.add_argument("--demo", action="store_true", help="werk op de aparte demodatabank (wordt zo nodig gemaakt)")
+    parser.add_argument("--gebruiker", metavar="NAAM", help=f"naam die wijzigingen ondertekent (anders {ENV_USER})")
+    parser.add_argument("--version", action="version", version=f"ouder-tui {__version__}", help="toon de versie en stop")
+    commands = parser.add_subparsers(dest="command", metavar="subcommando", parser_class=_Parser)
+
+    imp = commands.add_parser("import", help="leerlingenlijst (CSV) importeren")
+    imp.add_argument("what", choices=["leerlingen"], metavar="leerlingen")
+    imp.add_argument("file", metavar="BESTAND", help="CSV-export van Smartschool, Wisa, Informat ...")
+    imp.add_argument("--dry-run", action="store_true", help="toon wat er zou gebeuren, wijzig niets")
+    imp.add_argument("--strict", action="store_true", help="weiger het hele bestand als één rij fout is")
+    imp.add_argument("--map", action="append", default=[], metavar="veld=Kolom",
+                     help='koppel een kolom aan een veld, herhaalbaar (bv. stamboeknummer="Intern nr"); een onbekend veld toont de lijst')
+    imp.add_argument("--markeer-vertrokken", action="store_true",
+                     help="leerlingen die niet in de export staan, markeren als vertrokken")
+    imp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="schooljaar als het bestand er geen kolom voor heeft")
+
+    exp = commands.add_parser("export", help="leerlingen of gezinnen exporteren")
+    exp.add_argument("what", choices=["leerlingen", "gezinnen"], metavar="leerlingen|gezinnen")
+    exp.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (Excel) of json")
+    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+
+    commands.add_parser("check", help="controleer of de databank gezond is")
+    bak = commands.add_parser("backup", help="maak een reservekopie")
+    bak.add_argument("--output", metavar="BESTAND", help="waar de kopie komt (anders de map met reservekopieën)")
+    res = commands.add_parser("restore", help="zet een reservekopie terug")
+    res.add_argument("backup", metavar="RESERVEKOPIE")
+    demo = commands.add_parser("demo", help="maak de demodatabank (opnieuw)")
+    demo.add_argument("--opnieuw", action="store_true", help="vervang een bestaande demodatabank")
+    return parser
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"ouder-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _user(args: argparse.Namespace) -> str:
+    if args.gebruiker:
+        return args.gebruiker
+    if env := os.environ.get(ENV_USER):
+        return env
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "onbekend"
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from ouder_tui.paths import choose_db_path
+
+    return choose_db_path(args.db, demo=args.demo)
+
+
+def _ensure_demo(path: Path) -> None:
+    if not path.exists():
+        from ouder_tui.demo import create_demo_database
+
+        create_demo_database(path)
+
+
+def _write_out(payload: bytes, output: str | None) -> None:
+    if output:
+        from ouder_tui.exporters import write_export
+
+        write_export(payload, Path(output))
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    from ouder_tui.errors import OuderTuiError
+
+    try:
+        return _run(args)
+    except OuderTuiError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("Afgebroken. Er is niets half bewaard.", 130)
+
+
+def _run(args: argparse.Namespace) -> int:
+    path = _db_path(args)
+    if args.command == "demo":
+        from ouder_tui.demo import create_demo_database
+
+        target = path if (args.db and not args.demo) else _db_path(argparse.Namespace(db=None, demo=True))
+        create_demo_database(target, replace=args.opnieuw)
+        print(f"Demodatabank klaar: {target}")
+        return 0
+    if args.demo:
+        _ensure_demo(path)
+    if args.command is None:
+        return _start_interface(path, args)
+    if args.command == "check":
+        return _check(path)
+    if args.command == "backup":
+        from ouder_tui.maintenance import make_backup
+
+        print(f"Reservekopie gemaakt: {make_backup(path, Path(args.output) if args.output else None)}")
+        return 0
+    if args.command == "restore":
+        from ouder_tui.maintenance import restore_backup
+
+        kept = restore_backup(path, Path(args.backup))
+        print(f"Teruggezet: {args.backup} -> {path}")
+        if kept:
+            print(f"De vorige inhoud staat in {kept}")
+        return 0
+    if args.command == "export":
+        from ouder_tui.exporters import export_registry
+        from ouder_tui.leerlingen import Registry
+
+        registry = Registry(_open(path, args, make_backup=False, create=False))
+        _write_out(export_registry(registry, args.what, args.format), args.output)
+        return 0
+    if args.command == "import":
+        return _import(path, args)
+    raise AssertionError(args.command)
+
+
+def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, create: bool = True):
+    from ouder_tui.store import Store
+
+    store = Store.open(path, user=_user(args), make_backup=make_backup, create=create)
+    for warning in store.warnings:
+        print(f"ouder-tui: let op: {warning}", file=sys.stderr)
+    return store
+
+
+def _check(path: Path) -> int:
+    from ouder_tui.maintenance import check_database
+
+    report = check_database(path)
+    for note in report.notes:
+        print(note)
+    if report.ok:
+        print(f"De databank {path} is in orde.")
+        return 0
+    for problem in report.problems:
+        print(f"ouder-tui: {problem}", file=sys.stderr)
+    return 1
+
+
+def _import(path: Path, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from ouder_tui import importers
+    from ouder_tui.leerlingen import Registry
+    from ouder_tui.text import parse_school_year, school_year_of
+
+    overrides = importers.parse_map_options(args.map)
+    csv_file = importers.read_csv(Path(args.file))
+    mapping = importers.detect_mapping(csv_file.headers, overrides)
+    today = date.today()
+    try:
+        year = parse_school_year(args.schooljaar) if args.schooljaar else school_year_of(today)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    store = _open(path, args, make_backup=not args.dry_run)
+    registry = Registry(store)
+    plan = importers.plan_import(registry, csv_file, mapping, schooljaar=year, vandaag=today,
+                                 markeer_vertrokken=args.markeer_vertrokken)
+    print(plan.summary())
+    if args.strict and plan.skipped:
+        return _fail(f"--strict: {len(plan.skipped)} rij(en) onbruikbaar, het hele bestand is geweigerd. "
+                     "Er is niets gewijzigd.")
+    if args.dry_run:
+        print("Proefdraai (--dry-run): er is niets gewijzigd.")
+        return 0
+    importers.apply_import(registry, plan)
+    print("Import bewaard.")
+    return 0
+
+
+def _start_interface(path: Path, args: argparse.Namespace) -> int:
+    store = _open(path, args)
+    from ouder_tui.app import make_app  # the one lazy import of Textual
+
+    make_app(store=store).run()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Exports of the registry: CSV that Belgian Excel opens as is, and JSON.
+
+CSV: ``;`` as delimiter, UTF-8 with BOM, CRLF, dates ``dd/mm/jjjj``. Cells that
+Excel would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) get a
+leading apostrophe. JSON: a list of objects with ISO dates, for other programs.
+Files are written atomically: a cancelled or failed export leaves no half file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ouder_tui.errors import OuderTuiError
+from ouder_tui.leerlingen import Gezin, Leerling, Registry
+from ouder_tui.models import to_record
+from ouder_tui.storage import write_atomic
+from ouder_tui.text import format_date
+
+FORMATS = ("csv", "json")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value: Any) -> str:
+    """A cell as text for Excel: dates as ``dd/mm/jjjj``, no formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, date):
+        return format_date(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV document for Belgian Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([excel_safe(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def json_bytes(items: Iterable[Any]) -> bytes:
+    """A JSON list of objects, readable (indented, UTF-8 unescaped)."""
+    return msgspec.json.format(msgspec.json.encode(list(items)), indent=2) + b"\n"
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop the store's bookkeeping except who changed it last and when."""
+    data = {k: v for k, v in record.items() if not k.startswith("_") or k in ("_changed_by", "_changed_at")}
+    if "_changed_by" in data:
+        data["gewijzigd_door"] = data.pop("_changed_by")
+        data["gewijzigd_op"] = data.pop("_changed_at", "")
+    return data
+
+
+LEERLING_COLUMNS = ("Stamboeknummer", "Voornaam", "Familienaam", "Geboortedatum", "Klas", "Klasnummer",
+                    "Leerjaar", "Schooljaar", "Status", "Vertrokken op", "Gezin", "Notities")
+
+
+def leerlingen_rows(registry: Registry, leerlingen: Iterable[Leerling]) -> Iterable[list[Any]]:
+    for p in leerlingen:
+        gezin = registry.gezin(p.gezin_id).naam if p.gezin_id else ""
+        yield [p.stamboeknummer, p.voornaam, p.familienaam, p.geboortedatum, p.klas, p.klasnummer,
+               p.leerjaar, p.schooljaar, p.status, p.vertrokken_op, gezin, p.notities]
+
+
+OUDER_COLUMNS = ("relatie", "naam", "talen", "tolk nodig", "tolk taal", "telefoon", "e-mail",
+                 "voorkeurkanaal", "beste momenten")
+
+
+def gezinnen_rows(registry: Registry, gezinnen: Sequence[Gezin]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows: one row a family, the parents side by side."""
+    most = max((len(g.ouders) for g in gezinnen), default=0)
+    header = ["Gezin", "Adres", "Kinderen", "Talen", "Tolk nodig voor"]
+    for i in range(1, most + 1):
+        header += [f"Ouder {i} {col}" for col in OUDER_COLUMNS]
+    header.append("Notities")
+    rows = []
+    for g in gezinnen:
+        kids = ", ".join(f"{k.naam} ({k.klas})" if k.klas else k.naam for k in registry.kinderen(g.id))
+        row: list[Any] = [g.naam, g.adres.regel(), kids, ", ".join(g.talen()), ", ".join(g.tolk_talen())]
+        for i in range(most):
+            if i < len(g.ouders):
+                o = g.ouders[i]
+                row += [o.relatie, o.naam, ", ".join(o.talen), o.tolk_nodig, o.tolk_taal, o.telefoon, o.email,
+                        o.voorkeurkanaal, o.beste_momenten]
+            else:
+                row += [""] * len(OUDER_COLUMNS)
+        row.append(g.notities)
+        rows.append(row)
+    return header, rows
+
+
+def export_registry(registry: Registry, what: str, fmt: str) -> bytes:
+    """``what`` is ``leerlingen`` or ``gezinnen``; ``fmt`` is ``csv`` or ``json``."""
+    if fmt not in FORMATS:
+        raise OuderTuiError(f"Onbekend formaat '{fmt}'; kies uit {', '.join(FORMATS)}.")
+    if what == "leerlingen":
+        pupils = registry.leerlingen(ook_vertrokken=True)
+        if fmt == "csv":
+            return csv_bytes(LEERLING_COLUMNS, leerlingen_rows(registry, pupils))
+        return json_bytes(_public(to_record(p)) for p in pupils)
+    if what == "gezinnen":
+        families = registry.gezinnen()
+        if fmt == "csv":
+            header, rows = gezinnen_rows(registry, families)
+            return csv_bytes(header, rows)
+        return json_bytes(
+            {**_public(to_record(g)), "kinderen": [k.id for k in registry.kinderen(g.id)]} for g in families
+        )
+    raise OuderTuiError(f"Onbekende export '{what}'; kies uit leerlingen, gezinnen.")
+
+
+def write_export(payload: bytes, output: Path) -> None:
+    """Write an export file whole or not at all."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output, payload)
+    except OSError as exc:
+        raise OuderTuiError(f"Kan {output} niet schrijven: {exc.strerror or exc}.") from None

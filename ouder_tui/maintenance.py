@@ -1,0 +1,150 @@
+"""Keeping a database sound: check it, back it up by hand, restore a backup.
+
+These work on the file itself, so they also work when the database does not
+open (a broken file is exactly when ``restore`` is needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import msgspec
+
+from ouder_tui import backups
+from ouder_tui.errors import OuderTuiError, StoreError
+from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
+from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
+from ouder_tui.models import from_record
+from ouder_tui.storage import UnreadableFileError, decode, write_atomic
+from ouder_tui.store import hold_lock, lock_for
+
+
+@dataclass
+class CheckReport:
+    """What ``ouder-tui check`` found: problems make it fail, notes do not."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _newest_good_backup_hint(path: Path) -> str:
+    good = backups.newest_good_backup(path, CURRENT_SCHEMA)
+    if good is None:
+        return "Er is geen bruikbare reservekopie gevonden."
+    return f'De recentste goede reservekopie is {good}; zet ze terug met: ouder-tui --db "{path}" restore "{good}"'
+
+
+def check_database(path: Path) -> CheckReport:
+    """Read the file and check its shape, schema version and every pupil and family."""
+    report = CheckReport()
+    if not path.exists():
+        report.problems.append(f"Er is geen databank op {path}.")
+        return report
+    try:
+        document = decode(path.read_bytes())
+    except UnreadableFileError as exc:
+        report.problems.append(f"Het bestand is onleesbaar: {exc}. {_newest_good_backup_hint(path)}")
+        return report
+    except OSError as exc:
+        report.problems.append(f"Kan {path} niet lezen: {exc.strerror or exc}.")
+        return report
+
+    version = schema_version_of(document)
+    if version > CURRENT_SCHEMA:
+        report.problems.append(
+            f"Het bestand heeft schemaversie {version}; deze versie van ouder-tui kent tot {CURRENT_SCHEMA}. "
+            "Installeer de nieuwste versie."
+        )
+        return report
+    if version < CURRENT_SCHEMA:
+        report.notes.append(f"Schemaversie {version} wordt bij de volgende start bijgewerkt naar {CURRENT_SCHEMA}.")
+
+    for name, table in document.items():
+        bad_ids = [key for key in table if not key.isdigit() or not isinstance(table[key], dict)]
+        if bad_ids and name != META_TABLE:
+            report.problems.append(f"Tabel '{name}' heeft ongeldige records: {', '.join(bad_ids[:5])}.")
+
+    gezin_ids = set()
+    for key, record in document.get(GEZINNEN, {}).items():
+        try:
+            from_record(Gezin, {**record, "id": int(key)})
+            gezin_ids.add(int(key))
+        except (msgspec.ValidationError, ValueError) as exc:
+            report.problems.append(f"Gezin {key}: {exc}.")
+    pupils = 0
+    for key, record in document.get(LEERLINGEN, {}).items():
+        try:
+            pupil = from_record(Leerling, {**record, "id": int(key)})
+        except (msgspec.ValidationError, ValueError) as exc:
+            report.problems.append(f"Leerling {key}: {exc}.")
+            continue
+        pupils += 1
+        if pupil.gezin_id is not None and pupil.gezin_id not in gezin_ids:
+            report.problems.append(f"Leerling {key} ({pupil.naam}) verwijst naar gezin {pupil.gezin_id}, dat niet bestaat.")
+    report.notes.append(f"{pupils} leerlingen, {len(gezin_ids)} gezinnen, schemaversie {version}.")
+    return report
+
+
+def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float = 10.0) -> Path:
+    """Copy a sound database to ``output`` (default: its backup folder); returns where it went."""
+    with hold_lock(lock_for(path, lock_timeout), path):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise OuderTuiError(f"Er is geen databank op {path}.") from None
+        try:
+            decode(raw)
+        except UnreadableFileError as exc:
+            raise OuderTuiError(
+                f"De databank is onleesbaar ({exc}); een reservekopie ervan helpt niet. "
+                f"{_newest_good_backup_hint(path)}"
+            ) from None
+        try:
+            if output is None:
+                return backups.take_backup(path, raw, backups.MANUAL, datetime.now())  # type: ignore[return-value]
+            output.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(output, raw)
+            return output
+        except OSError as exc:
+            raise StoreError(f"Kan de reservekopie niet schrijven: {exc.strerror or exc}.") from None
+
+
+def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0) -> Path | None:
+    """Put ``backup`` in place of the database.
+
+    The current file, even a broken one, is first kept as a ``voor-herstel``
+    backup, whose path is returned. A backup that does not parse or that comes
+    from a newer version is refused and nothing changes.
+    """
+    try:
+        raw, document = backups.read_backup(backup)
+    except FileNotFoundError:
+        raise OuderTuiError(f"De reservekopie {backup} bestaat niet.") from None
+    except OSError as exc:
+        raise OuderTuiError(f"Kan {backup} niet lezen: {exc.strerror or exc}.") from None
+    except UnreadableFileError as exc:
+        raise OuderTuiError(f"{backup} is geen bruikbare reservekopie: {exc}. Er is niets gewijzigd.") from None
+    version = schema_version_of(document)
+    if version > CURRENT_SCHEMA:
+        raise OuderTuiError(
+            f"{backup} is gemaakt met een nieuwere versie van ouder-tui (schemaversie {version}). "
+            "Er is niets gewijzigd."
+        )
+    if backup.resolve() == path.resolve():
+        raise OuderTuiError("Dat is de databank zelf, geen reservekopie.")
+    kept = None
+    with hold_lock(lock_for(path, lock_timeout), path):
+        try:
+            if path.exists():
+                kept = backups.take_backup(path, path.read_bytes(), backups.BEFORE_RESTORE, datetime.now())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, raw)
+        except OSError as exc:
+            raise StoreError(f"Terugzetten is mislukt: {exc.strerror or exc}. Er is niets gewijzigd.") from None
+    return kept

@@ -1,0 +1,77 @@
+"""Shared fixtures: stores on temporary files, and the demo school."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from ouder_tui.demo import create_demo_database
+from ouder_tui.leerlingen import Registry
+from ouder_tui.store import Store
+
+#: The day every test that needs "today" lives on, so snapshots do not age.
+TODAY = date(2026, 11, 22)
+
+#: Names that must show literally everywhere and never act as markup or escape codes.
+HOSTILE = [
+    "[/]",
+    "[bold]Vet[/bold]",
+    "[Mama]",
+    "[@click=app.quit]klik[/]",
+    "[link=https://voorbeeld.be]x[/link]",
+    "Ahmed [tolk]",
+    "\x1b[31mRood\x1b[0m",
+    "\u202eomgekeerd\u202c",
+    "a\\[b",
+    "$variable ${x}",
+]
+
+
+class FixedClock:
+    """A clock tests can read and move."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 22, 9, 30).astimezone())
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FixedClock) -> Store:
+    """An empty database on a temporary file, user 'Tester'."""
+    return Store.open(tmp_path / "db.json", user="Tester", clock=clock)
+
+
+@pytest.fixture
+def registry(store: Store) -> Registry:
+    return Registry(store)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo school, generated once per test session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    create_demo_database(path, TODAY)
+    return path
+
+
+@pytest.fixture
+def demo_path(tmp_path: Path, demo_template: Path) -> Path:
+    """A private copy of the demo database for one test."""
+    target = tmp_path / "demo.json"
+    shutil.copyfile(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def demo_store(demo_path: Path, clock: FixedClock) -> Store:
+    return Store.open(demo_path, user="Tester", clock=clock)
