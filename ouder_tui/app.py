@@ -1,18 +1,27 @@
 """The Textual application: the only module of the core that imports Textual.
 
 Build it with :func:`make_app`, which receives an open store; nothing reads a
-global. Each area of the app is a Textual mode; the dashboard (*overzicht*) is
-the default.
+global. Each area of the app is a Textual mode (see ``screens/areas.py``); the
+dashboard (*overzicht*) is the default. At start, and after the idle lock, the
+user says who they are: that name stamps every change.
 """
 
 from __future__ import annotations
 
+import time
+
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 
-from ouder_tui import __version__
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
+from screens.areas import AREAS
+from screens.commands import AppCommands, RegistryCommands
+
+DEFAULT_IDLE_MINUTES = 5
+IDLE_CHECK_SECONDS = 5.0
 
 
 class OuderTuiApp(App[None]):
@@ -20,27 +29,126 @@ class OuderTuiApp(App[None]):
 
     TITLE = "ouder-tui"
     CSS_PATH = "../screens/app.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Stoppen", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Stoppen", priority=True),
+        Binding("f1", "help", "Help", priority=True),
+        Binding("ctrl+p", "command_palette", "Zoeken", priority=True),
+        Binding("ctrl+u", "switch_user", "Gebruiker", show=False, priority=True),
+        Binding("ctrl+l", "lock", "Vergrendelen", show=False, priority=True),
+        *(Binding(area.key, f"area('{area.mode}')", area.label, show=False, priority=True) for area in AREAS),
+    ]
+    COMMANDS = {RegistryCommands, AppCommands}
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> None:
         super().__init__()
         self.store = store
         self.registry = Registry(store)
-        self.sub_title = store.settings().get("school_naam", "")
+        self.ask_user = ask_user
+        settings = store.settings()
+        self.idle_minutes = idle_minutes if idle_minutes is not None else float(
+            settings.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES))
+        self.sub_title = settings.get("school_naam", "")
+        self.locked = False
+        self.last_activity = time.monotonic()
+        for area in AREAS:
+            self.add_mode(area.mode, lambda area=area: area.build(self))
 
-        from screens.overzicht import OverzichtScreen
-
-        self.add_mode("overzicht", lambda: OverzichtScreen(self.registry))
-
+    # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.switch_mode("overzicht")
+        self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
+        if self.ask_user:
+            self._ask_who(reason="start")
+
+    # -- who is working ------------------------------------------------------------------
+    def _ask_who(self, reason: str) -> None:
+        from screens.who import WhoScreen
+
+        self.locked = reason != "wissel"
+        self.push_screen(WhoScreen(self.store, reason=reason), self._user_chosen)
+
+    def _user_chosen(self, name: str | None) -> None:
+        self.locked = False
+        self.last_activity = time.monotonic()
+        if name:
+            self.notify(f"Je werkt als {name}.", markup=False, timeout=3)
+        self.refresh_bindings()
+
+    def action_switch_user(self) -> None:
+        if not self.locked:
+            self._ask_who(reason="wissel")
+
+    def action_lock(self) -> None:
+        if not self.locked:
+            self._ask_who(reason="vergrendeld")
+
+    # -- idle lock -----------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.locked or self.idle_minutes <= 0:
+            return
+        if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
+            self.action_lock()
+
+    # -- moving around -------------------------------------------------------------------
+    def action_area(self, mode: str) -> None:
+        """Go to an area (a mode); refused while the screen is locked."""
+        if self.locked:
+            return
+        self.switch_mode(mode)
+
+    def action_command_palette(self) -> None:
+        if self.locked or CommandPalette.is_open(self):
+            return
+        self.push_screen(CommandPalette(placeholder="Zoek een leerling, klas, ouder, telefoonnummer of opdracht…",
+                                        id="--command-palette"))
+
+    def action_help(self) -> None:
+        from screens.dialogs import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_prullenbak(self) -> None:
+        """Show the recycle bin, in the pupils area."""
+        from screens.prullenbak import PrullenbakScreen
+
+        if self.locked:
+            return
+        self.switch_mode("leerlingen")
+        self.push_screen(PrullenbakScreen(self.store))
+
+    def action_import_leerlingen(self) -> None:
+        """Start the import of the pupil list, in the pupils area."""
+        from screens.importeren import ImportScreen
+
+        if self.locked:
+            return
+        self.switch_mode("leerlingen")
+        self.push_screen(ImportScreen(self.registry))
+
+    def open_leerling(self, leerling_id: int) -> None:
+        """Show a pupil, in the pupils area (used by the palette and the dashboard)."""
+        from screens.leerling import LeerlingScreen
+
+        self.switch_mode("leerlingen")
+        self.push_screen(LeerlingScreen(self.registry, leerling_id))
+
+    def open_gezin(self, gezin_id: int) -> None:
+        """Show a family, in the pupils area."""
+        from screens.gezin import GezinScreen
+
+        self.switch_mode("leerlingen")
+        self.push_screen(GezinScreen(self.registry, gezin_id))
 
 
-def make_app(store: Store) -> OuderTuiApp:
+def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> OuderTuiApp:
     """The app on an open store (tests pass one on a temporary file)."""
-    return OuderTuiApp(store)
-
-
-__all__ = ["OuderTuiApp", "make_app", "__version__"]
+    return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes)

@@ -236,6 +236,8 @@ class Registry:
         self._gezinnen: dict[int, Gezin] = {}
         self._hay: dict[int, str] = {}
         self._hay_generation = -1
+        self._family_hay: dict[int, str] = {}
+        self._family_hay_generation = -1
 
     # -- reading ----------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -338,6 +340,26 @@ class Registry:
             return pupils
         haystacks = self._haystacks()
         return [p for p in pupils if all(w in haystacks[p.id] for w in words)]
+
+    def zoek_gezinnen(self, text: str) -> list[Gezin]:
+        """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``."""
+        words = fold(clean_text(text)).split()
+        families = self.gezinnen()
+        if not words:
+            return families
+        haystacks = self._family_haystacks()
+        return [g for g in families if all(w in haystacks[g.id] for w in words)]
+
+    def _family_haystacks(self) -> dict[int, str]:
+        self._refresh()
+        if self._family_hay_generation != self._cache_generation:
+            self._family_hay = {
+                g.id: fold(" ".join([g.naam, g.adres.regel(), *(
+                    f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')} {o.email}" for o in g.ouders)]))
+                for g in self._gezinnen.values()
+            }
+            self._family_hay_generation = self._cache_generation
+        return self._family_hay
 
     def _haystacks(self) -> dict[int, str]:
         self._refresh()

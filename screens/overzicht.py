@@ -1,27 +1,144 @@
-"""The dashboard (*overzicht*): the first thing a user sees."""
+"""The dashboard (*overzicht*): what needs attention, one panel per area.
+
+A module adds its panel by subclassing :class:`DashboardPanel` and calling
+:func:`register_panel`; the dashboard shows every registered panel in that order
+and refreshes them whenever it comes back into view.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.containers import Grid
+from textual.widgets import Static
 
 from ouder_tui.leerlingen import Registry
+from ouder_tui.text import format_datetime
+from screens.base import AreaScreen
 
 
-class OverzichtScreen(Screen[None]):
-    """The school at a glance."""
+class DashboardPanel(Static):
+    """One panel on the dashboard: a title and lines computed from the services.
+
+    Subclasses set ``TITLE`` and implement :meth:`lines`; every line is shown
+    literally (never as markup), so names are safe in it.
+    """
+
+    TITLE: ClassVar[str] = ""
+    DEFAULT_CSS = """
+    DashboardPanel { border: round $primary; border-title-style: bold; padding: 0 1; height: auto; min-height: 5; }
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(markup=False)
+        self.registry = registry
+        self.border_title = self.TITLE
+
+    def lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        self.update("\n".join(self.lines()) or "Niets te melden.")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+
+PANELS: list[type[DashboardPanel]] = []
+
+
+def register_panel(panel: type[DashboardPanel]) -> type[DashboardPanel]:
+    """Add a panel to the dashboard (usable as a class decorator)."""
+    if panel not in PANELS:
+        PANELS.append(panel)
+    return panel
+
+
+@register_panel
+class LeerlingenPanel(DashboardPanel):
+    """How many pupils, per class."""
+
+    TITLE = "Leerlingen"
+
+    def lines(self) -> list[str]:
+        per_class = self.registry.leerlingen_per_klas()
+        total = sum(per_class.values())
+        families = len(self.registry.gezinnen())
+        lines = [f"{total} leerlingen in {len(per_class)} klassen, {families} gezinnen"]
+        entries = [f"{klas} {count:>3}" for klas, count in per_class.items()]
+        for start in range(0, len(entries), 5):
+            lines.append("   ".join(entries[start:start + 5]))
+        return lines
+
+
+@register_panel
+class ContactPanel(DashboardPanel):
+    """Families that cannot be reached, and where an interpreter is needed."""
+
+    TITLE = "Bereikbaarheid"
+
+    def lines(self) -> list[str]:
+        missing = self.registry.gezinnen_zonder_contact()
+        lines = [f"{len(missing)} gezinnen zonder telefoon of e-mail"]
+        if missing:
+            names = ", ".join(g.naam for g in missing[:5])
+            lines.append(f"  {names}{' ...' if len(missing) > 5 else ''}")
+        per_language = self.registry.tolk_per_taal()
+        if per_language:
+            lines.append(f"{sum(per_language.values())} gezinnen hebben een tolk nodig:")
+            lines.append("  " + ", ".join(f"{taal} {n}" for taal, n in per_language.items()))
+        else:
+            lines.append("Geen gezin heeft een tolk nodig.")
+        return lines
+
+
+@register_panel
+class ImportPanel(DashboardPanel):
+    """When the pupil list was last imported, by whom, with what result."""
+
+    TITLE = "Laatste import"
+
+    def lines(self) -> list[str]:
+        last = self.registry.store.settings().get("laatste_import")
+        if not last:
+            return ["Nog geen leerlingenlijst geïmporteerd.", "Importeren: ctrl+p, 'importeren'."]
+        return [
+            f"{format_datetime(last.get('op'))} door {last.get('door', 'onbekend')}",
+            f"{last.get('bestand', '')}",
+            f"{last.get('nieuw', 0)} nieuw, {last.get('bijgewerkt', 0)} bijgewerkt, "
+            f"{last.get('overgeslagen', 0)} overgeslagen",
+        ]
+
+
+class OverzichtScreen(AreaScreen):
+    """The school at a glance: a panel per area."""
+
+    AREA = "overzicht"
+    HELP = """
+# Overzicht
+
+Wat aandacht vraagt, in één oogopslag: per deel van ouder-tui een paneel met cijfers,
+wat binnenkort gepland is en wat over tijd is. De panelen worden bijgewerkt telkens je
+naar dit scherm terugkomt.
+"""
+    DEFAULT_CSS = """
+    OverzichtScreen #panels { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
+    OverzichtScreen #school { text-style: bold; padding: 0 1; height: 1; }
+    """
 
     def __init__(self, registry: Registry) -> None:
         super().__init__()
         self.registry = registry
 
-    def compose(self) -> ComposeResult:
-        settings = self.registry.store.settings()
-        yield Header()
-        with VerticalScroll():
-            yield Static(settings.get("school_naam") or "(school zonder naam)", id="school", markup=False)
-            yield Static(f"{len(self.registry.leerlingen())} leerlingen, {len(self.registry.gezinnen())} gezinnen",
-                         id="figures", markup=False)
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.registry.store.settings().get("school_naam") or "(school zonder naam)",
+                     id="school", markup=False)
+        with Grid(id="panels"):
+            for panel in PANELS:
+                yield panel(self.registry)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        for panel in self.query(DashboardPanel):
+            panel.reload()

@@ -1,0 +1,86 @@
+"""What every area screen shares: header, the bar of areas, help text and the too-small notice."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tab, Tabs
+
+MIN_WIDTH = 80
+MIN_HEIGHT = 24
+
+
+class AreaBar(Tabs):
+    """The areas of the app as tabs: click one, or press its key."""
+
+    DEFAULT_CSS = """
+    AreaBar { height: 2; }
+    """
+
+    def __init__(self, active: str) -> None:
+        from screens.areas import AREAS
+
+        super().__init__(*(Tab(f"{a.key.upper()} {a.label}", id=a.mode) for a in AREAS), active=active)
+        self.can_focus = False
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        event.stop()
+        if event.tab is not None and event.tab.id != self.app.current_mode:
+            self.app.action_area(event.tab.id)  # type: ignore[attr-defined]
+
+
+class TooSmallNotice(Static):
+    """Covers the screen when the terminal is smaller than 80x24."""
+
+    DEFAULT_CSS = """
+    TooSmallNotice {
+        layer: notice; display: none; width: 100%; height: 100%;
+        background: $error-darken-3; color: $text; content-align: center middle; text-style: bold;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Het venster is te klein.\nMaak het minstens {MIN_WIDTH} tekens breed en {MIN_HEIGHT} regels hoog.",
+            markup=False,
+        )
+
+
+class AreaScreen(Screen[None]):
+    """The base screen of an area (a Textual mode).
+
+    Subclasses set ``AREA`` (the mode name), ``HELP`` (Dutch, Markdown: what the
+    screen is for) and implement :meth:`compose_body`.
+    """
+
+    AREA: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    DEFAULT_CSS = """
+    AreaScreen { layers: base notice; }
+    AreaScreen > #body { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield AreaBar(self.AREA)
+        with Container(id="body"):
+            yield from self.compose_body()
+        yield Footer(show_command_palette=False)
+        yield TooSmallNotice()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size()
+
+    def on_screen_resume(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.app.size
+        self.query_one(TooSmallNotice).display = width < MIN_WIDTH or height < MIN_HEIGHT
