@@ -38,8 +38,12 @@ def _records(value) -> dict:
     return record
 
 
-def build(today: date, seed: int = SEED) -> tuple[str, list[Gezin], list[list[Leerling]]]:
-    """The demo school for the school year of ``today``: its name, families and their children."""
+def build(today: date, seed: int = SEED, pupils_target: int = PUPILS_TARGET
+          ) -> tuple[str, list[Gezin], list[list[Leerling]]]:
+    """The demo school for the school year of ``today``: its name, families and their children.
+
+    ``pupils_target`` makes a larger school of the same kind (for benchmarks).
+    """
     rng = random.Random(seed)
     blocks = _blocks()
     school = blocks["school"]
@@ -51,7 +55,7 @@ def build(today: date, seed: int = SEED) -> tuple[str, list[Gezin], list[list[Le
     children: list[list[Leerling]] = []
     number = 100_000
     pupils = 0
-    while pupils < PUPILS_TARGET:
+    while pupils < pupils_target:
         group = rng.choices(groups, weights)[0]
         surname = rng.choice(group["familienamen"])
         address = Adres(
@@ -65,8 +69,10 @@ def build(today: date, seed: int = SEED) -> tuple[str, list[Gezin], list[list[Le
         roles = ["moeder", "vader"] if shape < 0.78 else ["moeder"] if shape < 0.93 else ["vader"] if shape < 0.97 else ["voogd"]
         reachable = rng.random() > 0.03
         parents = []
+        adults = group["volwassenen"]  # alternately a woman's and a man's name
         for role in roles:
-            first = rng.choice(group["volwassenen"])
+            pool = adults[0::2] if role == "moeder" else adults[1::2] if role == "vader" else adults
+            first = rng.choice(pool)
             family_name = surname if role != "moeder" or rng.random() < 0.4 else rng.choice(group["familienamen"])
             languages = tuple(group["talen"][: rng.randint(1, len(group["talen"]))])
             needs = rng.random() < group["tolk_kans"]
@@ -114,7 +120,8 @@ def build(today: date, seed: int = SEED) -> tuple[str, list[Gezin], list[list[Le
     return f"{school['naam']} (demo)", families, children
 
 
-def create_demo_database(path: Path, today: date | None = None, *, replace: bool = False) -> None:
+def create_demo_database(path: Path, today: date | None = None, *, replace: bool = False,
+                         pupils: int = PUPILS_TARGET) -> None:
     """Write the demo school to ``path`` (a new file, or the old demo file with ``replace``).
 
     Every record is stamped by the user ``demo`` on the first day of the school
@@ -125,7 +132,7 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
         if not replace:
             raise OuderTuiError(f"{path} bestaat al; een demo komt alleen in een nieuw bestand.")
         path.unlink()
-    name, families, children = build(today)
+    name, families, children = build(today, pupils_target=pupils)
     start = datetime(int(school_year_of(today)[:4]), 9, 1, 8, 0).astimezone()
     store = Store.open(path, user=DEMO_USER, clock=lambda: start, make_backup=False)
     with store.transaction():

@@ -67,8 +67,8 @@ class LeerlingenPanel(DashboardPanel):
         families = len(self.registry.gezinnen())
         lines = [f"{total} leerlingen in {len(per_class)} klassen, {families} gezinnen"]
         entries = [f"{klas} {count:>3}" for klas, count in per_class.items()]
-        for start in range(0, len(entries), 5):
-            lines.append("   ".join(entries[start:start + 5]))
+        for start in range(0, len(entries), 4):
+            lines.append("   ".join(entries[start:start + 4]))
         return lines
 
 

@@ -61,7 +61,7 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("home", "edge(0)", show=False),
         Binding("end", "edge(1)", show=False),
         Binding("enter", "select", "Openen"),
-        Binding("s", "next_sort", "Sorteren"),
+        Binding("s", "next_sort", "Sorteren", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

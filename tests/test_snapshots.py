@@ -1,0 +1,90 @@
+"""Snapshot tests of every screen on the demo school, at 80x24 and at 120x40.
+
+Update after an intended change of the interface with ``pytest --snapshot-update``
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ouder_tui.app import make_app
+from ouder_tui.leerlingen import Registry
+from ouder_tui.store import Store
+from screens.dialogs import ConflictDialog, HelpScreen
+from screens.gezin import GezinForm, GezinScreen, OuderForm
+from screens.leerling import LeerlingForm, LeerlingScreen
+from screens.prullenbak import PrullenbakScreen
+from screens.who import WhoScreen
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def _family_with_interpreter(registry: Registry):
+    return next(g for g in registry.gezinnen() if len(g.ouders) == 2 and any(o.tolk_nodig for o in g.ouders)
+                and registry.kinderen(g.id, ook_vertrokken=False))
+
+
+def _screens(store: Store):
+    """Name -> a function that shows that screen on a running app."""
+    registry = Registry(store)
+    family = _family_with_interpreter(registry)
+    pupil = registry.kinderen(family.id, ook_vertrokken=False)[0]
+
+    async def overzicht(pilot):
+        await pilot.pause()
+
+    async def leerlingen(pilot):
+        await pilot.press("f3")
+
+    async def gezinnen(pilot):
+        await pilot.press("f3", "down", "g")
+
+    async def leerling(pilot):
+        pilot.app.push_screen(LeerlingScreen(pilot.app.registry, pupil.id))
+
+    async def gezin(pilot):
+        pilot.app.push_screen(GezinScreen(pilot.app.registry, family.id))
+
+    async def leerling_form(pilot):
+        pilot.app.push_screen(LeerlingForm(pilot.app.registry, pupil))
+
+    async def gezin_form(pilot):
+        pilot.app.push_screen(GezinForm(pilot.app.registry, family))
+
+    async def ouder_form(pilot):
+        pilot.app.push_screen(OuderForm(pilot.app.registry, family, family.ouders[1].id))
+
+    async def wie(pilot):
+        store.set_user("Juf Sarah")
+        pilot.app.push_screen(WhoScreen(store, reason="vergrendeld"))
+
+    async def help_screen(pilot):
+        await pilot.press("f3")
+        pilot.app.push_screen(HelpScreen(pilot.app.screen))
+
+    async def prullenbak(pilot):
+        pilot.app.registry.delete_leerling(pupil)
+        pilot.app.push_screen(PrullenbakScreen(store))
+
+    async def conflict(pilot):
+        pilot.app.push_screen(ConflictDialog("Meester Tom", "2026-11-22T09:30:00+01:00"))
+
+    return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
+                                     ouder_form, wie, help_screen, prullenbak, conflict)}
+
+
+SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
+           "wie", "help_screen", "prullenbak", "conflict"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", SCREENS)
+def test_screen(snap_compare, demo_store: Store, name: str, size: tuple[int, int]) -> None:
+    show = _screens(demo_store)[name]
+
+    async def run_before(pilot) -> None:
+        await show(pilot)
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_store, ask_user=False), run_before=run_before, terminal_size=size)
