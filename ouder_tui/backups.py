@@ -23,7 +23,8 @@ MANUAL = "handmatig"
 BEFORE_RESTORE = "voor-herstel"
 
 _STAMP = "%Y%m%d-%H%M%S-%f"
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>[a-z0-9-]+?)-(?P<stamp>\d{8}-\d{6}-\d{6})\.json$")
+# What follows "<stem>-" in a backup's name; the stem is known, so a kind may contain dashes.
+_NAME = re.compile(r"^(?P<kind>[a-z0-9-]+?)-(?P<stamp>\d{8}-\d{6}-\d{6})\.json$")
 
 
 def backup_folder(db_path: Path) -> Path:
@@ -41,9 +42,10 @@ def list_backups(db_path: Path, kind: str | None = None) -> list[tuple[datetime,
     if not folder.is_dir():
         return []
     found = []
+    prefix = f"{db_path.stem}-"
     for path in folder.glob(f"{db_path.stem}-*.json"):
-        m = _NAME.match(path.name)
-        if not m or m["stem"] != db_path.stem or (kind and m["kind"] != kind):
+        m = _NAME.match(path.name[len(prefix) :]) if path.name.startswith(prefix) else None
+        if not m or (kind and m["kind"] != kind):
             continue
         found.append((datetime.strptime(m["stamp"], _STAMP), path))
     found.sort(reverse=True)

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,11 @@ def write_atomic(path: Path, payload: bytes) -> None:
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        # A new file is private to its owner (mkstemp's 0600: the data is about children);
+        # an existing file keeps the permissions someone gave it, e.g. to share it.
+        if os.name != "nt":
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(tmp_name, stat.S_IMODE(os.stat(path).st_mode))
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()
@@ -128,18 +135,30 @@ class AtomicJSONStorage(Storage):
         self.last_raw: bytes = b""
         #: Increases whenever the in-memory document changes; caches key on it.
         self.generation = 0
+        #: Turns an unreadable file met during a read into the error to raise
+        #: (the Store makes it its Dutch CorruptDatabaseError naming a backup).
+        self.on_unreadable: Callable[[UnreadableFileError], Exception] | None = None
 
     # -- TinyDB's interface -------------------------------------------------
     def read(self) -> Document:
         """The current document; re-read from disk first when another process saved."""
         if not self._in_transaction:
-            self.refresh()
+            try:
+                self.refresh()
+            except UnreadableFileError as exc:
+                if self.on_unreadable is None:
+                    raise
+                raise self.on_unreadable(exc) from None
         assert self._data is not None
         return self._data
 
     def write(self, data: Document) -> None:
         """Take TinyDB's change; it reaches the disk when the transaction commits."""
         if not self._in_transaction:
+            # TinyDB changed the in-memory document in place before calling us: forget it.
+            self._data = None
+            self._signature = None
+            self.generation += 1
             raise RuntimeError("schrijven kan alleen binnen Store.transaction()")
         self._data = data
         self._dirty = True

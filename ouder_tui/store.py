@@ -150,6 +150,7 @@ class Store:
         self._user = _validate_user(user)
         self._db = _TinyDB(path, storage=AtomicJSONStorage)
         self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self.storage.on_unreadable = self._corrupt_error
         self._file_lock = lock_for(path, lock_timeout)
         self._thread_lock = threading.RLock()
         self._depth = 0
@@ -188,11 +189,7 @@ class Store:
             store._load_checked()
             version = schema_version_of(store.storage.read())
             if version > CURRENT_SCHEMA:
-                raise NewerSchemaError(
-                    f"De databank {store.path} is gemaakt met een nieuwere versie van ouder-tui "
-                    f"(schemaversie {version}; deze versie kent tot {CURRENT_SCHEMA}). "
-                    "Installeer de nieuwste versie; het bestand is niet gewijzigd."
-                )
+                raise store._newer_schema_error(version)
             if make_backup:
                 store._start_backup()
             if version < CURRENT_SCHEMA and migrate_schema:
@@ -208,24 +205,34 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Kan de databank {self.path} niet aanmaken: {exc.strerror or exc}.") from None
 
+    def _newer_schema_error(self, version: int) -> NewerSchemaError:
+        return NewerSchemaError(
+            f"De databank {self.path} is gemaakt met een nieuwere versie van ouder-tui "
+            f"(schemaversie {version}; deze versie kent tot {CURRENT_SCHEMA}). "
+            "Installeer de nieuwste versie; het bestand is niet gewijzigd."
+        )
+
+    def _corrupt_error(self, exc: UnreadableFileError) -> CorruptDatabaseError:
+        good = backups.newest_good_backup(self.path, CURRENT_SCHEMA)
+        if good:
+            advice = (
+                f" De recentste goede reservekopie is {good}. "
+                f'Zet ze terug met: ouder-tui --db "{self.path}" restore "{good}"'
+            )
+        else:
+            advice = " Er is geen bruikbare reservekopie gevonden."
+        return CorruptDatabaseError(
+            f"Het databankbestand {self.path} is onleesbaar ({exc}). "
+            f"Het wordt niet overschreven.{advice}",
+            path=str(self.path),
+            backup=str(good) if good else None,
+        )
+
     def _load_checked(self) -> None:
         try:
             self.storage.refresh(force=True)
         except UnreadableFileError as exc:
-            good = backups.newest_good_backup(self.path, CURRENT_SCHEMA)
-            if good:
-                advice = (
-                    f" De recentste goede reservekopie is {good}. "
-                    f'Zet ze terug met: ouder-tui --db "{self.path}" restore "{good}"'
-                )
-            else:
-                advice = " Er is geen bruikbare reservekopie gevonden."
-            raise CorruptDatabaseError(
-                f"Het databankbestand {self.path} is onleesbaar ({exc}). "
-                f"Het wordt niet overschreven.{advice}",
-                path=str(self.path),
-                backup=str(good) if good else None,
-            ) from None
+            raise self._corrupt_error(exc) from None
 
     def _start_backup(self) -> None:
         moment = datetime.now()  # with microseconds: two starts in one second keep two names
@@ -263,7 +270,6 @@ class Store:
     def set_user(self, name: str) -> str:
         """Switch to ``name`` (validated) and remember it on this database."""
         cleaned = _validate_user(name)
-        self._user = cleaned
         now = self.clock().isoformat()
         with self.transaction():
             table = self._db.table(USERS)
@@ -272,11 +278,13 @@ class Store:
                 table.update({"laatst_gezien": now}, doc_ids=existing)
             else:
                 table.insert({"naam": cleaned, "laatst_gezien": now})
+        self._user = cleaned  # only once it is recorded: a failed save leaves the old user
         return cleaned
 
     def known_users(self) -> list[str]:
         """Names used on this database, most recently seen first."""
-        users = sorted(self._db.table(USERS), key=lambda doc: doc.get("laatst_gezien", ""), reverse=True)
+        users = sorted(self._db.table(USERS), key=lambda doc: (doc.get("laatst_gezien", ""), doc.doc_id),
+                       reverse=True)
         return [doc["naam"] for doc in users]
 
     # -- transactions -----------------------------------------------------------
@@ -305,6 +313,10 @@ class Store:
                 except UnreadableFileError:
                     self.storage.rollback()
                     self._load_checked()  # raises the Dutch corrupt-file error
+                version = schema_version_of(self.storage.read())
+                if version > CURRENT_SCHEMA:  # a newer ouder-tui upgraded the file meanwhile
+                    self.storage.rollback()
+                    raise self._newer_schema_error(version)
                 self._depth = 1
                 try:
                     yield
@@ -319,6 +331,9 @@ class Store:
                         raise StoreError(
                             f"Bewaren is mislukt: {exc.strerror or exc}. De databank is niet gewijzigd."
                         ) from None
+                    except BaseException:  # e.g. a value that cannot be encoded: forget it too
+                        self.storage.rollback()
+                        raise
                 finally:
                     self._depth = 0
 
