@@ -227,23 +227,25 @@ def _import(path: Path, args: argparse.Namespace) -> int:
     plan = importers.plan_import(registry, csv_file, mapping, schooljaar=year, vandaag=today,
                                  markeer_vertrokken=args.markeer_vertrokken)
     print(plan.summary())
-    if args.strict and plan.skipped:
-        return _fail(f"--strict: {len(plan.skipped)} rij(en) onbruikbaar, het hele bestand is geweigerd. "
-                     "Er is niets gewijzigd.")
+    if args.strict:
+        plan.refuse_if_skipped()
     if args.dry_run:
         print("Proefdraai (--dry-run): er is niets gewijzigd.")
         return 0
-    importers.apply_import(registry, plan)
+    importers.apply_import(registry, plan, bestand=Path(args.file).name)
     print("Import bewaard.")
     return 0
 
 
 def _start_interface(path: Path, args: argparse.Namespace) -> int:
-    store = _open(path, args)
     from ouder_tui.app import make_app  # the one lazy import of Textual
+    from ouder_tui.store import Store
 
-    make_app(store=store).run()
-    return 0
+    # The interface opens the file itself, in the background, so its first screen shows at once
+    # and a broken file gets a screen that offers the newest good backup.
+    app = make_app(store=Store.unopened(path, user=_user(args)))
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":  # pragma: no cover

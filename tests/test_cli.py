@@ -155,3 +155,35 @@ def test_a_real_process_reports_errors_on_stderr_with_a_nonzero_code(tmp_path: P
     assert result.returncode == 1
     assert "nieuwere versie" in result.stderr and result.stdout == ""
     assert newer.read_bytes() == before
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_import_reports_skipped_rows_and_exits_zero(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "db.json"
+    code, out, _ = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"))
+    assert code == 0
+    assert "3 nieuw, 0 bijgewerkt, 0 ongewijzigd, 2 overgeslagen" in out
+    assert "regel 5:" in out and "regel 6: geen voornaam" in out
+    assert Store.open(db).count("leerlingen") == 3
+    code, out, _ = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"))
+    assert "0 nieuw, 0 bijgewerkt, 3 ongewijzigd" in out
+    assert Store.open(db).count("leerlingen") == 3
+
+
+def test_import_dry_run_and_strict_change_nothing(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "db.json"
+    Store.open(db)
+    before = db.read_bytes()
+    code, out, _ = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"), "--dry-run")
+    assert code == 0 and "niets gewijzigd" in out and db.read_bytes() == before
+    code, _, err = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"), "--strict")
+    assert code == 1 and "onbruikbare rij" in err and db.read_bytes() == before
+
+
+def test_import_with_an_unknown_map_field_lists_the_fields_in_dutch(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "--db", str(tmp_path / "db.json"), "import", "leerlingen",
+                       str(FIXTURES / "wisa.csv"), "--map", "schoenmaat=Maat")
+    assert code == 1 and "Onbekend veld 'schoenmaat'" in err and "stamboeknummer" in err
+    assert not (tmp_path / "db.json").exists()
