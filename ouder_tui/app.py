@@ -15,12 +15,14 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 
+from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
+from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import Store
 from screens.areas import AREAS
 from screens.commands import AppCommands, RegistryCommands
+from screens.who import WhoScreen
 
-DEFAULT_IDLE_MINUTES = 5
 IDLE_CHECK_SECONDS = 5.0
 
 
@@ -44,10 +46,9 @@ class OuderTuiApp(App[None]):
         self.store = store
         self.registry = Registry(store)
         self.ask_user = ask_user
-        settings = store.settings()
-        self.idle_minutes = idle_minutes if idle_minutes is not None else float(
-            settings.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES))
-        self.sub_title = settings.get("school_naam", "")
+        self._idle_setting = idle_minutes
+        self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
+        #: While locked (who-are-you, idle lock, start error) no area, palette or data opens.
         self.locked = False
         self.last_activity = time.monotonic()
         for area in AREAS:
@@ -56,21 +57,56 @@ class OuderTuiApp(App[None]):
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.switch_mode("overzicht")
+        if self.ask_user:
+            self._ask_who(reason="start")
+        if self.store.loaded:
+            self._store_ready()
+        else:  # show the first screen now; read the file meanwhile
+            self.locked = True
+            self.run_worker(self._load_store, thread=True, name="databank openen", exit_on_error=False)
+
+    def _load_store(self) -> None:
+        try:
+            self.store.load()
+        except OuderTuiError as exc:
+            self.call_from_thread(self._store_failed, exc)
+        else:
+            self.call_from_thread(self._store_ready)
+
+    def _store_ready(self) -> None:
+        settings = load_settings(self.store)
+        if self._idle_setting is None:
+            self.idle_minutes = float(settings.vergrendel_na_minuten)
+        self.sub_title = settings.school_naam
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
-        if self.ask_user:
-            self._ask_who(reason="start")
+        if not any(isinstance(s, WhoScreen) for s in self.screen_stack):
+            self.locked = False
+        for screen in self.screen_stack:  # let the screens fill in what needed the data
+            ready = getattr(screen, "store_ready", None)
+            if ready is not None:
+                ready()
+
+    def _store_failed(self, error: OuderTuiError) -> None:
+        from screens.start_error import StartErrorScreen
+
+        self.locked = True
+        self.push_screen(StartErrorScreen(self.store, error), self._after_start_error)
+
+    def _after_start_error(self, retry: bool | None) -> None:
+        if retry:
+            self.run_worker(self._load_store, thread=True, name="databank openen", exit_on_error=False)
+        else:
+            self.exit(return_code=1)
 
     # -- who is working ------------------------------------------------------------------
     def _ask_who(self, reason: str) -> None:
-        from screens.who import WhoScreen
-
         self.locked = reason != "wissel"
         self.push_screen(WhoScreen(self.store, reason=reason), self._user_chosen)
 
     def _user_chosen(self, name: str | None) -> None:
-        self.locked = False
+        self.locked = not self.store.loaded
         self.last_activity = time.monotonic()
         if name:
             self.notify(f"Je werkt als {name}.", markup=False, timeout=3)
@@ -133,6 +169,26 @@ class OuderTuiApp(App[None]):
             return
         self.switch_mode("leerlingen")
         self.push_screen(ImportScreen(self.registry))
+
+    def action_instellingen(self) -> None:
+        """Edit the school's name and the idle lock time."""
+        from screens.instellingen import InstellingenForm
+
+        if self.locked:
+            return
+        self.push_screen(InstellingenForm(self.store), self._settings_saved)
+
+    def _settings_saved(self, settings) -> None:
+        if settings is None:
+            return
+        self.sub_title = settings.school_naam
+        if self._idle_setting is None:
+            self.idle_minutes = float(settings.vergrendel_na_minuten)
+        for screen in self.screen_stack:
+            ready = getattr(screen, "store_ready", None)
+            if ready is not None:
+                ready()
+        self.notify("Instellingen bewaard.", timeout=3)
 
     def open_leerling(self, leerling_id: int) -> None:
         """Show a pupil, in the pupils area (used by the palette and the dashboard)."""

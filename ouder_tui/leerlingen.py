@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 import msgspec
@@ -226,57 +227,85 @@ def _data(value: msgspec.Struct) -> dict:
     return record
 
 
+class _Snapshot:
+    """Everything derived from one generation of the data, computed once and then only read."""
+
+    def __init__(self, pupils: list[Leerling], families: list[Gezin]) -> None:
+        self.pupils = {p.id: p for p in pupils}
+        self.families = {g.id: g for g in families}
+        self.sorted_pupils = sorted(pupils, key=lambda p: (p.klas, fold(p.familienaam), fold(p.voornaam)))
+        self.active_pupils = [p for p in self.sorted_pupils if p.actief]
+        self.sorted_families = sorted(families, key=lambda g: fold(g.naam))
+        self.children: dict[int, list[Leerling]] = {}
+        for pupil in sorted(pupils, key=lambda p: (p.geboortedatum or date.max, p.voornaam)):
+            if pupil.gezin_id is not None:
+                self.children.setdefault(pupil.gezin_id, []).append(pupil)
+
+    @cached_property
+    def pupil_haystacks(self) -> dict[int, str]:
+        """Per pupil the folded text a search looks in: names, class, number, parents, phones."""
+        family_text = {
+            g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')}" for o in g.ouders)])
+            for g in self.families.values()
+        }
+        return {
+            p.id: fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_text.get(p.gezin_id, '')}")  # type: ignore[arg-type]
+            for p in self.pupils.values()
+        }
+
+    @cached_property
+    def family_haystacks(self) -> dict[int, str]:
+        """Per family the folded text a search looks in: name, address, parents, phones, e-mail."""
+        return {
+            g.id: fold(" ".join([g.naam, g.adres.regel(), *(
+                f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')} {o.email}" for o in g.ouders)]))
+            for g in self.families.values()
+        }
+
+
 class Registry:
     """Operations on pupils and families. Results are immutable models, cached per store generation."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._cache_generation = -1
-        self._leerlingen: dict[int, Leerling] = {}
-        self._gezinnen: dict[int, Gezin] = {}
-        self._hay: dict[int, str] = {}
-        self._hay_generation = -1
-        self._family_hay: dict[int, str] = {}
-        self._family_hay_generation = -1
+        self._snapshot: _Snapshot | None = None
+        self._snapshot_generation = -1
 
     # -- reading ----------------------------------------------------------------------
-    def _refresh(self) -> None:
+    def _view(self) -> _Snapshot:
         generation = self.store.generation
-        if generation != self._cache_generation:
-            self._leerlingen = {r["id"]: from_record(Leerling, r) for r in self.store.all(LEERLINGEN)}
-            self._gezinnen = {r["id"]: from_record(Gezin, r) for r in self.store.all(GEZINNEN)}
-            self._cache_generation = generation
+        if self._snapshot is None or generation != self._snapshot_generation:
+            pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
+            families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
+            self._snapshot = _Snapshot(pupils, families)
+            self._snapshot_generation = generation
+        return self._snapshot
 
     def leerlingen(self, *, ook_vertrokken: bool = False) -> list[Leerling]:
         """Pupils sorted by class, then name; by default only those still at school."""
-        self._refresh()
-        pupils = [p for p in self._leerlingen.values() if ook_vertrokken or p.actief]
-        return sorted(pupils, key=lambda p: (p.klas, fold(p.familienaam), fold(p.voornaam)))
+        view = self._view()
+        return list(view.sorted_pupils if ook_vertrokken else view.active_pupils)
 
     def gezinnen(self) -> list[Gezin]:
         """Families sorted by name."""
-        self._refresh()
-        return sorted(self._gezinnen.values(), key=lambda g: fold(g.naam))
+        return list(self._view().sorted_families)
 
     def leerling(self, leerling_id: int) -> Leerling:
-        self._refresh()
         try:
-            return self._leerlingen[leerling_id]
+            return self._view().pupils[leerling_id]
         except KeyError:
             raise NotFoundError("Deze leerling bestaat niet (meer).") from None
 
     def gezin(self, gezin_id: int) -> Gezin:
-        self._refresh()
         try:
-            return self._gezinnen[gezin_id]
+            return self._view().families[gezin_id]
         except KeyError:
             raise NotFoundError("Dit gezin bestaat niet (meer).") from None
 
     def kinderen(self, gezin_id: int, *, ook_vertrokken: bool = True) -> list[Leerling]:
         """The pupils of a family, oldest first."""
-        self._refresh()
-        kids = [p for p in self._leerlingen.values() if p.gezin_id == gezin_id and (ook_vertrokken or p.actief)]
-        return sorted(kids, key=lambda p: (p.geboortedatum or date.max, p.voornaam))
+        kids = self._view().children.get(gezin_id, [])
+        return [p for p in kids if ook_vertrokken or p.actief]
 
     def klassen(self) -> list[str]:
         return sorted({p.klas for p in self.leerlingen() if p.klas})
@@ -335,45 +364,21 @@ class Registry:
     def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
         """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``."""
         words = fold(clean_text(text)).split()
-        pupils = self.leerlingen(ook_vertrokken=ook_vertrokken)
+        view = self._view()
+        pupils = view.sorted_pupils if ook_vertrokken else view.active_pupils
         if not words:
-            return pupils
-        haystacks = self._haystacks()
+            return list(pupils)
+        haystacks = view.pupil_haystacks
         return [p for p in pupils if all(w in haystacks[p.id] for w in words)]
 
     def zoek_gezinnen(self, text: str) -> list[Gezin]:
         """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``."""
         words = fold(clean_text(text)).split()
-        families = self.gezinnen()
+        view = self._view()
         if not words:
-            return families
-        haystacks = self._family_haystacks()
-        return [g for g in families if all(w in haystacks[g.id] for w in words)]
-
-    def _family_haystacks(self) -> dict[int, str]:
-        self._refresh()
-        if self._family_hay_generation != self._cache_generation:
-            self._family_hay = {
-                g.id: fold(" ".join([g.naam, g.adres.regel(), *(
-                    f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')} {o.email}" for o in g.ouders)]))
-                for g in self._gezinnen.values()
-            }
-            self._family_hay_generation = self._cache_generation
-        return self._family_hay
-
-    def _haystacks(self) -> dict[int, str]:
-        self._refresh()
-        if self._hay_generation != self._cache_generation:
-            family_text = {
-                g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')}" for o in g.ouders)])
-                for g in self._gezinnen.values()
-            }
-            self._hay = {
-                p.id: fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_text.get(p.gezin_id, '')}")
-                for p in self._leerlingen.values()
-            }
-            self._hay_generation = self._cache_generation
-        return self._hay
+            return list(view.sorted_families)
+        haystacks = view.family_haystacks
+        return [g for g in view.sorted_families if all(w in haystacks[g.id] for w in words)]
 
     # -- figures --------------------------------------------------------------------------
     def leerlingen_per_klas(self) -> dict[str, int]:

@@ -158,6 +158,8 @@ class Store:
         self.warnings: list[str] = []
         #: The start backup made by this open, if any.
         self.start_backup: Path | None = None
+        #: Whether :meth:`load` has run; before that nothing may be read or written.
+        self.loaded = False
 
     # -- opening ---------------------------------------------------------------
     @classmethod
@@ -172,29 +174,49 @@ class Store:
         create: bool = True,
         migrate_schema: bool = True,
     ) -> Store:
-        """Open (or create) the database at ``path``.
+        """Open (or create) the database at ``path``: :meth:`unopened` followed by :meth:`load`."""
+        store = cls.unopened(path, user=user, clock=clock, lock_timeout=lock_timeout)
+        store.load(make_backup=make_backup, create=create, migrate_schema=migrate_schema)
+        return store
+
+    @classmethod
+    def unopened(
+        cls,
+        path: str | Path,
+        *,
+        user: str = "onbekend",
+        clock: Callable[[], datetime] = _now,
+        lock_timeout: float = 10.0,
+    ) -> Store:
+        """A store that has not touched its file yet (cheap); call :meth:`load` before using it.
+
+        The interface uses this to show its first screen while the file loads in the background.
+        """
+        return cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
+
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
+        """Read the file, check it, make the start backup and migrate it (or create a new database).
 
         Raises :class:`CorruptDatabaseError` for a file that does not parse,
         :class:`NewerSchemaError` for a file from a newer version and
         :class:`StoreError` when the file cannot be read or created.
         """
-        store = cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
-        with store._locked():
-            remove_stale_temp_files(store.path)
-            if not store.storage.exists():
+        with self._locked():
+            remove_stale_temp_files(self.path)
+            if not self.storage.exists():
                 if not create:
-                    raise StoreError(f"Er is geen databank op {store.path}.")
-                store._create()
-                return store
-            store._load_checked()
-            version = schema_version_of(store.storage.read())
-            if version > CURRENT_SCHEMA:
-                raise store._newer_schema_error(version)
-            if make_backup:
-                store._start_backup()
-            if version < CURRENT_SCHEMA and migrate_schema:
-                store._migrate(version)
-        return store
+                    raise StoreError(f"Er is geen databank op {self.path}.")
+                self._create()
+            else:
+                self._load_checked()
+                version = schema_version_of(self.storage.read())
+                if version > CURRENT_SCHEMA:
+                    raise self._newer_schema_error(version)
+                if make_backup:
+                    self._start_backup()
+                if version < CURRENT_SCHEMA and migrate_schema:
+                    self._migrate(version)
+        self.loaded = True
 
     def _create(self) -> None:
         now = self.clock().isoformat()

@@ -44,6 +44,8 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
 
 def fold(value: str) -> str:
     """Lowercase ``value`` without accents, for matching and searching (``Çelik`` -> ``celik``)."""
+    if value.isascii():
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -98,3 +100,8 @@ def parse_school_year(value: str) -> str:
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         raise ValueError(f"'{value.strip()}' is geen schooljaar (bv. 2026-2027)")
     return f"{m.group(1)}-{m.group(2)}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``plural(1, "gezin", "gezinnen")`` -> ``1 gezin``; ``plural(3, ...)`` -> ``3 gezinnen``."""
+    return f"{count} {one if count == 1 else many}"

@@ -71,6 +71,7 @@ class AppCommands(Provider):
         commands += [
             ("Leerlingen importeren (CSV)", "import_leerlingen", "Uit Smartschool, Wisa of Informat"),
             ("Prullenbak", "prullenbak", "Verwijderde leerlingen en gezinnen terugzetten"),
+            ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd"),
             ("Gebruiker wisselen", "switch_user", "ctrl+u"),
             ("Scherm vergrendelen", "lock", "ctrl+l"),
             ("Help", "help", "F1"),

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Static
 
 from ouder_tui.leerlingen import Registry
-from ouder_tui.text import format_datetime
+from ouder_tui.text import format_datetime, plural
 from screens.base import AreaScreen
 
 
@@ -39,10 +40,13 @@ class DashboardPanel(Static):
         raise NotImplementedError
 
     def reload(self) -> None:
+        if not self.registry.store.loaded:
+            self.update("Laden ...")
+            return
         self.update("\n".join(self.lines()) or "Niets te melden.")
 
     def on_mount(self) -> None:
-        self.reload()
+        self.call_after_refresh(self.reload)  # the frame first, the figures right after
 
 
 PANELS: list[type[DashboardPanel]] = []
@@ -65,7 +69,8 @@ class LeerlingenPanel(DashboardPanel):
         per_class = self.registry.leerlingen_per_klas()
         total = sum(per_class.values())
         families = len(self.registry.gezinnen())
-        lines = [f"{total} leerlingen in {len(per_class)} klassen, {families} gezinnen"]
+        lines = [f"{plural(total, 'leerling', 'leerlingen')} in {plural(len(per_class), 'klas', 'klassen')}, "
+                 f"{plural(families, 'gezin', 'gezinnen')}"]
         entries = [f"{klas} {count:>3}" for klas, count in per_class.items()]
         for start in range(0, len(entries), 4):
             lines.append("   ".join(entries[start:start + 4]))
@@ -80,13 +85,14 @@ class ContactPanel(DashboardPanel):
 
     def lines(self) -> list[str]:
         missing = self.registry.gezinnen_zonder_contact()
-        lines = [f"{len(missing)} gezinnen zonder telefoon of e-mail"]
+        lines = [f"{plural(len(missing), 'gezin', 'gezinnen')} zonder telefoon of e-mail"]
         if missing:
             names = ", ".join(g.naam for g in missing[:5])
             lines.append(f"  {names}{' ...' if len(missing) > 5 else ''}")
         per_language = self.registry.tolk_per_taal()
         if per_language:
-            lines.append(f"{sum(per_language.values())} gezinnen hebben een tolk nodig:")
+            needing = sum(per_language.values())
+            lines.append(f"{plural(needing, 'gezin heeft', 'gezinnen hebben')} een tolk nodig:")
             lines.append("  " + ", ".join(f"{taal} {n}" for taal, n in per_language.items()))
         else:
             lines.append("Geen gezin heeft een tolk nodig.")
@@ -102,7 +108,7 @@ class ImportPanel(DashboardPanel):
     def lines(self) -> list[str]:
         last = self.registry.store.settings().get("laatste_import")
         if not last:
-            return ["Nog geen leerlingenlijst geïmporteerd.", "Importeren: ctrl+p, 'importeren'."]
+            return ["Nog geen leerlingenlijst geïmporteerd.", "Importeren: toets i."]
         return [
             f"{format_datetime(last.get('op'))} door {last.get('door', 'onbekend')}",
             f"{last.get('bestand', '')}",
@@ -115,12 +121,19 @@ class OverzichtScreen(AreaScreen):
     """The school at a glance: a panel per area."""
 
     AREA = "overzicht"
+    BINDINGS = [
+        Binding("i", "app.import_leerlingen", "Leerlingen importeren"),
+        Binding("s", "app.instellingen", "Instellingen"),
+    ]
     HELP = """
 # Overzicht
 
 Wat aandacht vraagt, in één oogopslag: per deel van ouder-tui een paneel met cijfers,
 wat binnenkort gepland is en wat over tijd is. De panelen worden bijgewerkt telkens je
 naar dit scherm terugkomt.
+
+Met **s** stel je de naam van de school en de vergrendeltijd in; met **i** importeer je
+de leerlingenlijst.
 """
     DEFAULT_CSS = """
     OverzichtScreen #panels { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
@@ -132,13 +145,23 @@ naar dit scherm terugkomt.
         self.registry = registry
 
     def compose_body(self) -> ComposeResult:
-        yield Static(self.registry.store.settings().get("school_naam") or "(school zonder naam)",
-                     id="school", markup=False)
+        yield Static(self._school_name(), id="school", markup=False)
         with Grid(id="panels"):
             for panel in PANELS:
                 yield panel(self.registry)
 
+    def _school_name(self) -> str:
+        if not self.registry.store.loaded:
+            return ""
+        return self.registry.store.settings().get("school_naam") or "(nog geen schoolnaam: toets s)"
+
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
+        self.store_ready()
+
+    def store_ready(self) -> None:
+        """Fill in everything that needs the data (also called when the database finished loading)."""
+        for school in self.query("#school").results(Static):  # nothing yet before the first compose
+            school.update(self._school_name())
         for panel in self.query(DashboardPanel):
             panel.reload()

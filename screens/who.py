@@ -49,27 +49,49 @@ niemand op een gedeelde pc meekijkt.
         super().__init__()
         self.store = store
         self.reason = reason
-        self.known = store.known_users()
+        self.known = store.known_users() if store.loaded else []
+        #: A name typed before the database finished loading; applied once it has.
+        self.pending: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(_TITLES.get(self.reason, _TITLES["start"]), classes="title")
-            if self.known:
-                yield Static("Kies je naam:", markup=False)
-                yield OptionList(*(Option(Text(name), id=str(i)) for i, name in enumerate(self.known)), id="names")
-            yield Static("Of typ je naam:" if self.known else "Typ je naam:", markup=False)
+            yield Static("Kies je naam:", id="choose", markup=False)
+            yield OptionList(id="names")
+            yield Static("Of typ je naam:" if self.known else "Typ je naam:", id="type", markup=False)
             yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60)
-            yield Static("", id="error", markup=False)
+            yield Static("" if self.store.loaded else "De databank wordt geopend ...", id="error", markup=False)
             if self.reason == "wissel":
                 yield Button("Annuleren", id="cancel")
 
     def on_mount(self) -> None:
+        self._show_names()
+        if not self.known:
+            self.query_one("#new-name", Input).focus()
+
+    def _show_names(self) -> None:
+        names = self.query_one("#names", OptionList)
+        names.clear_options()
+        names.add_options(Option(Text(name), id=str(i)) for i, name in enumerate(self.known))
+        names.display = self.query_one("#choose").display = bool(self.known)
+        self.query_one("#type", Static).update("Of typ je naam:" if self.known else "Typ je naam:")
         if self.known:
-            names = self.query_one("#names", OptionList)
-            if self.store.user in self.known:
-                names.highlighted = self.known.index(self.store.user)
+            names.highlighted = self.known.index(self.store.user) if self.store.user in self.known else 0
             names.focus()
-        else:
+
+    def store_ready(self) -> None:
+        """The database finished loading: offer its names, or apply the name already typed."""
+        if not self.query("#error"):  # not composed yet: on_mount will show the names
+            self.known = self.store.known_users()
+            return
+        self.query_one("#error", Static).update("")
+        if self.pending is not None:
+            self._choose(self.pending)
+            return
+        typing = self.query_one("#new-name", Input).value
+        self.known = self.store.known_users()
+        self._show_names()
+        if typing:
             self.query_one("#new-name", Input).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -87,6 +109,10 @@ niemand op een gedeelde pc meekijkt.
             self.dismiss(None)
 
     def _choose(self, name: str) -> None:
+        if not self.store.loaded:
+            self.pending = name
+            self.query_one("#error", Static).update("Even geduld: de databank wordt nog geopend ...")
+            return
         try:
             chosen = self.store.set_user(name)
         except ValidationError as exc:

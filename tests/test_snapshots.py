@@ -6,16 +6,26 @@ and look at the report before committing.
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from textual.widgets import Input
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinForm, GezinScreen, OuderForm
+from screens.importeren import ImportScreen
+from screens.instellingen import InstellingenForm
 from screens.leerling import LeerlingForm, LeerlingScreen
 from screens.prullenbak import PrullenbakScreen
+from screens.table import RecordTable
 from screens.who import WhoScreen
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -70,12 +80,32 @@ def _screens(store: Store):
     async def conflict(pilot):
         pilot.app.push_screen(ConflictDialog("Meester Tom", "2026-11-22T09:30:00+01:00"))
 
+    async def instellingen(pilot):
+        pilot.app.push_screen(InstellingenForm(store))
+
+    async def importeren(pilot):
+        folder = store.path.parent / "exports"
+        folder.mkdir()
+        for name in ("wisa.csv", "smartschool.csv"):
+            shutil.copy(FIXTURES / name, folder / name)
+            os.utime(folder / name, (1_790_000_000, 1_790_000_000))
+        screen = ImportScreen(pilot.app.registry, folder)
+        pilot.app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#path", Input).value = "exports"  # the temporary folder differs per run
+        screen.query_one("#files", RecordTable).sort_by(0)
+        screen.read_file(folder / "wisa.csv")
+        for _ in range(100):  # the file is read and planned in a thread
+            if screen.plan is not None:
+                break
+            await pilot.pause(0.05)
+
     return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
-                                     ouder_form, wie, help_screen, prullenbak, conflict)}
+                                     ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
-           "wie", "help_screen", "prullenbak", "conflict"]
+           "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren"]
 
 
 @pytest.mark.parametrize("size", SIZES)

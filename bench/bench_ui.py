@@ -1,0 +1,133 @@
+"""Interface benchmarks: start-up against a bare Textual app, and filtering 10,000 pupils as you type.
+
+Run:  python bench/bench_ui.py [--pupils 10000] [--runs 7]
+
+Prints medians measured side by side in one run. Targets (issue 3):
+- the first screen appears within 1.2 x the start-up of a bare Textual app, with a 10,000-pupil database;
+- a keystroke in a filter repaints in <= 50 ms at 10,000 pupils.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+BARE = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+class Bare(App):
+    def compose(self):
+        yield Header(); yield Static("hallo"); yield Footer()
+async def auto(pilot):
+    import time; print(time.time(), flush=True)
+    pilot.app.exit()
+Bare().run(headless=True, size=(100, 30), auto_pilot=auto)
+"""
+
+OURS = """
+import sys
+from ouder_tui.store import Store
+from ouder_tui.app import make_app
+async def auto(pilot):
+    import time; print(time.time(), flush=True)
+    pilot.app.exit()
+store = Store.unopened(sys.argv[1], user="bench")  # as the command line starts it
+make_app(store).run(headless=True, size=(100, 30), auto_pilot=auto)
+"""
+
+
+def _time_process(code: str, *args: str) -> float:
+    """From starting the process to its first screen being up (the child prints that moment)."""
+    start = time.time()
+    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    return (float(done.stdout.split()[0]) - start) * 1000
+
+
+def startup(db: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Start both apps alternately, so both see the same machine state."""
+    _time_process(BARE)  # warm the file cache
+    _time_process(OURS, str(db))
+    bare, ours = [], []
+    for _ in range(runs):
+        bare.append(_time_process(BARE))
+        ours.append(_time_process(OURS, str(db)))
+    return bare, ours
+
+
+async def keystrokes(db: Path, query: str) -> tuple[list[float], list[float]]:
+    """Per typed character: the screen's refill alone, and from the filter's change until the screen is drawn.
+
+    The second is timed inside the app (from the Input.Changed handler to the next
+    completed refresh), because the test pilot adds ~100 ms of its own waiting per key.
+    """
+    from textual.widgets import Input
+
+    from ouder_tui.app import make_app
+    from ouder_tui.store import Store
+    from screens.leerlingen import LeerlingenScreen
+
+    refill: list[float] = []
+    repaint: list[float] = []
+    original = LeerlingenScreen.on_input_changed
+
+    def timed(screen: LeerlingenScreen, event: Input.Changed) -> None:
+        start = time.perf_counter()
+        original(screen, event)
+        refill.append((time.perf_counter() - start) * 1000)
+        screen.call_after_refresh(lambda: repaint.append((time.perf_counter() - start) * 1000))
+
+    LeerlingenScreen.on_input_changed = timed  # type: ignore[method-assign]
+    app = make_app(Store.open(db, user="bench", make_backup=False), ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LeerlingenScreen)
+        for _ in range(3):
+            for char in query:
+                await pilot.press(char)
+                await pilot.pause()
+            for _ in query:
+                await pilot.press("backspace")
+                await pilot.pause()
+    return refill, repaint
+
+
+def _line(label: str, values: list[float]) -> str:
+    return f"{label:<48} median {statistics.median(values):8.1f} ms   min {min(values):8.1f}   max {max(values):8.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pupils", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    from ouder_tui.demo import create_demo_database
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "groot.json"
+        create_demo_database(db, date(2026, 11, 22), pupils=args.pupils)
+        print(f"database: {args.pupils} leerlingen, {db.stat().st_size / 1e6:.1f} MB\n")
+
+        bare, ours = startup(db, args.runs)
+        ratio = statistics.median(ours) / statistics.median(bare)
+        print(_line("start-up, bare Textual app (process)", bare))
+        print(_line("start-up, ouder-tui to its first screen", ours))
+        print(f"{'ratio':<48} {ratio:6.2f} x   target <= 1.20 x   {'PASS' if ratio <= 1.2 else 'FAIL'}\n")
+
+        refill, repaint = asyncio.run(keystrokes(db, "peeters 5a"))
+        print(_line("filter: refill of the list per keystroke", refill))
+        print(_line("filter: change until the screen is drawn", repaint))
+        print(f"{'keystroke target <= 50 ms (median)':<48} {'PASS' if statistics.median(repaint) <= 50 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

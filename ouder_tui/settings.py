@@ -1,0 +1,46 @@
+"""The database's settings that every area shares: the school's name and the idle lock time."""
+
+from __future__ import annotations
+
+import msgspec
+
+from ouder_tui.models import Checker
+from ouder_tui.store import Store
+
+DEFAULT_IDLE_MINUTES = 5
+MAX_IDLE_MINUTES = 120
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """What a school sets once; stored in the ``instellingen`` record with who changed it last."""
+
+    school_naam: str = ""
+    vergrendel_na_minuten: int = DEFAULT_IDLE_MINUTES
+    changed_by: str = ""
+    changed_at: str = ""
+
+    def checked(self) -> Settings:
+        check = Checker()
+        name = check.text("school_naam", self.school_naam, limit=100)
+        if not 1 <= self.vergrendel_na_minuten <= MAX_IDLE_MINUTES:
+            check.fail("vergrendel_na_minuten", f"Kies tussen 1 en {MAX_IDLE_MINUTES} minuten.")
+        check.done()
+        return msgspec.structs.replace(self, school_naam=name)
+
+
+def load_settings(store: Store) -> Settings:
+    record = store.settings()
+    minutes = record.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES)
+    return Settings(
+        school_naam=record.get("school_naam", ""),
+        vergrendel_na_minuten=minutes if isinstance(minutes, int) else DEFAULT_IDLE_MINUTES,
+        changed_by=record.get("_changed_by", ""),
+        changed_at=record.get("_changed_at", ""),
+    )
+
+
+def save_settings(store: Store, settings: Settings) -> Settings:
+    """Check and save; raises ValidationError with a Dutch message per field."""
+    settings = settings.checked()
+    store.update_settings(school_naam=settings.school_naam, vergrendel_na_minuten=settings.vergrendel_na_minuten)
+    return load_settings(store)

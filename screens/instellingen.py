@@ -1,0 +1,56 @@
+"""The school's name and the idle lock time, with who changed them last."""
+
+from __future__ import annotations
+
+import msgspec
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from ouder_tui.errors import ValidationError
+from ouder_tui.settings import Settings, load_settings, save_settings
+from ouder_tui.store import Store
+from ouder_tui.text import format_datetime
+from screens.forms import FormScreen, text_field
+
+
+class InstellingenForm(FormScreen[Settings]):
+    """Settings that hold for everyone who uses this database."""
+
+    TITLE = "Instellingen"
+    HELP = """
+# Instellingen
+
+Deze instellingen gelden voor iedereen die deze databank gebruikt.
+
+- **Naam van de school**: staat bovenaan elk scherm en op exports.
+- **Vergrendelen na**: na zoveel minuten zonder toets of klik verbergt ouder-tui alle
+  gegevens tot de gebruiker opnieuw zegt wie hij is (standaard 5 minuten).
+"""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.current = load_settings(store)
+        super().__init__()
+
+    def compose_fields(self) -> ComposeResult:
+        yield text_field("school_naam", "Naam van de school", self.current.school_naam, max_length=100)
+        yield text_field("vergrendel_na_minuten", "Vergrendelen na (minuten)", str(self.current.vergrendel_na_minuten))
+        who = self.current.changed_by
+        yield Static(f"Laatst gewijzigd door {who} op {format_datetime(self.current.changed_at)}" if who
+                     else "Nog nooit gewijzigd.", markup=False, id="last-change")
+
+    def build(self) -> Settings:
+        v = self.values()
+        try:
+            minutes = int(v["vergrendel_na_minuten"].strip())
+        except ValueError:
+            raise ValidationError({"vergrendel_na_minuten": "Typ een aantal minuten, bv. 5."}) from None
+        return msgspec.structs.replace(self.current, school_naam=v["school_naam"], vergrendel_na_minuten=minutes)
+
+    def store_value(self, value: Settings, *, overwrite: bool) -> Settings:
+        return save_settings(self.store, value)
+
+    def fill(self, record: dict) -> None:
+        self.current = load_settings(self.store)
+        self.field("school_naam").value = self.current.school_naam
+        self.field("vergrendel_na_minuten").value = str(self.current.vergrendel_na_minuten)
