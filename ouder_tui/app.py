@@ -8,6 +8,7 @@ user says who they are: that name stamps every change.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from textual import events
@@ -56,14 +57,16 @@ class OuderTuiApp(App[None]):
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.switch_mode("overzicht")
-        if self.ask_user:
+        if self.ask_user:  # the dashboard is built once we know who is working
             self._ask_who(reason="start")
+        else:
+            self.switch_mode("overzicht")
         if self.store.loaded:
             self._store_ready()
-        else:  # show the first screen now; read the file meanwhile
+        else:  # show the first screen now; read the file right after it is drawn
             self.locked = True
-            self.run_worker(self._load_store, thread=True, name="databank openen", exit_on_error=False)
+            self.call_after_refresh(self.run_worker, self._load_store, thread=True, name="databank openen",
+                                    exit_on_error=False)
 
     def _load_store(self) -> None:
         try:
@@ -74,6 +77,9 @@ class OuderTuiApp(App[None]):
             self.call_from_thread(self._store_ready)
 
     def _store_ready(self) -> None:
+        # The loaded data lives as long as the app: keep the cycle collector from
+        # walking it again and again (a full pass costs 150 ms at 50,000 records).
+        gc.freeze()
         settings = load_settings(self.store)
         if self._idle_setting is None:
             self.idle_minutes = float(settings.vergrendel_na_minuten)
@@ -106,6 +112,8 @@ class OuderTuiApp(App[None]):
         self.push_screen(WhoScreen(self.store, reason=reason), self._user_chosen)
 
     def _user_chosen(self, name: str | None) -> None:
+        if self.current_mode == self.DEFAULT_MODE:
+            self.switch_mode("overzicht")
         self.locked = not self.store.loaded
         self.last_activity = time.monotonic()
         if name:

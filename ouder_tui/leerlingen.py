@@ -19,6 +19,7 @@ import msgspec
 
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, to_record
+from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year
 
@@ -275,9 +276,10 @@ class Registry:
     def _view(self) -> _Snapshot:
         generation = self.store.generation
         if self._snapshot is None or generation != self._snapshot_generation:
-            pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
-            families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
-            self._snapshot = _Snapshot(pupils, families)
+            with paused_gc():
+                pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
+                families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
+                self._snapshot = _Snapshot(pupils, families)
             self._snapshot_generation = generation
         return self._snapshot
 

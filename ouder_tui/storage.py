@@ -17,11 +17,12 @@ It never creates, repairs or overwrites a file that does not parse.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +49,29 @@ def encode(document: Document) -> bytes:
     return _encoder.encode(document)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold Python's cycle collector while building many long-lived objects at once.
+
+    Parsing a 30 MB file allocates a few million objects; with the collector on
+    that takes more than twice as long. Nothing built here forms cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def decode(raw: bytes) -> Document:
     """Parse and shape-check a database document; :class:`UnreadableFileError` otherwise."""
     if not raw.strip():
         raise UnreadableFileError("het bestand is leeg")
     try:
-        document = msgspec.json.decode(raw)
+        with paused_gc():
+            document = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise UnreadableFileError(f"geen geldige JSON ({exc})") from None
     if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):

@@ -107,13 +107,16 @@ class _Table(Table):
         return next_id
 
     def replace_many(self, records: Mapping[int, dict]) -> None:
-        """Replace whole documents by id in one pass over the table."""
+        """Replace whole documents by id, in place.
 
-        def updater(table: dict) -> None:
-            for doc_id, record in records.items():
-                table[doc_id] = record
-
-        self._update_table(updater)
+        TinyDB's own update rebuilds the whole table twice (keys to numbers and
+        back): 20 ms at 50,000 records for a save that changes one.
+        """
+        document = self._storage.read()
+        table = document.setdefault(self.name, {})
+        for doc_id, record in records.items():
+            table[str(doc_id)] = record
+        self._storage.write(document)
 
 
 class _TinyDB(TinyDB):
@@ -384,17 +387,22 @@ class Store:
         record["id"] = doc.doc_id
         return record
 
+    # Reads go to the storage's parsed document directly: TinyDB would wrap and copy
+    # every record first (85 ms instead of 35 ms for 50,000 records).
+    def _raw_table(self, table: str) -> dict[str, dict]:
+        return self.storage.read().get(table, {})
+
     def get(self, table: str, record_id: int) -> dict | None:
         """One record with its ``id`` and revision, or ``None``."""
-        doc = self._db.table(table).get(doc_id=record_id)
-        return self._with_id(doc) if doc is not None else None  # type: ignore[arg-type]
+        doc = self._raw_table(table).get(str(record_id))
+        return {**doc, "id": record_id} if doc is not None else None
 
     def all(self, table: str) -> list[dict]:
-        """Every record of ``table`` (not those in the recycle bin)."""
-        return [self._with_id(doc) for doc in self._db.table(table)]
+        """Every record of ``table`` (not those in the recycle bin), each a shallow copy with its ``id``."""
+        return [{**doc, "id": int(key)} for key, doc in self._raw_table(table).items()]
 
     def count(self, table: str) -> int:
-        return len(self._db.table(table))
+        return len(self._raw_table(table))
 
     def insert(self, table: str, data: Mapping[str, Any]) -> dict:
         """Add a record; returns it with its new ``id`` and revision 1."""
