@@ -198,6 +198,15 @@ class OuderTuiApp(App[None]):
                 ready()
         self.notify("Instellingen bewaard.", timeout=3)
 
+    async def open_klas(self, klas: str) -> None:
+        """Show the pupils of one class: the pupil list, filtered on the class."""
+        from textual.widgets import Input
+
+        await self.switch_mode("leerlingen")
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.screen.query_one("#pupil-filter", Input).value = klas
+
     def open_leerling(self, leerling_id: int) -> None:
         """Show a pupil, in the pupils area (used by the palette and the dashboard)."""
         from screens.leerling import LeerlingScreen

@@ -44,6 +44,11 @@ class RegistryCommands(Provider):
         if app.locked or not query.strip():
             return
         registry = app.registry
+        wanted = fold(query.strip())
+        for klas, count in registry.leerlingen_per_klas().items():
+            if fold(klas) == wanted or fold(f"klas {klas}") == wanted:
+                text = f"Klas {klas}  ·  {count} leerlingen"
+                yield Hit(1.0, _display(text, query), partial(app.open_klas, klas), text=text, help="Klas tonen")
         for rank, pupil in enumerate(registry.zoek_leerlingen(query, ook_vertrokken=True)[:MAX_HITS]):
             family = registry.gezin(pupil.gezin_id).naam if pupil.gezin_id else ""
             parts = [pupil.naam, pupil.klas or "geen klas"]
@@ -52,12 +57,12 @@ class RegistryCommands(Provider):
             if not pupil.actief:
                 parts.append("vertrokken")
             text = "  ·  ".join(parts)
-            yield Hit(1.0 - rank / 100, _display(text, query), partial(app.open_leerling, pupil.id),
+            yield Hit(0.99 - rank / 100, _display(text, query), partial(app.open_leerling, pupil.id),
                       text=text, help="Leerling openen")
         for rank, family in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
             parents = ", ".join(o.naam for o in family.ouders)
             text = f"Gezin {family.naam}" + (f"  ·  {parents}" if parents else "")
-            yield Hit(0.9 - rank / 100, _display(text, query), partial(app.open_gezin, family.id),
+            yield Hit(0.89 - rank / 100, _display(text, query), partial(app.open_gezin, family.id),
                       text=text, help="Gezin openen")
 
 

@@ -307,3 +307,16 @@ async def test_a_too_small_terminal_gets_a_clear_notice(demo_store: Store) -> No
     async with make_app(demo_store, ask_user=False).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not pilot.app.screen.query_one(TooSmallNotice).display
+
+
+async def test_the_palette_finds_a_class_and_shows_its_pupils(demo_store: Store) -> None:
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"5a")
+        await pilot.pause(0.5)
+        await pilot.press("enter")  # the class comes first
+        await pilot.pause()
+        assert isinstance(app.screen, LeerlingenScreen)
+        rows = app.screen.query_one("#pupils", RecordTable).rows
+        assert rows and all(r.cells[1] == "5A" for r in rows)
+        assert len(rows) == Registry(demo_store).leerlingen_per_klas()["5A"]
