@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 
 from ouder_tui.errors import OuderTuiError
+from ouder_tui.huisbezoek import Huisbezoeken
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import Store
@@ -46,6 +47,7 @@ class OuderTuiApp(App[None]):
         super().__init__()
         self.store = store
         self.registry = Registry(store)
+        self.huisbezoeken = Huisbezoeken(store, self.registry)
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
@@ -213,6 +215,13 @@ class OuderTuiApp(App[None]):
 
         self.switch_mode("leerlingen")
         self.push_screen(LeerlingScreen(self.registry, leerling_id))
+
+    def open_huisbezoek(self, visit_id: int) -> None:
+        """Show a home visit, in the home-visits area."""
+        from screens.huisbezoek import HuisbezoekScreen
+
+        self.switch_mode("huisbezoeken")
+        self.push_screen(HuisbezoekScreen(self.huisbezoeken, visit_id))
 
     def open_gezin(self, gezin_id: int) -> None:
         """Show a family, in the pupils area."""

@@ -114,10 +114,9 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 
 def _ensure_demo(path: Path) -> None:
-    if not path.exists():
-        from ouder_tui.demo import create_demo_database
+    from ouder_tui.demo import ensure_demo_database
 
-        create_demo_database(path)
+    ensure_demo_database(path)
 
 
 def _write_out(payload: bytes, output: str | None) -> None:

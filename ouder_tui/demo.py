@@ -13,13 +13,18 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+import msgspec
+
 from ouder_tui.errors import OuderTuiError
+from ouder_tui.huisbezoek import HUISBEZOEKEN, Actie, Huisbezoek
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Adres, Gezin, Leerling, Ouder, leerjaar_from_klas
 from ouder_tui.models import to_record
 from ouder_tui.store import Store
 from ouder_tui.text import school_year_of
 
 SEED = 2026
+#: Raised whenever the demo gains content, so an older demo file is made anew.
+DEMO_VERSION = 3
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
@@ -136,7 +141,7 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
     start = datetime(int(school_year_of(today)[:4]), 9, 1, 8, 0).astimezone()
     store = Store.open(path, user=DEMO_USER, clock=lambda: start, make_backup=False)
     with store.transaction():
-        store.update_settings(school_naam=name)
+        store.update_settings(school_naam=name, demo_versie=DEMO_VERSION)
         saved = store.insert_many(GEZINNEN, (_records(g.checked()) for g in families))
         pupils = [
             _records(kid.checked()) | {"gezin_id": family["id"]}
@@ -144,3 +149,81 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
             for kid in kids
         ]
         store.insert_many(LEERLINGEN, pupils)
+        store.insert_many(HUISBEZOEKEN, build_visits(today, [f["id"] for f in saved], families))
+
+
+def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed: int = SEED) -> list[dict]:
+    """A school year of home visits up to ``today`` and a few weeks beyond: held, cancelled,
+    nobody home, planned, some not logged yet, follow-up actions open, done and overdue,
+    some confidential."""
+    rng = random.Random(seed + 1)
+    blocks = _blocks()["huisbezoeken"]
+    start = date(int(school_year_of(today)[:4]), 9, 1)
+    chosen = rng.sample(range(len(families)), min(34, len(families)))
+    visits = []
+    for number, index in enumerate(chosen):
+        family = families[index]
+        interpreters = family.tolk_talen()
+        languages = family.talen()
+        if number < 6:  # planned, in the coming weeks
+            day = today + timedelta(days=rng.randint(1, 40))
+            status = "gepland"
+        elif number < 8:  # the date passed, the log is still to be written
+            day = today - timedelta(days=rng.randint(1, 6))
+            status = "gepland"
+        else:
+            span = max((today - start).days - 8, 1)
+            day = start + timedelta(days=rng.randint(0, span))
+            status = rng.choices(["gehouden", "geannuleerd_gezin", "geannuleerd_school", "niemand_thuis"],
+                                 [80, 8, 5, 7])[0]
+        while day.weekday() >= 5 or (day.month, day.day) >= (12, 21) or (day.month, day.day) <= (1, 3):
+            day += timedelta(days=1)  # school days only, not in the Christmas holidays
+        with_interpreter = bool(interpreters) and rng.random() < 0.8
+        visit = Huisbezoek(
+            gezin_id=family_ids[index],
+            datum=day,
+            tijd=rng.choice(["09:00", "10:30", "13:30", "15:45", "16:30"]),
+            bezoeker=rng.choice(blocks["bezoekers"]),
+            tweede_bezoeker=rng.choice(blocks["tolken"] if with_interpreter else blocks["collega's"]),
+            tweede_rol="tolk" if with_interpreter else "collega",
+            reden=rng.choices(list(REDEN_WEIGHTS), list(REDEN_WEIGHTS.values()))[0],
+            taal=languages[0] if languages else "Nederlands",
+            tolk=with_interpreter,
+            tolk_taal=interpreters[0] if with_interpreter else "",
+            vertrouwelijk=rng.random() < 0.12,
+            status=status,
+        )
+        if status == "gehouden":
+            actions = []
+            for _ in range(rng.choices([0, 1, 2], [35, 45, 20])[0]):
+                due = day + timedelta(days=rng.randint(7, 35))
+                done = due < today and rng.random() < 0.6
+                actions.append(Actie(id=f"{rng.getrandbits(48):012x}", wat=rng.choice(blocks["acties"]),
+                                     eigenaar=rng.choice(blocks["bezoekers"] + blocks["collega's"]), tegen=due,
+                                     gedaan_op=due - timedelta(days=rng.randint(0, 5)) if done else None,
+                                     gedaan_door=visit.bezoeker if done else ""))
+            follow_up = rng.random() < 0.3
+            visit = msgspec.structs.replace(
+                visit, besproken=rng.choice(blocks["besproken"]), verwachtingen=rng.choice(blocks["verwachtingen"]),
+                afspraken=rng.choice(blocks["afspraken"]), acties=tuple(actions), vervolgbezoek=follow_up,
+                vervolgbezoek_tegen=day + timedelta(days=rng.randint(60, 120)) if follow_up else None)
+        elif status in ("geannuleerd_gezin", "geannuleerd_school"):
+            reasons = blocks["annulaties_gezin" if status == "geannuleerd_gezin" else "annulaties_school"]
+            visit = msgspec.structs.replace(visit, annulatie_reden=rng.choice(reasons))
+        visits.append(_records(visit.checked()))
+    return visits
+
+
+REDEN_WEIGHTS = {"kennismaking": 45, "zorgvraag": 25, "afwezigheden": 15, "schoolloopbaan": 10, "andere": 5}
+
+
+def ensure_demo_database(path: Path) -> None:
+    """Make the demo file if it is missing, or anew when it comes from an older demo (it holds no real data)."""
+    if path.exists():
+        try:
+            current = Store.open(path, make_backup=False).settings().get("demo_versie")
+        except OuderTuiError:
+            current = None
+        if current == DEMO_VERSION:
+            return
+    create_demo_database(path, replace=True)

@@ -1,15 +1,24 @@
-"""The areas of the app: one Textual mode each, with its key. Areas not built yet are not listed."""
+"""The areas of the app: one Textual mode each, with its key. Areas not built yet are not listed.
+
+An area can also add panels to the dashboard and cards to the family view; both
+are named lazily, so an area's screens load only when they are needed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from ouder_tui.app import OuderTuiApp
+    from ouder_tui.leerlingen import Gezin
+    from screens.overzicht import DashboardPanel
+
+#: A card on the family view: its title and its lines (plain text, never markup).
+FamilyCard = Callable[["OuderTuiApp", "Gezin"], tuple[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,8 @@ class Area:
     label: str
     key: str
     build: Callable[[OuderTuiApp], Screen]
+    panels: Callable[[], list[type[DashboardPanel]]] = lambda: []
+    family_cards: Callable[[], list[FamilyCard]] = lambda: []
 
 
 def _overzicht(app: OuderTuiApp) -> Screen:
@@ -34,7 +45,26 @@ def _leerlingen(app: OuderTuiApp) -> Screen:
     return LeerlingenScreen(app.registry)
 
 
+def _huisbezoeken(app: OuderTuiApp) -> Screen:
+    from screens.huisbezoeken import HuisbezoekenScreen
+
+    return HuisbezoekenScreen(app.huisbezoeken)
+
+
+def _huisbezoek_panels() -> list[type[DashboardPanel]]:
+    from screens.huisbezoeken import HuisbezoekPanel
+
+    return [HuisbezoekPanel]
+
+
+def _huisbezoek_cards() -> list[FamilyCard]:
+    from screens.huisbezoeken import family_visits_card
+
+    return [family_visits_card]
+
+
 AREAS: list[Area] = [
     Area("overzicht", "Overzicht", "f2", _overzicht),
     Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen),
+    Area("huisbezoeken", "Huisbezoeken", "f4", _huisbezoeken, _huisbezoek_panels, _huisbezoek_cards),
 ]

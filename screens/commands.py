@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from ouder_tui.huisbezoek import summary_line
 from ouder_tui.text import fold
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ class RegistryCommands(Provider):
             text = "  ·  ".join(parts)
             yield Hit(0.99 - rank / 100, _display(text, query), partial(app.open_leerling, pupil.id),
                       text=text, help="Leerling openen")
+        for rank, visit in enumerate(app.huisbezoeken.zoek(query)[:MAX_HITS]):
+            # Only the summary line: never notes, so confidential visits are safe here too.
+            text = "Huisbezoek  ·  " + summary_line(visit, app.huisbezoeken.gezin_naam(visit))
+            yield Hit(0.79 - rank / 100, _display(text, query), partial(app.open_huisbezoek, visit.id),
+                      text=text, help="Huisbezoek openen")
         for rank, family in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
             parents = ", ".join(o.naam for o in family.ouders)
             text = f"Gezin {family.naam}" + (f"  ·  {parents}" if parents else "")

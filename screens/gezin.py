@@ -196,7 +196,15 @@ Tab springt tussen de lijsten.
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
+            for index, _card in enumerate(self._module_cards()):
+                yield Card("", id=f"module-card-{index}")
         yield Footer(show_command_palette=False)
+
+    @staticmethod
+    def _module_cards() -> list:
+        from screens.areas import AREAS
+
+        return [card for area in AREAS for card in area.family_cards()]
 
     @property
     def gezin(self) -> Gezin:
@@ -225,6 +233,11 @@ Tab springt tussen de lijsten.
             lines += ["Notities:", g.notities]
         lines.append(f"Laatst gewijzigd door {g.changed_by or '-'}")
         self.query_one("#family-card", Card).set_lines(lines)
+        for index, card in enumerate(self._module_cards()):
+            title, card_lines = card(self.app, g)
+            widget = self.query_one(f"#module-card-{index}", Card)
+            widget.border_title = title
+            widget.set_lines(card_lines)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         if event.table.id == "children":

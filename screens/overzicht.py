@@ -146,8 +146,10 @@ de leerlingenlijst.
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
+        from screens.areas import AREAS
+
         with Grid(id="panels"):
-            for panel in PANELS:
+            for panel in [*PANELS, *(p for area in AREAS for p in area.panels())]:
                 yield panel(self.registry)
 
     def _school_name(self) -> str:

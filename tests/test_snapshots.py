@@ -11,13 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, TabbedContent
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
 from screens.dialogs import ConflictDialog, HelpScreen
+from ouder_tui.huisbezoek import Huisbezoeken
 from screens.gezin import GezinForm, GezinScreen, OuderForm
+from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
 from screens.importeren import ImportScreen
 from screens.instellingen import InstellingenForm
 from screens.leerling import LeerlingForm, LeerlingScreen
@@ -100,12 +102,38 @@ def _screens(store: Store):
                 break
             await pilot.pause(0.05)
 
+    service = Huisbezoeken(store, registry)
+    held = next(v for v in reversed(service.alle()) if v.status == "gehouden" and v.acties and v.vertrouwelijk)
+
+    async def huisbezoeken(pilot):
+        await pilot.press("f4")
+
+    async def huisbezoeken_acties(pilot):
+        await pilot.press("f4")
+        pilot.app.screen.query_one(TabbedContent).active = "acties"
+
+    async def huisbezoeken_nooit(pilot):
+        await pilot.press("f4")
+        pilot.app.screen.query_one(TabbedContent).active = "nooit"
+
+    async def huisbezoek(pilot):
+        pilot.app.push_screen(HuisbezoekScreen(pilot.app.huisbezoeken, held.id))
+
+    async def plan_form(pilot):
+        pilot.app.push_screen(PlanForm(pilot.app.huisbezoeken, pilot.app.huisbezoeken.voorstel(family.id)))
+
+    async def log_form(pilot):
+        pilot.app.push_screen(LogForm(pilot.app.huisbezoeken, held))
+
     return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
-                                     ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren)}
+                                     ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren,
+                                     huisbezoeken, huisbezoeken_acties, huisbezoeken_nooit, huisbezoek, plan_form,
+                                     log_form)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
-           "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren"]
+           "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren", "huisbezoeken",
+           "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form"]
 
 
 @pytest.mark.parametrize("size", SIZES)
