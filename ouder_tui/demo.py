@@ -18,7 +18,7 @@ import msgspec
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import HUISBEZOEKEN, Actie, Huisbezoek
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Adres, Gezin, Leerling, Ouder, leerjaar_from_klas
-from ouder_tui.models import to_record
+from ouder_tui.models import record_data
 from ouder_tui.store import Store
 from ouder_tui.text import school_year_of
 
@@ -35,12 +35,6 @@ def _blocks() -> dict:
     text = resources.files("ouder_tui_data").joinpath("demo/gezinnen.json").read_text(encoding="utf-8")
     return json.loads(text)
 
-
-def _records(value) -> dict:
-    record = to_record(value)
-    for key in ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at"):
-        record.pop(key, None)
-    return record
 
 
 def build(today: date, seed: int = SEED, pupils_target: int = PUPILS_TARGET
@@ -142,9 +136,9 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
     store = Store.open(path, user=DEMO_USER, clock=lambda: start, make_backup=False)
     with store.transaction():
         store.update_settings(school_naam=name, demo_versie=DEMO_VERSION)
-        saved = store.insert_many(GEZINNEN, (_records(g.checked()) for g in families))
+        saved = store.insert_many(GEZINNEN, (record_data(g.checked()) for g in families))
         pupils = [
-            _records(kid.checked()) | {"gezin_id": family["id"]}
+            record_data(kid.checked()) | {"gezin_id": family["id"]}
             for family, kids in zip(saved, children, strict=True)
             for kid in kids
         ]
@@ -210,7 +204,7 @@ def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed
         elif status in ("geannuleerd_gezin", "geannuleerd_school"):
             reasons = blocks["annulaties_gezin" if status == "geannuleerd_gezin" else "annulaties_school"]
             visit = msgspec.structs.replace(visit, annulatie_reden=rng.choice(reasons))
-        visits.append(_records(visit.checked()))
+        visits.append(record_data(visit.checked()))
     return visits
 
 

@@ -20,7 +20,7 @@ import msgspec
 
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import Gezin, Registry
-from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, to_record
+from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date
@@ -184,12 +184,6 @@ class OpenActie:
     gezin_naam: str
 
 
-def _data(visit: Huisbezoek) -> dict:
-    record = to_record(visit)
-    for key in ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at"):
-        record.pop(key, None)
-    return record
-
 
 class _Snapshot:
     def __init__(self, visits: list[Huisbezoek]) -> None:
@@ -210,8 +204,6 @@ class Huisbezoeken:
     def __init__(self, store: Store, registry: Registry) -> None:
         self.store = store
         self.registry = registry
-        self._snapshot: _Snapshot | None = None
-        self._generation = -1
 
     def vandaag(self) -> date:
         """Today as the store's clock says (tests fix it)."""
@@ -219,13 +211,11 @@ class Huisbezoeken:
 
     # -- reading -----------------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
-        generation = self.store.generation
-        if self._snapshot is None or generation != self._generation:
-            with paused_gc():
-                visits = msgspec.convert(self.store.all(HUISBEZOEKEN), list[Huisbezoek], strict=False)
-            self._snapshot = _Snapshot(visits)
-            self._generation = generation
-        return self._snapshot
+        return self.store.derived("huisbezoeken", self._build)
+
+    def _build(self) -> _Snapshot:
+        with paused_gc():
+            return _Snapshot(msgspec.convert(self.store.all(HUISBEZOEKEN), list[Huisbezoek], strict=False))
 
     def alle(self) -> list[Huisbezoek]:
         """Every visit, oldest first."""
@@ -334,13 +324,13 @@ class Huisbezoeken:
         """Save a new visit (planned, or straight away logged)."""
         visit = visit.checked()
         self._check_family(visit)
-        return from_record(Huisbezoek, self.store.insert(HUISBEZOEKEN, _data(visit)))
+        return from_record(Huisbezoek, self.store.insert(HUISBEZOEKEN, record_data(visit)))
 
     def bewaar(self, visit: Huisbezoek, *, overwrite: bool = False) -> Huisbezoek:
         """Save an edited visit; a stale revision raises ConflictError unless ``overwrite``."""
         visit = visit.checked()
         self._check_family(visit)
-        record = self.store.update(HUISBEZOEKEN, visit.id, _data(visit), expected_rev=None if overwrite else visit.rev)
+        record = self.store.update(HUISBEZOEKEN, visit.id, record_data(visit), expected_rev=None if overwrite else visit.rev)
         return from_record(Huisbezoek, record)
 
     def vink_af(self, visit: Huisbezoek, actie_id: str, *, gedaan: bool = True) -> Huisbezoek:

@@ -18,7 +18,7 @@ from typing import Literal
 import msgspec
 
 from ouder_tui.errors import NotFoundError, ValidationError
-from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, to_record
+from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year
@@ -221,12 +221,6 @@ class Leerling(Record, kw_only=True, frozen=True):
         return result
 
 
-def _data(value: msgspec.Struct) -> dict:
-    record = to_record(value)
-    for key in ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at"):
-        record.pop(key, None)
-    return record
-
 
 class _Snapshot:
     """Everything derived from one generation of the data, computed once and then only read."""
@@ -269,19 +263,16 @@ class Registry:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._snapshot: _Snapshot | None = None
-        self._snapshot_generation = -1
 
     # -- reading ----------------------------------------------------------------------
     def _view(self) -> _Snapshot:
-        generation = self.store.generation
-        if self._snapshot is None or generation != self._snapshot_generation:
-            with paused_gc():
-                pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
-                families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
-                self._snapshot = _Snapshot(pupils, families)
-            self._snapshot_generation = generation
-        return self._snapshot
+        return self.store.derived("registry", self._build)
+
+    def _build(self) -> _Snapshot:
+        with paused_gc():
+            pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
+            families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
+            return _Snapshot(pupils, families)
 
     def leerlingen(self, *, ook_vertrokken: bool = False) -> list[Leerling]:
         """Pupils sorted by class, then name; by default only those still at school."""
@@ -316,22 +307,22 @@ class Registry:
     def add_leerling(self, leerling: Leerling) -> Leerling:
         leerling = leerling.checked()
         self._check_gezin_exists(leerling.gezin_id)
-        return from_record(Leerling, self.store.insert(LEERLINGEN, _data(leerling)))
+        return from_record(Leerling, self.store.insert(LEERLINGEN, record_data(leerling)))
 
     def save_leerling(self, leerling: Leerling, *, overwrite: bool = False) -> Leerling:
         """Save an edited pupil. A stale ``rev`` raises ConflictError unless ``overwrite``."""
         leerling = leerling.checked()
         self._check_gezin_exists(leerling.gezin_id)
-        record = self.store.update(LEERLINGEN, leerling.id, _data(leerling),
+        record = self.store.update(LEERLINGEN, leerling.id, record_data(leerling),
                                    expected_rev=None if overwrite else leerling.rev)
         return from_record(Leerling, record)
 
     def add_gezin(self, gezin: Gezin) -> Gezin:
-        return from_record(Gezin, self.store.insert(GEZINNEN, _data(gezin.checked())))
+        return from_record(Gezin, self.store.insert(GEZINNEN, record_data(gezin.checked())))
 
     def save_gezin(self, gezin: Gezin, *, overwrite: bool = False) -> Gezin:
         gezin = gezin.checked()
-        record = self.store.update(GEZINNEN, gezin.id, _data(gezin), expected_rev=None if overwrite else gezin.rev)
+        record = self.store.update(GEZINNEN, gezin.id, record_data(gezin), expected_rev=None if overwrite else gezin.rev)
         return from_record(Gezin, record)
 
     def _check_gezin_exists(self, gezin_id: int | None) -> None:

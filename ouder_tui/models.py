@@ -45,6 +45,18 @@ def to_record(value: msgspec.Struct) -> dict[str, Any]:
     return msgspec.to_builtins(value)
 
 
+#: The keys the store owns on every record (see :data:`ouder_tui.store.META_KEYS`).
+STORE_KEYS = ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at")
+
+
+def record_data(value: msgspec.Struct) -> dict[str, Any]:
+    """The model's own fields as JSON-ready data, without the store's keys: what a save hands to the store."""
+    record = to_record(value)
+    for key in STORE_KEYS:
+        record.pop(key, None)
+    return record
+
+
 class Checker:
     """Collects Dutch messages per field while a model is cleaned and checked."""
 

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import filelock
 from tinydb import TinyDB
@@ -41,15 +41,18 @@ from ouder_tui.errors import (
     ValidationError,
 )
 from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE, migrate, schema_version_of
+from ouder_tui.models import STORE_KEYS
 from ouder_tui.storage import AtomicJSONStorage, UnreadableFileError, remove_stale_temp_files
 from ouder_tui.text import clean_text, format_datetime
+
+T = TypeVar("T")
 
 RECYCLE_BIN = "_prullenbak"
 SETTINGS = "instellingen"
 USERS = "gebruikers"
 
 #: Keys the store owns on every record; callers cannot set them.
-META_KEYS = ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at")
+META_KEYS = STORE_KEYS
 
 MAX_USER_NAME = 60
 
@@ -163,6 +166,7 @@ class Store:
         self.start_backup: Path | None = None
         #: Whether :meth:`load` has run; before that nothing may be read or written.
         self.loaded = False
+        self._derived: dict[str, tuple[int, Any]] = {}
 
     # -- opening ---------------------------------------------------------------
     @classmethod
@@ -361,6 +365,18 @@ class Store:
                         raise
                 finally:
                     self._depth = 0
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """A value computed from the data (sorted lists, indexes), built again only when the data changed.
+
+        Shared by every service on this store, so two services never build the same thing twice.
+        """
+        generation = self.generation
+        cached = self._derived.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, build())
+            self._derived[key] = cached
+        return cached[1]
 
     @property
     def generation(self) -> int:

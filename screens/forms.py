@@ -8,7 +8,8 @@ overwrite.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypeVar
+from datetime import date
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from ouder_tui.errors import ConflictError, NotFoundError, OuderTuiError, ValidationError
+from ouder_tui.text import parse_date
 from screens.dialogs import ConflictDialog
 
 T = TypeVar("T")
@@ -99,6 +101,33 @@ def check_field(name: str, label: str, value: bool = False) -> Field:
     return Field(name, "", Checkbox(label, value, id=f"input-{name.replace('.', '-')}"))
 
 
+def date_value(errors: dict[str, str], name: str, text: str, *, required: bool = False) -> date | None:
+    """A typed date (dd/mm/jjjj), or ``None``; a problem goes into ``errors`` under ``name``."""
+    if not text.strip():
+        if required:
+            errors[name] = "Vul de datum in (dd/mm/jjjj)."
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return None
+
+
+def raise_with_model_errors(value: Checkable, errors: dict[str, str]) -> None:
+    """Raise the form's own parse ``errors`` together with the model's, so every field shows its problem at once."""
+    if errors:
+        try:
+            value.checked()
+        except ValidationError as exc:
+            errors = exc.errors | errors
+        raise ValidationError(errors)
+
+
+class Checkable(Protocol):
+    def checked(self) -> Any: ...
+
+
 class FormScreen(ModalScreen[T | None], Generic[T]):
     """Base of every form. Subclasses implement :meth:`compose_fields`, :meth:`build`,
     :meth:`store_value` and :meth:`fill`."""
@@ -175,6 +204,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     def values(self) -> dict[str, Any]:
         return {f.field_name: f.value for f in self.query(Field)}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` in the fields of those names (used after a reload)."""
+        for name, value in values.items():
+            self.field(name).value = value
 
     # -- saving --------------------------------------------------------------------------------
     def show_errors(self, errors: dict[str, str]) -> None:

@@ -136,11 +136,10 @@ kaart 'Zo bereik je dit gezin'.
         self.gezin = from_record(Gezin, record)
         self.ouder = next((o for o in self.gezin.ouders if o.id == self.ouder_id), Ouder())
         o = self.ouder
-        for name, value in [("relatie", o.relatie), ("voornaam", o.voornaam), ("familienaam", o.familienaam),
-                            ("talen", ", ".join(o.talen)), ("tolk_nodig", o.tolk_nodig), ("tolk_taal", o.tolk_taal),
-                            ("telefoon", o.telefoon), ("email", o.email), ("voorkeurkanaal", o.voorkeurkanaal),
-                            ("beste_momenten", o.beste_momenten), ("notities", o.notities)]:
-            self.field(name).value = value
+        self.set_values({"relatie": o.relatie, "voornaam": o.voornaam, "familienaam": o.familienaam,
+                         "talen": ", ".join(o.talen), "tolk_nodig": o.tolk_nodig, "tolk_taal": o.tolk_taal,
+                         "telefoon": o.telefoon, "email": o.email, "voorkeurkanaal": o.voorkeurkanaal,
+                         "beste_momenten": o.beste_momenten, "notities": o.notities})
 
 
 def child_row(kid: Leerling) -> Row:

@@ -9,37 +9,23 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ouder_tui.errors import NotFoundError, OuderTuiError, ValidationError
+from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.huisbezoek import REDENEN, ROLLEN, STATUSSEN, Actie, Huisbezoek, Huisbezoeken
 from ouder_tui.models import from_record
-from ouder_tui.text import format_date, parse_date
+from ouder_tui.text import format_date
 from screens.dialogs import ConfirmDialog
-from screens.forms import FormScreen, check_field, choice_field, note_field, text_field
+from screens.forms import (
+    FormScreen,
+    check_field,
+    choice_field,
+    date_value,
+    note_field,
+    raise_with_model_errors,
+    text_field,
+)
 from screens.picker import GezinPicker
 from screens.table import Column, RecordTable, Row
 from screens.widgets import Card, error_text
-
-
-def _date(errors: dict[str, str], name: str, text: str, *, required: bool = False):
-    if not text.strip():
-        if required:
-            errors[name] = "Vul de datum in (dd/mm/jjjj)."
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        errors[name] = str(exc)
-        return None
-
-
-def _merge_errors(value: Huisbezoek, errors: dict[str, str]) -> None:
-    """Raise the parse errors together with the model's own, so all show in one go."""
-    if errors:
-        try:
-            value.checked()
-        except ValidationError as exc:
-            errors = exc.errors | errors
-        raise ValidationError(errors)
 
 
 class PlanForm(FormScreen[Huisbezoek]):
@@ -118,7 +104,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
     def build(self) -> Huisbezoek:
         v = self.values()
         errors: dict[str, str] = {}
-        day = _date(errors, "datum", v["datum"], required=True)
+        day = date_value(errors, "datum", v["datum"], required=True)
         try:
             minutes = int(v["duur_minuten"].strip() or 60)
         except ValueError:
@@ -130,7 +116,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
             reden_andere=v["reden_andere"], taal=v["taal"], tolk=v["tolk"], tolk_taal=v["tolk_taal"],
             vertrouwelijk=v["vertrouwelijk"],
         )
-        _merge_errors(value, errors)
+        raise_with_model_errors(value, errors)
         return value
 
     def show_errors(self, errors: dict[str, str]) -> None:
@@ -146,12 +132,10 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
     def fill(self, record: dict) -> None:
         self.record = from_record(Huisbezoek, record)
         v = self.record
-        for name, value in [("datum", format_date(v.datum)), ("tijd", v.tijd), ("duur_minuten", str(v.duur_minuten)),
-                            ("bezoeker", v.bezoeker), ("tweede_bezoeker", v.tweede_bezoeker),
-                            ("tweede_rol", v.tweede_rol), ("reden", v.reden), ("reden_andere", v.reden_andere),
-                            ("taal", v.taal), ("tolk", v.tolk), ("tolk_taal", v.tolk_taal),
-                            ("vertrouwelijk", v.vertrouwelijk)]:
-            self.field(name).value = value
+        self.set_values({"datum": format_date(v.datum), "tijd": v.tijd, "duur_minuten": str(v.duur_minuten),
+                         "bezoeker": v.bezoeker, "tweede_bezoeker": v.tweede_bezoeker, "tweede_rol": v.tweede_rol,
+                         "reden": v.reden, "reden_andere": v.reden_andere, "taal": v.taal, "tolk": v.tolk,
+                         "tolk_taal": v.tolk_taal, "vertrouwelijk": v.vertrouwelijk})
         self.query_one("#gezin-naam", Static).update(self._family_text())
 
 
@@ -188,13 +172,13 @@ besproken werd, wat het gezin hoopt voor het kind en wat er afgesproken is. Acti
     def build(self) -> Huisbezoek:
         v = self.values()
         errors: dict[str, str] = {}
-        follow_up = _date(errors, "vervolgbezoek_tegen", v["vervolgbezoek_tegen"])
+        follow_up = date_value(errors, "vervolgbezoek_tegen", v["vervolgbezoek_tegen"])
         value = msgspec.structs.replace(
             self.record, status=v["status"], annulatie_reden=v["annulatie_reden"], besproken=v["besproken"],
             verwachtingen=v["verwachtingen"], afspraken=v["afspraken"], vervolgbezoek=v["vervolgbezoek"],
             vervolgbezoek_tegen=follow_up, vertrouwelijk=v["vertrouwelijk"],
         )
-        _merge_errors(value, errors)
+        raise_with_model_errors(value, errors)
         return value
 
     def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
@@ -203,12 +187,9 @@ besproken werd, wat het gezin hoopt voor het kind en wat er afgesproken is. Acti
     def fill(self, record: dict) -> None:
         self.record = from_record(Huisbezoek, record)
         v = self.record
-        for name, value in [("status", v.status), ("annulatie_reden", v.annulatie_reden), ("besproken", v.besproken),
-                            ("verwachtingen", v.verwachtingen), ("afspraken", v.afspraken),
-                            ("vervolgbezoek", v.vervolgbezoek),
-                            ("vervolgbezoek_tegen", format_date(v.vervolgbezoek_tegen)),
-                            ("vertrouwelijk", v.vertrouwelijk)]:
-            self.field(name).value = value
+        self.set_values({"status": v.status, "annulatie_reden": v.annulatie_reden, "besproken": v.besproken,
+                         "verwachtingen": v.verwachtingen, "afspraken": v.afspraken, "vervolgbezoek": v.vervolgbezoek,
+                         "vervolgbezoek_tegen": format_date(v.vervolgbezoek_tegen), "vertrouwelijk": v.vertrouwelijk})
 
 
 class ActieForm(FormScreen[Huisbezoek]):
@@ -238,10 +219,10 @@ Wat moet er gebeuren, wie doet het en tegen wanneer. Open acties verschijnen in 
     def build(self) -> Huisbezoek:
         v = self.values()
         errors: dict[str, str] = {}
-        due = _date(errors, "tegen", v["tegen"])
+        due = date_value(errors, "tegen", v["tegen"])
         actie = Actie(wat=v["wat"], eigenaar=v["eigenaar"], tegen=due)
         value = msgspec.structs.replace(self.record, acties=(*self.record.acties, actie))
-        _merge_errors(value, errors)
+        raise_with_model_errors(value, errors)
         return value
 
     def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:

@@ -9,24 +9,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ouder_tui.errors import NotFoundError, OuderTuiError, ValidationError
+from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.leerlingen import STATUS_ACTIEF, STATUS_VERTROKKEN, Leerling, Registry
 from ouder_tui.models import from_record
-from ouder_tui.text import format_date, parse_date
+from ouder_tui.text import format_date
 from screens.dialogs import ConfirmDialog
-from screens.forms import FormScreen, choice_field, note_field, text_field
+from screens.forms import FormScreen, choice_field, date_value, note_field, raise_with_model_errors, text_field
 from screens.picker import GezinPicker
 from screens.widgets import Card, error_text, reach_lines
-
-
-def _parse_optional_date(errors: dict[str, str], name: str, text: str):
-    if not text.strip():
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        errors[name] = str(exc)
-        return None
 
 
 class LeerlingForm(FormScreen[Leerling]):
@@ -92,8 +82,8 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
     def build(self) -> Leerling:
         v = self.values()
         errors: dict[str, str] = {}
-        born = _parse_optional_date(errors, "geboortedatum", v["geboortedatum"])
-        left = _parse_optional_date(errors, "vertrokken_op", v["vertrokken_op"])
+        born = date_value(errors, "geboortedatum", v["geboortedatum"])
+        left = date_value(errors, "vertrokken_op", v["vertrokken_op"])
         value = msgspec.structs.replace(
             self.record, voornaam=v["voornaam"], familienaam=v["familienaam"], geboortedatum=born,
             stamboeknummer=v["stamboeknummer"], klas=v["klas"], klasnummer=v["klasnummer"],
@@ -101,12 +91,7 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
             leerjaar=None if v["klas"] != self.record.klas else self.record.leerjaar,
             gezin_id=self.gezin_id, notities=v["notities"],
         )
-        if errors:  # report the other fields' problems in the same go
-            try:
-                value.checked()
-            except ValidationError as exc:
-                errors = exc.errors | errors
-            raise ValidationError(errors)
+        raise_with_model_errors(value, errors)
         return value
 
     def store_value(self, value: Leerling, *, overwrite: bool) -> Leerling:
@@ -117,12 +102,10 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
     def fill(self, record: dict) -> None:
         self.record = from_record(Leerling, record)
         p = self.record
-        for name, value in [("voornaam", p.voornaam), ("familienaam", p.familienaam),
-                            ("geboortedatum", format_date(p.geboortedatum)), ("stamboeknummer", p.stamboeknummer),
-                            ("klas", p.klas), ("klasnummer", p.klasnummer), ("schooljaar", p.schooljaar),
-                            ("status", p.status), ("vertrokken_op", format_date(p.vertrokken_op)),
-                            ("notities", p.notities)]:
-            self.field(name).value = value
+        self.set_values({"voornaam": p.voornaam, "familienaam": p.familienaam,
+                         "geboortedatum": format_date(p.geboortedatum), "stamboeknummer": p.stamboeknummer,
+                         "klas": p.klas, "klasnummer": p.klasnummer, "schooljaar": p.schooljaar, "status": p.status,
+                         "vertrokken_op": format_date(p.vertrokken_op), "notities": p.notities})
         self.gezin_id = p.gezin_id
         self.query_one("#gezin-naam", Static).update(self._gezin_text())
 
