@@ -22,7 +22,6 @@ from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import Store
 from screens.areas import AREAS
-from screens.commands import AppCommands, RegistryCommands
 from screens.who import WhoScreen
 
 IDLE_CHECK_SECONDS = 5.0
@@ -41,7 +40,7 @@ class OuderTuiApp(App[None]):
         Binding("ctrl+l", "lock", "Vergrendelen", show=False, priority=True),
         *(Binding(area.key, f"area('{area.mode}')", area.label, show=False, priority=True) for area in AREAS),
     ]
-    COMMANDS = {RegistryCommands, AppCommands}
+    COMMANDS = {lambda: _commands().RegistryCommands, lambda: _commands().AppCommands}  # loaded when opened
 
     def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> None:
         super().__init__()
@@ -229,6 +228,12 @@ class OuderTuiApp(App[None]):
 
         self.switch_mode("leerlingen")
         self.push_screen(GezinScreen(self.registry, gezin_id))
+
+
+def _commands():
+    from screens import commands
+
+    return commands
 
 
 def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> OuderTuiApp:

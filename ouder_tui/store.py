@@ -24,9 +24,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import filelock
 from tinydb import TinyDB
 from tinydb.table import Document as TinyDocument
 from tinydb.table import Table
@@ -61,14 +60,22 @@ def _now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
 
 
+if TYPE_CHECKING:
+    import filelock
+
+
 def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
     """The inter-process lock of the database at ``path``: a separate file, never the database."""
+    import filelock  # on first use: the interface draws its first screen before it needs a lock
+
     return filelock.FileLock(str(path) + ".lock", timeout=timeout)
 
 
 @contextlib.contextmanager
 def hold_lock(lock: filelock.FileLock, path: Path) -> Iterator[None]:
     """Hold ``lock``; a timeout or an unwritable folder becomes a Dutch :class:`StoreError`."""
+    import filelock
+
     try:
         lock.acquire()
     except filelock.Timeout:
@@ -157,7 +164,7 @@ class Store:
         self._db = _TinyDB(path, storage=AtomicJSONStorage)
         self.storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self.storage.on_unreadable = self._corrupt_error
-        self._file_lock = lock_for(path, lock_timeout)
+        self._file_lock: filelock.FileLock | None = None
         self._thread_lock = threading.RLock()
         self._depth = 0
         #: Dutch notes about things that went wrong but did not stop the start (e.g. a backup).
@@ -319,8 +326,11 @@ class Store:
     # -- transactions -----------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._thread_lock, hold_lock(self._file_lock, self.path):
-            yield
+        with self._thread_lock:
+            if self._file_lock is None:
+                self._file_lock = lock_for(self.path, self.lock_timeout)
+            with hold_lock(self._file_lock, self.path):
+                yield
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
