@@ -132,6 +132,12 @@ def _write_out(payload: bytes, output: str | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A Windows console or a redirect in an old code page cannot encode every name
+        # (ş, ł, Ukrainian): show a replacement character rather than crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     from ouder_tui.errors import OuderTuiError
 

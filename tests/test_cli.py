@@ -187,3 +187,14 @@ def test_import_with_an_unknown_map_field_lists_the_fields_in_dutch(tmp_path: Pa
                        str(FIXTURES / "wisa.csv"), "--map", "schoenmaat=Maat")
     assert code == 1 and "Onbekend veld 'schoenmaat'" in err and "stamboeknummer" in err
     assert not (tmp_path / "db.json").exists()
+
+
+def test_names_the_console_cannot_encode_do_not_crash_the_command_line(tmp_path: Path) -> None:
+    """On a Windows console in code page 1252, Turkish or Ukrainian names must not stop a script."""
+    csv_file = tmp_path / "lijst.csv"
+    csv_file.write_text("Naam;Voornaam;Geboortedatum\nŞahin;Ayşe;0Ş/02/2018\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "ouder_tui", "--db", str(tmp_path / "db.json"), "import",
+                             "leerlingen", str(csv_file)], capture_output=True,
+                            env={**__import__("os").environ, "PYTHONIOENCODING": "cp1252"})
+    assert result.returncode == 0, result.stderr
+    assert b"1 overgeslagen" in result.stdout and b"'0?/02/2018'" in result.stdout
