@@ -1,0 +1,381 @@
+"""Start-of-year conversations (*startgesprek*) and the communication plan agreed in them.
+
+For the class teacher. A startgesprek is held with the pupil (always present) and
+parents in the first weeks of the school year; it records the pupil's qualities,
+goals and what the pupil needs from whom, and the communication plan: channels in
+order of preference, who contacts whom, how often and when, language and
+interpreter, best moments, the contact person and a review date. The shorter
+*omgekeerd oudergesprek* records the questions asked from the question bank and
+the parents' answers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+
+import msgspec
+
+from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.leerlingen import Leerling, Registry
+from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data
+from ouder_tui.storage import paused_gc
+from ouder_tui.store import Store
+from ouder_tui.text import clean_text, fold, format_date, school_year_of
+
+STARTGESPREKKEN = "startgesprekken"
+EIGEN_VRAGEN = "eigen_vragen"
+
+SOORTEN = {"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"}
+STATUSSEN = {"gepland": "gepland", "gehouden": "gehouden"}
+WIE = {"leerkracht": "de leerkracht", "ouders": "de ouders", "leerling": "de leerling zelf", "anderen": "anderen"}
+
+#: The first weeks of the school year in which these conversations belong.
+GOUDEN_WEKEN = 5
+
+
+@cache
+def _data(name: str) -> dict:
+    text = resources.files("ouder_tui_data").joinpath(f"startgesprek/{name}.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def kanalen() -> dict[str, str]:
+    """The shipped communication channels: id -> Dutch name."""
+    return {k["id"]: k["naam"] for k in _data("kanalen")["kanalen"]}
+
+
+def ezelsbruggetjes() -> list[dict[str, str]]:
+    """The six mnemonics for connecting communication, explained in the app's own words."""
+    return list(_data("ezelsbruggetjes")["ezelsbruggetjes"])
+
+
+@dataclass(frozen=True)
+class Vraag:
+    """A question from the bank: shipped, or one the school added."""
+
+    id: str
+    thema: str
+    vraag: str
+    eigen: bool = False
+
+
+class Nodig(msgspec.Struct, kw_only=True, frozen=True):
+    """What the pupil needs, and from whom."""
+
+    van: str = "leerkracht"
+    wat: str = ""
+
+
+class Antwoord(msgspec.Struct, kw_only=True, frozen=True):
+    """A question asked in an omgekeerd oudergesprek and what the parents answered."""
+
+    vraag: str = ""
+    antwoord: str = ""
+
+
+class Communicatieplan(msgspec.Struct, kw_only=True, frozen=True):
+    """How pupil, parents and school keep in touch this year."""
+
+    kanalen: tuple[str, ...] = ()
+    wie_contacteert: str = ""
+    frequentie: str = ""
+    gelegenheden: str = ""
+    taal: str = ""
+    tolk: bool = False
+    tolk_taal: str = ""
+    beste_momenten: str = ""
+    contactpersoon: str = ""
+    evaluatie_op: date | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.kanalen or self.wie_contacteert or self.frequentie or self.gelegenheden
+                    or self.contactpersoon or self.evaluatie_op)
+
+    def kanalen_tekst(self) -> str:
+        names = kanalen()
+        return ", ".join(names.get(k, k) for k in self.kanalen)
+
+    def checked(self, check: Checker) -> Communicatieplan:
+        known = kanalen()
+        chosen = tuple(dict.fromkeys(clean_text(k) for k in self.kanalen if clean_text(k)))
+        unknown = [k for k in chosen if k not in known]
+        if unknown:
+            check.fail("plan.kanalen", f"Onbekend kanaal: {', '.join(unknown)}.")
+        text = lambda name, value, limit=MAX_NAME: check.text(f"plan.{name}", value, limit=limit)  # noqa: E731
+        return Communicatieplan(
+            kanalen=chosen, wie_contacteert=text("wie_contacteert", self.wie_contacteert, 300),
+            frequentie=text("frequentie", self.frequentie, 300), gelegenheden=text("gelegenheden", self.gelegenheden, 500),
+            taal=text("taal", self.taal, 40), tolk=self.tolk, tolk_taal=text("tolk_taal", self.tolk_taal, 40)
+            if self.tolk else "",
+            beste_momenten=text("beste_momenten", self.beste_momenten), contactpersoon=text("contactpersoon",
+                                                                                            self.contactpersoon),
+            evaluatie_op=self.evaluatie_op,
+        )
+
+    def lines(self) -> list[str]:
+        """The plan in plain Dutch, a line per agreement (for cards and the letter to the parents)."""
+        lines = []
+        if self.kanalen:
+            lines.append(f"Zo houden we contact: {self.kanalen_tekst()}")
+        for label, value in (("Wie neemt contact op", self.wie_contacteert), ("Hoe vaak", self.frequentie),
+                             ("Wanneer zeker", self.gelegenheden), ("Best bereikbaar", self.beste_momenten),
+                             ("Contactpersoon op school", self.contactpersoon)):
+            if value:
+                lines.append(f"{label}: {value}")
+        if self.taal or self.tolk:
+            lines.append(f"Taal: {self.taal or '-'}" + (f", met tolk ({self.tolk_taal or 'taal?'})" if self.tolk else ""))
+        if self.evaluatie_op:
+            lines.append(f"We bekijken dit plan opnieuw op {format_date(self.evaluatie_op)}")
+        return lines
+
+
+class Startgesprek(Record, kw_only=True, frozen=True):
+    """A startgesprek or an omgekeerd oudergesprek with one pupil and their parents."""
+
+    leerling_id: int = 0
+    schooljaar: str = ""
+    soort: str = "startgesprek"
+    status: str = "gepland"
+    datum: date | None = None
+    leerling_aanwezig: bool = True
+    ouder_ids: tuple[str, ...] = ()
+    tolk: bool = False
+    tolk_naam: str = ""
+    kwaliteiten: str = ""
+    doelen: str = ""
+    nodig: tuple[Nodig, ...] = ()
+    plan: Communicatieplan = Communicatieplan()
+    antwoorden: tuple[Antwoord, ...] = ()
+    duur_seconden: int = 0
+    notities: str = ""
+
+    @property
+    def gehouden(self) -> bool:
+        return self.status == "gehouden"
+
+    @property
+    def soort_tekst(self) -> str:
+        return SOORTEN.get(self.soort, self.soort)
+
+    def checked(self) -> Startgesprek:
+        """A cleaned copy, or :class:`ValidationError` with a Dutch message per field.
+
+        A startgesprek is never held without the pupil: it is a conversation *with* the pupil.
+        """
+        check = Checker()
+        if not self.leerling_id:
+            check.fail("leerling_id", "Kies de leerling.")
+        if self.soort not in SOORTEN:
+            check.fail("soort", "Kies startgesprek of omgekeerd oudergesprek.")
+        if self.status not in STATUSSEN:
+            check.fail("status", "Kies gepland of gehouden.")
+        if self.gehouden and self.datum is None:
+            check.fail("datum", "Vul de datum van het gesprek in.")
+        if self.soort == "startgesprek" and self.gehouden and not self.leerling_aanwezig:
+            check.fail("leerling_aanwezig", "Bij een startgesprek is de leerling altijd aanwezig.")
+        schooljaar = clean_text(self.schooljaar) or (school_year_of(self.datum) if self.datum else "")
+        if not schooljaar:
+            check.fail("schooljaar", "Vul het schooljaar in.")
+        nodig = []
+        for i, item in enumerate(self.nodig):
+            wat = check.text(f"nodig.{i}.wat", item.wat, limit=500)
+            if item.van not in WIE:
+                check.fail(f"nodig.{i}.van", f"Kies uit: {', '.join(WIE.values())}.")
+            if wat:
+                nodig.append(Nodig(van=item.van, wat=wat))
+        antwoorden = tuple(Antwoord(vraag=check.text(f"antwoorden.{i}.vraag", a.vraag, limit=500),
+                                    antwoord=check.text(f"antwoorden.{i}.antwoord", a.antwoord, limit=MAX_NOTE,
+                                                        multiline=True))
+                           for i, a in enumerate(self.antwoorden))
+        note = lambda name, value: check.text(name, value, limit=MAX_NOTE, multiline=True)  # noqa: E731
+        result = msgspec.structs.replace(
+            self, schooljaar=schooljaar, tolk_naam=check.text("tolk_naam", self.tolk_naam, limit=MAX_NAME)
+            if self.tolk else "",
+            kwaliteiten=note("kwaliteiten", self.kwaliteiten), doelen=note("doelen", self.doelen), nodig=tuple(nodig),
+            plan=self.plan.checked(check), antwoorden=antwoorden, notities=note("notities", self.notities),
+            duur_seconden=max(self.duur_seconden, 0),
+        )
+        check.done()
+        return result
+
+
+@dataclass(frozen=True)
+class KlasRij:
+    """One pupil in the class overview: their conversation this school year, if any."""
+
+    leerling: Leerling
+    gesprek: Startgesprek | None
+
+    @property
+    def stand(self) -> str:
+        if self.gesprek is None:
+            return "nog niet"
+        return "gehouden" if self.gesprek.gehouden else "gepland"
+
+
+def school_days_between(start: date, end: date) -> int:
+    """Weekdays from ``start`` up to and including ``end`` (holidays are not known here)."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(rest):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+class _Snapshot:
+    def __init__(self, talks: list[Startgesprek]) -> None:
+        self.by_id = {t.id: t for t in talks}
+        self.sorted = sorted(talks, key=lambda t: (t.datum or date.min, t.id))
+        self.by_pupil: dict[int, list[Startgesprek]] = {}
+        for talk in self.sorted:
+            self.by_pupil.setdefault(talk.leerling_id, []).append(talk)
+
+
+class Startgesprekken:
+    """Operations on start-of-year conversations; the registry provides pupils and families."""
+
+    def __init__(self, store: Store, registry: Registry) -> None:
+        self.store = store
+        self.registry = registry
+
+    def vandaag(self) -> date:
+        return self.store.clock().date()
+
+    def schooljaar(self) -> str:
+        return school_year_of(self.vandaag())
+
+    # -- reading -----------------------------------------------------------------------------
+    def _view(self) -> _Snapshot:
+        return self.store.derived("startgesprekken", self._build)
+
+    def _build(self) -> _Snapshot:
+        with paused_gc():
+            return _Snapshot(msgspec.convert(self.store.all(STARTGESPREKKEN), list[Startgesprek], strict=False))
+
+    def gesprek(self, gesprek_id: int) -> Startgesprek:
+        try:
+            return self._view().by_id[gesprek_id]
+        except KeyError:
+            raise NotFoundError("Dit gesprek bestaat niet (meer).") from None
+
+    def van_leerling(self, leerling_id: int) -> list[Startgesprek]:
+        """A pupil's conversations, newest first."""
+        return list(reversed(self._view().by_pupil.get(leerling_id, [])))
+
+    def huidig_plan(self, leerling_id: int, schooljaar: str | None = None) -> Startgesprek | None:
+        """The startgesprek of this school year with a communication plan, if any."""
+        year = schooljaar or self.schooljaar()
+        for talk in self.van_leerling(leerling_id):
+            if talk.soort == "startgesprek" and talk.schooljaar == year and not talk.plan.is_empty():
+                return talk
+        return None
+
+    def klasoverzicht(self, klas: str, schooljaar: str | None = None) -> list[KlasRij]:
+        """Every active pupil of a class with their startgesprek of the school year (held before planned)."""
+        year = schooljaar or self.schooljaar()
+        rows = []
+        for pupil in self.registry.leerlingen():
+            if pupil.klas != klas:
+                continue
+            talks = [t for t in self.van_leerling(pupil.id) if t.soort == "startgesprek" and t.schooljaar == year]
+            talks.sort(key=lambda t: not t.gehouden)
+            rows.append(KlasRij(pupil, talks[0] if talks else None))
+        return rows
+
+    def gouden_weken_resterend(self) -> int:
+        """School days left in the first five weeks from 1 September (0 once they are over)."""
+        today = self.vandaag()
+        start = date(int(self.schooljaar()[:4]), 9, 1)
+        end = start + timedelta(weeks=GOUDEN_WEKEN) - timedelta(days=1)
+        return school_days_between(max(today, start), end)
+
+    def evaluatie_verlopen(self) -> list[Startgesprek]:
+        """Plans whose review date has passed."""
+        today = self.vandaag()
+        return [t for t in self._view().sorted
+                if t.plan.evaluatie_op and t.plan.evaluatie_op < today and t.schooljaar == self.schooljaar()]
+
+    def zoek(self, text: str) -> list[Startgesprek]:
+        """Conversations of pupils whose name contains every word of ``text``."""
+        words = fold(clean_text(text)).split()
+        if not words:
+            return []
+        found = []
+        for talk in reversed(self._view().sorted):
+            try:
+                name = fold(self.registry.leerling(talk.leerling_id).naam)
+            except NotFoundError:
+                continue
+            if all(w in name for w in words):
+                found.append(talk)
+        return found
+
+    # -- the question bank --------------------------------------------------------------------
+    def vragen(self) -> list[Vraag]:
+        """The shipped questions, then the school's own."""
+        shipped = [Vraag(q["id"], q["thema"], q["vraag"]) for q in _data("vragenbank")["vragen"]]
+        own = [Vraag(f"eigen-{r['id']}", r.get("thema") or "Eigen vragen", r["vraag"], eigen=True)
+               for r in self.store.all(EIGEN_VRAGEN)]
+        return shipped + own
+
+    def voeg_vraag_toe(self, vraag: str, thema: str = "Eigen vragen") -> Vraag:
+        check = Checker()
+        text = check.text("vraag", vraag, required=True, limit=300, label="De vraag")
+        theme = check.text("thema", thema, limit=60) or "Eigen vragen"
+        check.done()
+        record = self.store.insert(EIGEN_VRAGEN, {"vraag": text, "thema": theme})
+        return Vraag(f"eigen-{record['id']}", theme, text, eigen=True)
+
+    # -- changing --------------------------------------------------------------------------------
+    def _check_pupil(self, talk: Startgesprek) -> None:
+        if talk.leerling_id and self.store.get("leerlingen", talk.leerling_id) is None:
+            raise ValidationError({"leerling_id": "Deze leerling bestaat niet (meer)."})
+
+    def nieuw(self, leerling_id: int, *, soort: str = "startgesprek") -> Startgesprek:
+        """A new conversation for a pupil, with the family's language and interpreter need in the plan."""
+        pupil = self.registry.leerling(leerling_id)
+        plan = Communicatieplan()
+        ouder_ids: tuple[str, ...] = ()
+        if pupil.gezin_id is not None:
+            family = self.registry.gezin(pupil.gezin_id)
+            languages, interpreters = family.talen(), family.tolk_talen()
+            moments = next((o.beste_momenten for o in family.ouders if o.beste_momenten), "")
+            plan = Communicatieplan(taal=languages[0] if languages else "", tolk=bool(interpreters),
+                                    tolk_taal=interpreters[0] if interpreters else "", beste_momenten=moments)
+            ouder_ids = tuple(o.id for o in family.ouders)
+        return Startgesprek(leerling_id=leerling_id, schooljaar=self.schooljaar(), soort=soort,
+                            datum=self.vandaag(), ouder_ids=ouder_ids, plan=plan)
+
+    def uit_vorig_jaar(self, leerling_id: int) -> Startgesprek:
+        """A new startgesprek whose plan starts from last school year's plan (review date cleared)."""
+        year = self.schooljaar()
+        start = int(year[:4])
+        previous = self.huidig_plan(leerling_id, f"{start - 1}-{start}")
+        if previous is None:
+            raise NotFoundError("Deze leerling heeft geen plan van vorig schooljaar.")
+        fresh = self.nieuw(leerling_id)
+        return msgspec.structs.replace(fresh, plan=msgspec.structs.replace(previous.plan, evaluatie_op=None),
+                                       nodig=previous.nodig, kwaliteiten=previous.kwaliteiten)
+
+    def bewaar(self, talk: Startgesprek, *, overwrite: bool = False) -> Startgesprek:
+        """Save a new or edited conversation; a stale revision raises ConflictError unless ``overwrite``."""
+        talk = talk.checked()
+        self._check_pupil(talk)
+        if not talk.id:
+            return from_record(Startgesprek, self.store.insert(STARTGESPREKKEN, record_data(talk)))
+        record = self.store.update(STARTGESPREKKEN, talk.id, record_data(talk),
+                                   expected_rev=None if overwrite else talk.rev)
+        return from_record(Startgesprek, record)
+
+    def verwijder(self, talk: Startgesprek) -> int:
+        pupil = self.registry.leerling(talk.leerling_id).naam if talk.leerling_id else ""
+        return self.store.delete(STARTGESPREKKEN, talk.id, label=f"{talk.soort_tekst.capitalize()} {pupil}",
+                                 expected_rev=talk.rev)
