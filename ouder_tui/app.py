@@ -20,6 +20,7 @@ from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import Huisbezoeken
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
+from ouder_tui.startgesprek import Startgesprekken
 from ouder_tui.store import Store
 from screens.areas import AREAS
 from screens.who import WhoScreen
@@ -47,6 +48,7 @@ class OuderTuiApp(App[None]):
         self.store = store
         self.registry = Registry(store)
         self.huisbezoeken = Huisbezoeken(store, self.registry)
+        self.startgesprekken = Startgesprekken(store, self.registry)
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
@@ -221,6 +223,15 @@ class OuderTuiApp(App[None]):
 
         self.switch_mode("huisbezoeken")
         self.push_screen(HuisbezoekScreen(self.huisbezoeken, visit_id))
+
+    def open_startgesprek(self, gesprek_id: int) -> None:
+        """Show a start-of-year conversation, in its area."""
+        from screens.startgesprek import OmgekeerdForm, StartgesprekForm
+
+        talk = self.startgesprekken.gesprek(gesprek_id)
+        self.switch_mode("startgesprekken")
+        form = StartgesprekForm if talk.soort == "startgesprek" else OmgekeerdForm
+        self.push_screen(form(self.startgesprekken, talk))
 
     def open_gezin(self, gezin_id: int) -> None:
         """Show a family, in the pupils area."""

@@ -19,12 +19,13 @@ from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import HUISBEZOEKEN, Actie, Huisbezoek
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Adres, Gezin, Leerling, Ouder, leerjaar_from_klas
 from ouder_tui.models import record_data
+from ouder_tui.startgesprek import STARTGESPREKKEN, Antwoord, Communicatieplan, Nodig, Startgesprek, kanalen
 from ouder_tui.store import Store
 from ouder_tui.text import school_year_of
 
 SEED = 2026
 #: Raised whenever the demo gains content, so an older demo file is made anew.
-DEMO_VERSION = 3
+DEMO_VERSION = 4
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
@@ -142,8 +143,9 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
             for family, kids in zip(saved, children, strict=True)
             for kid in kids
         ]
-        store.insert_many(LEERLINGEN, pupils)
+        saved_pupils = store.insert_many(LEERLINGEN, pupils)
         store.insert_many(HUISBEZOEKEN, build_visits(today, [f["id"] for f in saved], families))
+        store.insert_many(STARTGESPREKKEN, build_talks(today, saved_pupils, saved))
 
 
 def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed: int = SEED) -> list[dict]:
@@ -221,3 +223,73 @@ def ensure_demo_database(path: Path) -> None:
         if current == DEMO_VERSION:
             return
     create_demo_database(path, replace=True)
+
+
+TALK_CLASSES = ("5A", "5B", "6A")
+
+
+def build_talks(today: date, pupils: list[dict], families: list[dict], seed: int = SEED) -> list[dict]:
+    """Startgesprekken with plans for most pupils of a few classes (some reviews overdue, some pupils
+    without a conversation) and a few omgekeerde oudergesprekken in the first grade."""
+    rng = random.Random(seed + 2)
+    year = school_year_of(today)
+    start = date(int(year[:4]), 9, 1)
+    by_family = {f["id"]: f for f in families}
+    channel_ids = list(kanalen())
+    qualities = ["behulpzaam en vrolijk", "doorzetter, rekent graag", "creatief, vertelt graag verhalen",
+                 "rustig, een goede vriend", "sportief en eerlijk"]
+    goals = ["vlotter lezen", "meer durven vragen in de klas", "de tafels kennen", "netter schrijven",
+             "nieuwe vrienden maken"]
+    needs = [("leerkracht", "af en toe een extra uitleg"), ("ouders", "elke avond even samen lezen"),
+             ("leerling", "zelf de agenda nakijken"), ("anderen", "een plek in de huiswerkklas")]
+    talks = []
+    for pupil in pupils:
+        if pupil.get("status") != "actief":
+            continue
+        family = by_family.get(pupil.get("gezin_id"))
+        ouders = family["ouders"] if family else []
+        languages = list(dict.fromkeys(t for o in ouders for t in o.get("talen", [])))
+        interpreters = [o["tolk_taal"] for o in ouders if o.get("tolk_nodig") and o.get("tolk_taal")]
+        if pupil["klas"] in TALK_CLASSES:
+            roll = rng.random()
+            if roll < 0.12:
+                continue  # no conversation yet
+            held = roll < 0.88
+            day = start + timedelta(days=rng.randint(2, 32)) if held else today + timedelta(days=rng.randint(2, 20))
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            plan = Communicatieplan(
+                kanalen=tuple(rng.sample(channel_ids[:6], rng.randint(1, 3))),
+                wie_contacteert=rng.choice(["de leerkracht belt mama", "papa mailt de leerkracht",
+                                            "de leerkracht stuurt een bericht, de ouders antwoorden"]),
+                frequentie=rng.choice(["elke maand kort bellen", "om de twee weken een bericht", "na elk rapport"]),
+                gelegenheden=rng.choice(["na een toets", "bij een ruzie op de speelplaats", "bij ziekte"]),
+                taal=languages[0] if languages else "Nederlands", tolk=bool(interpreters),
+                tolk_taal=interpreters[0] if interpreters else "",
+                beste_momenten=next((o["beste_momenten"] for o in ouders if o.get("beste_momenten")), ""),
+                contactpersoon=f"klasleerkracht {pupil['klas']}",
+                evaluatie_op=day + timedelta(days=rng.choice([60, 120, 150, 180])) if held else None,
+            ) if held else Communicatieplan()
+            talk = Startgesprek(
+                leerling_id=pupil["id"], schooljaar=year, status="gehouden" if held else "gepland", datum=day,
+                ouder_ids=tuple(o["id"] for o in ouders[:rng.randint(1, max(len(ouders), 1))]),
+                tolk=bool(interpreters) and held, tolk_naam="tolk via de tolkendienst" if interpreters and held else "",
+                kwaliteiten=rng.choice(qualities) if held else "", doelen=rng.choice(goals) if held else "",
+                nodig=tuple(Nodig(van=van, wat=wat) for van, wat in rng.sample(needs, 2)) if held else (),
+                plan=plan,
+            )
+            talks.append(record_data(talk.checked()))
+        elif pupil["klas"] == "1A" and rng.random() < 0.4:
+            day = start + timedelta(days=rng.randint(3, 25))
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            talk = Startgesprek(
+                leerling_id=pupil["id"], schooljaar=year, soort="omgekeerd", status="gehouden", datum=day,
+                leerling_aanwezig=rng.random() < 0.5, duur_seconden=rng.randint(300, 660),
+                antwoorden=(Antwoord(vraag="Hoe zou je je kind in een paar woorden beschrijven?",
+                                     antwoord=rng.choice(qualities)),
+                            Antwoord(vraag="Waar wordt je kind blij van?",
+                                     antwoord=rng.choice(["buiten spelen", "tekenen", "voorlezen voor het slapen"]))),
+            )
+            talks.append(record_data(talk.checked()))
+    return talks

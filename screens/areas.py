@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from ouder_tui.app import OuderTuiApp
-    from ouder_tui.leerlingen import Gezin
+    from ouder_tui.leerlingen import Gezin, Leerling
     from screens.overzicht import DashboardPanel
 
 #: A card on the family view: its title and its lines (plain text, never markup).
 FamilyCard = Callable[["OuderTuiApp", "Gezin"], tuple[str, list[str]]]
+#: A card on the pupil view, likewise.
+PupilCard = Callable[["OuderTuiApp", "Leerling"], tuple[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Area:
     build: Callable[[OuderTuiApp], Screen]
     panels: Callable[[], list[type[DashboardPanel]]] = lambda: []
     family_cards: Callable[[], list[FamilyCard]] = lambda: []
+    pupil_cards: Callable[[], list[PupilCard]] = lambda: []
 
 
 def _overzicht(app: OuderTuiApp) -> Screen:
@@ -63,8 +66,34 @@ def _huisbezoek_cards() -> list[FamilyCard]:
     return [family_visits_card]
 
 
+def _startgesprekken(app: OuderTuiApp) -> Screen:
+    from screens.startgesprekken import StartgesprekkenScreen
+
+    return StartgesprekkenScreen(app.startgesprekken)
+
+
+def _startgesprek_panels() -> list[type[DashboardPanel]]:
+    from screens.startgesprekken import StartgesprekPanel
+
+    return [StartgesprekPanel]
+
+
+def _startgesprek_family_cards() -> list[FamilyCard]:
+    from screens.startgesprekken import family_plans_card
+
+    return [family_plans_card]
+
+
+def _startgesprek_pupil_cards() -> list[PupilCard]:
+    from screens.startgesprekken import pupil_plan_card
+
+    return [pupil_plan_card]
+
+
 AREAS: list[Area] = [
     Area("overzicht", "Overzicht", "f2", _overzicht),
     Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen),
     Area("huisbezoeken", "Huisbezoeken", "f4", _huisbezoeken, _huisbezoek_panels, _huisbezoek_cards),
+    Area("startgesprekken", "Startgesprekken", "f5", _startgesprekken, _startgesprek_panels,
+         _startgesprek_family_cards, _startgesprek_pupil_cards),
 ]

@@ -14,7 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from ouder_tui.huisbezoek import summary_line
-from ouder_tui.text import fold
+from ouder_tui.text import fold, format_date
 
 if TYPE_CHECKING:
     from ouder_tui.app import OuderTuiApp
@@ -65,6 +65,11 @@ class RegistryCommands(Provider):
             text = "Huisbezoek  ·  " + summary_line(visit, app.huisbezoeken.gezin_naam(visit))
             yield Hit(0.79 - rank / 100, _display(text, query), partial(app.open_huisbezoek, visit.id),
                       text=text, help="Huisbezoek openen")
+        for rank, talk in enumerate(app.startgesprekken.zoek(query)[:MAX_HITS]):
+            pupil = registry.leerling(talk.leerling_id)
+            text = f"{talk.soort_tekst.capitalize()}  ·  {pupil.naam} ({pupil.klas})  ·  {format_date(talk.datum)}"
+            yield Hit(0.75 - rank / 100, _display(text, query), partial(app.open_startgesprek, talk.id),
+                      text=text, help="Gesprek en communicatieplan openen")
         for rank, family in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
             parents = ", ".join(o.naam for o in family.ouders)
             text = f"Gezin {family.naam}" + (f"  ·  {parents}" if parents else "")

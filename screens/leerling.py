@@ -142,7 +142,15 @@ hun talen en hoe je hen het best bereikt.
             yield Card("Leerling", id="pupil-card")
             yield Card("Gezin", id="family-card")
             yield Card("Zo bereik je dit gezin", id="reach-card")
+            for index, _card in enumerate(self._module_cards()):
+                yield Card("", id=f"module-card-{index}")
         yield Footer(show_command_palette=False)
+
+    @staticmethod
+    def _module_cards() -> list:
+        from screens.areas import AREAS
+
+        return [card for area in AREAS for card in area.pupil_cards()]
 
     def on_mount(self) -> None:
         self.reload()
@@ -182,6 +190,11 @@ hun talen en hoe je hen het best bereikt.
                 family_lines = ["Het gekoppelde gezin bestaat niet meer."]
         self.query_one("#family-card", Card).set_lines(family_lines)
         self.query_one("#reach-card", Card).set_lines(reach or ["Geen contactgegevens."])
+        for index, card in enumerate(self._module_cards()):
+            title, card_lines = card(self.app, p)
+            widget = self.query_one(f"#module-card-{index}", Card)
+            widget.border_title = title
+            widget.set_lines(card_lines)
 
     def action_edit(self) -> None:
         self.app.push_screen(LeerlingForm(self.registry, self.registry.leerling(self.leerling_id)),

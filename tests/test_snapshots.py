@@ -11,19 +11,21 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Select, TabbedContent
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
 from screens.dialogs import ConflictDialog, HelpScreen
 from ouder_tui.huisbezoek import Huisbezoeken
+from ouder_tui.startgesprek import Startgesprekken
 from screens.gezin import GezinForm, GezinScreen, OuderForm
 from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
 from screens.importeren import ImportScreen
 from screens.instellingen import InstellingenForm
 from screens.leerling import LeerlingForm, LeerlingScreen
 from screens.prullenbak import PrullenbakScreen
+from screens.startgesprek import OmgekeerdForm, StartgesprekForm
 from screens.table import RecordTable
 from screens.who import WhoScreen
 
@@ -125,15 +127,32 @@ def _screens(store: Store):
     async def log_form(pilot):
         pilot.app.push_screen(LogForm(pilot.app.huisbezoeken, held))
 
+    talks = Startgesprekken(store, registry)
+    held_talk = next(r.gesprek for r in talks.klasoverzicht("5A") if r.gesprek and r.gesprek.gehouden)
+
+    async def startgesprekken(pilot):
+        await pilot.press("f5")
+        await pilot.pause()
+        pilot.app.screen.query_one("#klas", Select).value = "5A"
+
+    async def startgesprek_form(pilot):
+        pilot.app.push_screen(StartgesprekForm(pilot.app.startgesprekken, held_talk))
+
+    async def omgekeerd_form(pilot):
+        form = OmgekeerdForm(pilot.app.startgesprekken, pilot.app.startgesprekken.nieuw(pupil.id, soort="omgekeerd"))
+        form._tick = lambda: form.query_one("#timer").update("Gesprek loopt: 03:20   (richttijd 5 à 10 minuten)")
+        pilot.app.push_screen(form)
+
     return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
                                      ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren,
                                      huisbezoeken, huisbezoeken_acties, huisbezoeken_nooit, huisbezoek, plan_form,
-                                     log_form)}
+                                     log_form, startgesprekken, startgesprek_form, omgekeerd_form)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
            "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren", "huisbezoeken",
-           "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form"]
+           "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form", "startgesprekken",
+           "startgesprek_form", "omgekeerd_form"]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,0 +1,171 @@
+"""The area *Startgesprekken*: per class, who had a conversation, who is planned, who is missing."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Select, Static
+
+from ouder_tui.errors import NotFoundError
+from ouder_tui.startgesprek import KlasRij, Startgesprekken
+from ouder_tui.text import format_date, plural
+from screens.base import AreaScreen
+from screens.overzicht import DashboardPanel
+from screens.startgesprek import OmgekeerdForm, StartgesprekForm
+from screens.table import Column, RecordTable, Row
+
+
+def class_row(row: KlasRij, service: Startgesprekken) -> Row:
+    talk = row.gesprek
+    today = service.vandaag()
+    if talk is None:
+        stand, plan, review = "nog niet", "", ""
+    else:
+        stand = f"{row.stand} {format_date(talk.datum)}"
+        plan = talk.plan.kanalen_tekst()
+        review = format_date(talk.plan.evaluatie_op)
+        if talk.plan.evaluatie_op and talk.plan.evaluatie_op < today:
+            review += " !"
+    reverse = next((t for t in service.van_leerling(row.leerling.id) if t.soort == "omgekeerd"), None)
+    return Row(row.leerling.id, (row.leerling.naam, stand, plan, review,
+                                 format_date(reverse.datum) if reverse else ""))
+
+
+class StartgesprekkenScreen(AreaScreen):
+    """The class teacher's overview of start-of-year conversations."""
+
+    AREA = "startgesprekken"
+    BINDINGS = [
+        Binding("o", "omgekeerd", "Omgekeerd gesprek"),
+        Binding("v", "from_last_year", "Plan van vorig jaar"),
+    ]
+    HELP = """
+# Startgesprekken
+
+Kies een klas: je ziet per leerling of het startgesprek gehouden of gepland is, de kanalen
+van het communicatieplan en wanneer het plan herbekeken wordt (een ! als die datum voorbij is).
+Bovenaan staat hoeveel schooldagen er nog over zijn van de gouden weken (de eerste vijf weken
+vanaf 1 september).
+
+Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
+oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar.
+"""
+    DEFAULT_CSS = """
+    StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
+    StartgesprekkenScreen #top Select { width: 16; }
+    StartgesprekkenScreen #figures { width: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, service: Startgesprekken) -> None:
+        super().__init__()
+        self.service = service
+
+    def compose_body(self) -> ComposeResult:
+        classes = self.service.registry.klassen() if self.service.store.loaded else []
+        with Horizontal(id="top"):
+            yield Select([(k, k) for k in classes], prompt="klas", id="klas", compact=True,
+                         value=classes[0] if classes else Select.NULL)
+            yield Static("", id="figures", markup=False)
+        yield RecordTable([Column("Leerling"), Column("Startgesprek", 20), Column("Plan"), Column("Herbekijken", 12),
+                           Column("Omgekeerd", 10)], id="klas-table", empty_text="Kies een klas.")
+
+    def on_mount(self) -> None:
+        self.refill()
+        self.query_one(RecordTable).focus()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.is_mounted:
+            self.refill()
+
+    def on_select_changed(self) -> None:
+        self.refill()
+
+    @property
+    def klas(self) -> str:
+        value = self.query_one("#klas", Select).value
+        return "" if value is Select.NULL else str(value)
+
+    def refill(self) -> None:
+        if not self.service.store.loaded or not self.query("#klas-table"):
+            return
+        rows = self.service.klasoverzicht(self.klas) if self.klas else []
+        self.query_one(RecordTable).set_rows([class_row(r, self.service) for r in rows])
+        held = sum(r.stand == "gehouden" for r in rows)
+        planned = sum(r.stand == "gepland" for r in rows)
+        overdue = sum(1 for t in self.service.evaluatie_verlopen()
+                      if any(r.gesprek is not None and r.gesprek.id == t.id for r in rows))
+        days = self.service.gouden_weken_resterend()
+        golden = f"gouden weken: nog {plural(days, 'schooldag', 'schooldagen')}" if days else "gouden weken voorbij"
+        self.query_one("#figures", Static).update(
+            f"{golden}  ·  {held} gehouden, {planned} gepland, {len(rows) - held - planned} nog niet"
+            + (f"  ·  {overdue} te herbekijken" if overdue else ""))
+
+    def _pupil(self) -> int | None:
+        return self.query_one(RecordTable).current_key
+
+    def on_record_table_selected(self, event: RecordTable.Selected) -> None:
+        current = next((r.gesprek for r in self.service.klasoverzicht(self.klas) if r.leerling.id == event.key), None)
+        talk = current or self.service.nieuw(event.key)
+        self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
+
+    def action_omgekeerd(self) -> None:
+        pupil = self._pupil()
+        if pupil is not None:
+            self.app.push_screen(OmgekeerdForm(self.service, self.service.nieuw(pupil, soort="omgekeerd")),
+                                 lambda _: self.refill())
+
+    def action_from_last_year(self) -> None:
+        pupil = self._pupil()
+        if pupil is None:
+            return
+        try:
+            talk = self.service.uit_vorig_jaar(pupil)
+        except NotFoundError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
+
+
+class StartgesprekPanel(DashboardPanel):
+    """The golden weeks, and plans whose review date has passed."""
+
+    TITLE = "Startgesprekken"
+
+    def lines(self) -> list[str]:
+        service: Startgesprekken = self.app.startgesprekken  # type: ignore[attr-defined]
+        days = service.gouden_weken_resterend()
+        lines = [f"Gouden weken: nog {plural(days, 'schooldag', 'schooldagen')}" if days
+                 else "De gouden weken zijn voorbij."]
+        overdue = service.evaluatie_verlopen()
+        if overdue:
+            lines.append(f"{plural(len(overdue), 'plan', 'plannen')} te herbekijken:")
+            for talk in overdue[:3]:
+                try:
+                    pupil = service.registry.leerling(talk.leerling_id)
+                except NotFoundError:
+                    continue
+                lines.append(f"  {format_date(talk.plan.evaluatie_op)}  {pupil.naam} ({pupil.klas})")
+        return lines
+
+
+def plan_lines(app, leerling_id: int) -> list[str]:
+    service: Startgesprekken = app.startgesprekken
+    talk = service.huidig_plan(leerling_id)
+    return talk.plan.lines() if talk else []
+
+
+def family_plans_card(app, gezin) -> tuple[str, list[str]]:
+    """The communication plans of the family's children this school year."""
+    lines = []
+    for kid in app.registry.kinderen(gezin.id, ook_vertrokken=False):
+        plan = plan_lines(app, kid.id)
+        if plan:
+            lines += [f"{kid.voornaam} ({kid.klas}):", *(f"  {line}" for line in plan)]
+    return "Communicatieplan", lines or ["Nog geen communicatieplan dit schooljaar."]
+
+
+def pupil_plan_card(app, leerling) -> tuple[str, list[str]]:
+    """The pupil's communication plan of this school year."""
+    return "Communicatieplan", plan_lines(app, leerling.id) or ["Nog geen communicatieplan dit schooljaar."]
