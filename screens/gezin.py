@@ -188,6 +188,8 @@ Tab springt tussen de lijsten.
         with VerticalScroll():
             yield Static("", classes="name", id="name", markup=False)
             yield Card("Zo bereik je dit gezin", id="reach-card")
+            for index, _card in enumerate(self._module_cards()):  # e.g. the plan agreed, the visits
+                yield Card("", id=f"module-card-{index}")
             yield Label("Kinderen")
             yield RecordTable([Column("Naam"), Column("Klas", 6), Column("Geboren", 10), Column("Status", 10)],
                               id="children", empty_text="Geen kinderen.")
@@ -195,8 +197,6 @@ Tab springt tussen de lijsten.
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
-            for index, _card in enumerate(self._module_cards()):
-                yield Card("", id=f"module-card-{index}")
         yield Footer(show_command_palette=False)
 
     @staticmethod

@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ouder_tui.errors import OuderTuiError
 from ouder_tui.models import from_record
 from ouder_tui.startgesprek import (
     STATUSSEN,
@@ -36,6 +37,7 @@ from screens.forms import (
     raise_with_model_errors,
     text_field,
 )
+from screens.widgets import error_text
 
 CHANNEL_SLOTS = 3
 
@@ -193,8 +195,9 @@ class OmgekeerdForm(FormScreen[Startgesprek]):
 # Omgekeerd oudergesprek
 
 De ouders vertellen over hun kind (5 à 10 minuten, in de eerste weken). Kies links een vraag
-(Enter): ze verschijnt rechts met een vak voor het antwoord. De klok bovenaan loopt vanaf het
-openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
+(Enter): ze verschijnt rechts met een vak voor het antwoord. Onder de lijst voeg je een eigen
+vraag toe aan de vragenbank van de school. De klok bovenaan loopt vanaf het openen van dit
+scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
 """
     DEFAULT_CSS = """
     OmgekeerdForm { layout: vertical; }
@@ -217,6 +220,7 @@ openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
                 yield Label("Vragenbank (Enter: vraag stellen)")
                 yield OptionList(*(Option(Text(f"{v.thema}: {v.vraag}"), id=v.id) for v in self.service.vragen()),
                                  id="questions")
+                yield Input(placeholder="eigen vraag toevoegen + Enter", id="own-question", compact=True)
             with Vertical():
                 yield from super().compose()
             yield SupportPanel(self.service)
@@ -247,6 +251,21 @@ openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
         field = note_field(f"antwoord.{index}", question)
         self.query_one("VerticalScroll").mount(field, before=self.query_one("#typed"))
         field.call_after_refresh(field.control.focus)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "own-question":
+            return
+        event.stop()
+        try:
+            vraag = self.service.voeg_vraag_toe(event.value)
+        except OuderTuiError as exc:
+            self.notify(error_text(exc), severity="error", markup=False)
+            return
+        event.input.value = ""
+        questions = self.query_one("#questions", OptionList)
+        questions.add_option(Option(Text(f"{vraag.thema}: {vraag.vraag}"), id=vraag.id))
+        questions.highlighted = questions.option_count - 1
+        self.notify("Vraag toegevoegd aan de vragenbank van de school.", timeout=3)
 
     def build(self) -> Startgesprek:
         v = self.values()

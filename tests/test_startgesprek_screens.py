@@ -167,3 +167,17 @@ async def test_the_class_overview_on_the_demo(demo_store: Store) -> None:
         held = sum(r.stand == "gehouden" for r in rows)
         assert f"gouden weken voorbij  ·  {held} gehouden" in figures
         assert screen.query_one(RecordTable).row_count == len(rows)
+
+
+async def test_the_school_adds_its_own_question_during_the_talk(store: Store, klas) -> None:
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(OmgekeerdForm(app.startgesprekken, app.startgesprekken.nieuw(klas[2].id, soort="omgekeerd")))
+        await pilot.pause()
+        await focus(app, pilot, "#own-question")
+        await pilot.press(*"Welk eten lust je kind het liefst?", "enter")
+        await pilot.pause()
+        questions = app.screen.query_one("#questions", OptionList)
+        assert questions.option_count == len(app.startgesprekken.vragen())
+        await pilot.press("escape")
+    assert Startgesprekken(store, Registry(store)).vragen()[-1].vraag == "Welk eten lust je kind het liefst?"
