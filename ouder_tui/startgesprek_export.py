@@ -1,0 +1,135 @@
+"""Exports of startgesprekken: plans as CSV and JSON, a printable plan per pupil for the parents,
+and the class overview (Markdown and HTML).
+
+The printable plan speaks plain Dutch to the parents; every name and note is
+escaped, so text such as ``<b>`` or ``[bold]`` prints literally.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ouder_tui.errors import OuderTuiError
+from ouder_tui.exporters import csv_bytes, json_bytes
+from ouder_tui.models import to_record
+from ouder_tui.startgesprek import WIE, Startgesprek, Startgesprekken
+from ouder_tui.text import format_date
+
+FORMATS = ("csv", "json", "md", "html")
+
+CSV_COLUMNS = ("Leerling", "Klas", "Schooljaar", "Soort", "Stand", "Datum", "Kanalen", "Wie contacteert wie",
+               "Hoe vaak", "Wanneer zeker", "Taal", "Tolk", "Best bereikbaar", "Contactpersoon", "Herbekijken op",
+               "Kwaliteiten", "Doelen", "Nodig")
+
+
+def _selection(service: Startgesprekken, klas: str | None, schooljaar: str | None) -> list[tuple[str, str, Startgesprek]]:
+    """(pupil name, class, talk) for the chosen class and school year, by class and name."""
+    year = schooljaar or service.schooljaar()
+    chosen = []
+    for pupil in service.registry.leerlingen(ook_vertrokken=True):
+        if klas and pupil.klas.casefold() != klas.casefold():
+            continue
+        for talk in service.van_leerling(pupil.id):
+            if talk.schooljaar == year:
+                chosen.append((pupil.naam, pupil.klas, talk))
+    return chosen
+
+
+def _needs(talk: Startgesprek) -> str:
+    return "; ".join(f"van {WIE.get(n.van, n.van)}: {n.wat}" for n in talk.nodig)
+
+
+def _md(text: str) -> str:
+    """User text safe inside Markdown: characters that would format are escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
+
+
+def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | None = None,
+                           schooljaar: str | None = None) -> bytes:
+    """Plans of a class (or the whole school) for a school year, in ``fmt``."""
+    if fmt not in FORMATS:
+        raise OuderTuiError(f"Onbekend formaat '{fmt}' voor startgesprekken; kies uit {', '.join(FORMATS)}.")
+    chosen = _selection(service, klas, schooljaar)
+    if fmt == "csv":
+        rows = []
+        for name, klas_name, t in chosen:
+            p = t.plan
+            rows.append([name, klas_name, t.schooljaar, t.soort_tekst, t.status, t.datum, p.kanalen_tekst(),
+                         p.wie_contacteert, p.frequentie, p.gelegenheden, p.taal,
+                         p.tolk_taal if p.tolk else "", p.beste_momenten, p.contactpersoon, p.evaluatie_op,
+                         t.kwaliteiten, t.doelen, _needs(t)])
+        return csv_bytes(CSV_COLUMNS, rows)
+    if fmt == "json":
+        return json_bytes({"leerling": name, "klas": klas_name, **to_record(t)} for name, klas_name, t in chosen)
+    school = service.store.settings().get("school_naam", "")
+    year = schooljaar or service.schooljaar()
+    title = f"Startgesprekken {('klas ' + klas) if klas else 'hele school'} {year}"
+    overview = service.klasoverzicht(klas, year) if klas else []
+    plans = [(name, klas_name, t) for name, klas_name, t in chosen if t.soort == "startgesprek" and t.gehouden]
+    if fmt == "md":
+        return _markdown(title, school, overview, plans).encode("utf-8")
+    return _html(title, school, overview, plans).encode("utf-8")
+
+
+def _plan_lines(talk: Startgesprek) -> list[str]:
+    lines = []
+    if talk.kwaliteiten:
+        lines.append(f"Waar je kind sterk in is: {talk.kwaliteiten}")
+    if talk.doelen:
+        lines.append(f"Wat je kind dit jaar wil bereiken: {talk.doelen}")
+    for need in talk.nodig:
+        lines.append(f"Je kind heeft van {WIE.get(need.van, need.van)} nodig: {need.wat}")
+    return lines + talk.plan.lines()
+
+
+def _markdown(title: str, school: str, overview, plans) -> str:
+    out = [f"# {_md(title)}", ""]
+    if school:
+        out += [_md(school), ""]
+    if overview:
+        out += ["## Klasoverzicht", "", "| Leerling | Startgesprek | Herbekijken |", "|---|---|---|"]
+        for row in overview:
+            talk = row.gesprek
+            when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
+            review = format_date(talk.plan.evaluatie_op) if talk else ""
+            out.append(f"| {_md(row.leerling.naam)} | {when} | {review} |")
+        out.append("")
+    for name, klas, talk in plans:
+        out += [f"## Ons plan voor {_md(name)} ({_md(klas)})", "",
+                f"Afgesproken in het startgesprek van {format_date(talk.datum)}.", ""]
+        out += [f"- {_md(line)}" for line in _plan_lines(talk)]
+        out.append("")
+    return "\n".join(out)
+
+
+_CSS = """
+body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #111; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
+table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 0.2em 0.6em; text-align: left; }
+section.plan { page-break-before: always; }
+@media print { body { margin: 1cm; } }
+"""
+
+
+def _html(title: str, school: str, overview, plans) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">', f"<title>{e(title)}</title>",
+           f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    if school:
+        out.append(f"<p>{e(school)}</p>")
+    if overview:
+        out += ["<h2>Klasoverzicht</h2>", "<table>", "<tr><th>Leerling</th><th>Startgesprek</th><th>Herbekijken</th></tr>"]
+        for row in overview:
+            talk = row.gesprek
+            when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
+            review = format_date(talk.plan.evaluatie_op) if talk else ""
+            out.append(f"<tr><td>{e(row.leerling.naam)}</td><td>{e(when)}</td><td>{e(review)}</td></tr>")
+        out.append("</table>")
+    for name, klas, talk in plans:
+        out += ['<section class="plan">', f"<h2>Ons plan voor {e(name)} ({e(klas)})</h2>",
+                f"<p>Afgesproken in het startgesprek van {e(format_date(talk.datum))}.</p>", "<ul>"]
+        out += [f"<li>{e(line)}</li>" for line in _plan_lines(talk)]
+        out += ["</ul>", "</section>"]
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
