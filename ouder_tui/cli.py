@@ -19,6 +19,9 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
+EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken")
+EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
+                  "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html")}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -76,10 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leerlingen die niet in de export staan, markeren als vertrokken")
     imp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="schooljaar als het bestand er geen kolom voor heeft")
 
-    exp = commands.add_parser("export", help="leerlingen of gezinnen exporteren")
-    exp.add_argument("what", choices=["leerlingen", "gezinnen"], metavar="leerlingen|gezinnen")
-    exp.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (Excel) of json")
+    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken of startgesprekken exporteren")
+    exp.add_argument("what", choices=EXPORTS, metavar="|".join(EXPORTS))
+    exp.add_argument("--format", choices=["csv", "json", "ics", "md", "html"], default="csv",
+                     help="csv (Excel), json; huisbezoeken ook ics (agenda), md en html; startgesprekken ook md en html")
     exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+    exp.add_argument("--van", metavar="dd/mm/jjjj", help="huisbezoeken: vanaf deze datum")
+    exp.add_argument("--tot", metavar="dd/mm/jjjj", help="huisbezoeken: tot en met deze datum")
+    exp.add_argument("--gezin", metavar="NUMMER", type=int, help="huisbezoeken: de geschiedenis van één gezin")
+    exp.add_argument("--vertrouwelijk", action="store_true",
+                     help="huisbezoeken: ook de notities van vertrouwelijke bezoeken (niet in ics)")
+    exp.add_argument("--klas", metavar="KLAS", help="startgesprekken: één klas, bv. 5A")
+    exp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="startgesprekken: schooljaar (anders het huidige)")
 
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
@@ -178,12 +189,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"De vorige inhoud staat in {kept}")
         return 0
     if args.command == "export":
-        from ouder_tui.exporters import export_registry
-        from ouder_tui.leerlingen import Registry
-
-        registry = Registry(_open(path, args, make_backup=False, create=False))
-        _write_out(export_registry(registry, args.what, args.format), args.output)
-        return 0
+        return _export(path, args)
     if args.command == "import":
         return _import(path, args)
     raise AssertionError(args.command)
@@ -196,6 +202,40 @@ def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, cre
     for warning in store.warnings:
         print(f"ouder-tui: let op: {warning}", file=sys.stderr)
     return store
+
+
+def _export(path: Path, args: argparse.Namespace) -> int:
+    from ouder_tui.leerlingen import Registry
+    from ouder_tui.text import parse_date, parse_school_year
+
+    if args.format not in EXPORT_FORMATS[args.what]:
+        return _fail(f"{args.what} kan je exporteren als {', '.join(EXPORT_FORMATS[args.what])}, niet als "
+                     f"{args.format}.", 2)
+    try:
+        van = parse_date(args.van) if args.van else None
+        tot = parse_date(args.tot) if args.tot else None
+        schooljaar = parse_school_year(args.schooljaar) if args.schooljaar else None
+    except ValueError as exc:
+        return _fail(str(exc), 2)
+    registry = Registry(_open(path, args, make_backup=False, create=False))
+    if args.what == "huisbezoeken":
+        from ouder_tui.huisbezoek import Huisbezoeken
+        from ouder_tui.huisbezoek_export import export_huisbezoeken
+
+        payload = export_huisbezoeken(Huisbezoeken(registry.store, registry), args.format, van=van, tot=tot,
+                                      vertrouwelijk=args.vertrouwelijk, gezin_id=args.gezin)
+    elif args.what == "startgesprekken":
+        from ouder_tui.startgesprek import Startgesprekken
+        from ouder_tui.startgesprek_export import export_startgesprekken
+
+        payload = export_startgesprekken(Startgesprekken(registry.store, registry), args.format, klas=args.klas,
+                                         schooljaar=schooljaar)
+    else:
+        from ouder_tui.exporters import export_registry
+
+        payload = export_registry(registry, args.what, args.format)
+    _write_out(payload, args.output)
+    return 0
 
 
 def _check(path: Path) -> int:

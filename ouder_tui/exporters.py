@@ -9,7 +9,9 @@ Files are written atomically: a cancelled or failed export leaves no half file.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -128,3 +130,26 @@ def write_export(payload: bytes, output: Path) -> None:
         write_atomic(output, payload)
     except OSError as exc:
         raise OuderTuiError(f"Kan {output} niet schrijven: {exc.strerror or exc}.") from None
+
+
+def md_escape(text: str) -> str:
+    """User text safe inside Markdown: characters that would format or link are escaped."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
+
+
+_PRINT_CSS = """
+body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #111; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.3em; }
+table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 0.2em 0.6em; text-align: left; }
+.note { white-space: pre-wrap; }
+section.page { page-break-before: always; }
+@media print { body { margin: 1cm; } }
+"""
+
+
+def html_document(title: str, body: list[str]) -> bytes:
+    """A standalone, printable Dutch HTML page; ``body`` is HTML the caller escaped already."""
+    head = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title>", f"<style>{_PRINT_CSS}</style>", "</head>", "<body>",
+            f"<h1>{html.escape(title)}</h1>"]
+    return "\n".join([*head, *body, "</body>", "</html>", ""]).encode("utf-8")

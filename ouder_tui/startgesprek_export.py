@@ -8,10 +8,9 @@ escaped, so text such as ``<b>`` or ``[bold]`` prints literally.
 from __future__ import annotations
 
 import html
-import re
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import csv_bytes, json_bytes
+from ouder_tui.exporters import csv_bytes, html_document, json_bytes, md_escape
 from ouder_tui.models import to_record
 from ouder_tui.startgesprek import WIE, Startgesprek, Startgesprekken
 from ouder_tui.text import format_date
@@ -40,9 +39,6 @@ def _needs(talk: Startgesprek) -> str:
     return "; ".join(f"van {WIE.get(n.van, n.van)}: {n.wat}" for n in talk.nodig)
 
 
-def _md(text: str) -> str:
-    """User text safe inside Markdown: characters that would format are escaped."""
-    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
 
 
 def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | None = None,
@@ -69,7 +65,7 @@ def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | No
     plans = [(name, klas_name, t) for name, klas_name, t in chosen if t.soort == "startgesprek" and t.gehouden]
     if fmt == "md":
         return _markdown(title, school, overview, plans).encode("utf-8")
-    return _html(title, school, overview, plans).encode("utf-8")
+    return _html(title, school, overview, plans)
 
 
 def _plan_lines(talk: Startgesprek) -> list[str]:
@@ -84,38 +80,30 @@ def _plan_lines(talk: Startgesprek) -> list[str]:
 
 
 def _markdown(title: str, school: str, overview, plans) -> str:
-    out = [f"# {_md(title)}", ""]
+    out = [f"# {md_escape(title)}", ""]
     if school:
-        out += [_md(school), ""]
+        out += [md_escape(school), ""]
     if overview:
         out += ["## Klasoverzicht", "", "| Leerling | Startgesprek | Herbekijken |", "|---|---|---|"]
         for row in overview:
             talk = row.gesprek
             when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
             review = format_date(talk.plan.evaluatie_op) if talk else ""
-            out.append(f"| {_md(row.leerling.naam)} | {when} | {review} |")
+            out.append(f"| {md_escape(row.leerling.naam)} | {when} | {review} |")
         out.append("")
     for name, klas, talk in plans:
-        out += [f"## Ons plan voor {_md(name)} ({_md(klas)})", "",
+        out += [f"## Ons plan voor {md_escape(name)} ({md_escape(klas)})", "",
                 f"Afgesproken in het startgesprek van {format_date(talk.datum)}.", ""]
-        out += [f"- {_md(line)}" for line in _plan_lines(talk)]
+        out += [f"- {md_escape(line)}" for line in _plan_lines(talk)]
         out.append("")
     return "\n".join(out)
 
 
-_CSS = """
-body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #111; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
-table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 0.2em 0.6em; text-align: left; }
-section.plan { page-break-before: always; }
-@media print { body { margin: 1cm; } }
-"""
 
 
-def _html(title: str, school: str, overview, plans) -> str:
+def _html(title: str, school: str, overview, plans) -> bytes:
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">', f"<title>{e(title)}</title>",
-           f"<style>{_CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    out: list[str] = []
     if school:
         out.append(f"<p>{e(school)}</p>")
     if overview:
@@ -127,9 +115,8 @@ def _html(title: str, school: str, overview, plans) -> str:
             out.append(f"<tr><td>{e(row.leerling.naam)}</td><td>{e(when)}</td><td>{e(review)}</td></tr>")
         out.append("</table>")
     for name, klas, talk in plans:
-        out += ['<section class="plan">', f"<h2>Ons plan voor {e(name)} ({e(klas)})</h2>",
+        out += ['<section class="page">', f"<h2>Ons plan voor {e(name)} ({e(klas)})</h2>",
                 f"<p>Afgesproken in het startgesprek van {e(format_date(talk.datum))}.</p>", "<ul>"]
         out += [f"<li>{e(line)}</li>" for line in _plan_lines(talk)]
         out += ["</ul>", "</section>"]
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+    return html_document(title, out)
