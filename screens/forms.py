@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from ouder_tui.errors import ConflictError, NotFoundError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
@@ -36,6 +36,7 @@ class Field(Vertical):
     Field.-invalid > .field-error { display: block; }
     Field.-invalid > Input, Field.-invalid > TextArea { border: tall $error; }
     Field > TextArea { height: 5; }
+    Field > SelectionList { height: auto; max-height: 6; }
     """
 
     def __init__(self, name: str, label: str, control: Widget) -> None:
@@ -64,6 +65,8 @@ class Field(Vertical):
             return control.value
         if isinstance(control, Select):
             return "" if control.value is Select.NULL else control.value
+        if isinstance(control, SelectionList):
+            return tuple(control.selected)
         raise TypeError(type(control))
 
     @value.setter
@@ -77,6 +80,10 @@ class Field(Vertical):
             control.value = bool(new)
         elif isinstance(control, Select):
             control.value = new if new else Select.NULL
+        elif isinstance(control, SelectionList):
+            control.deselect_all()
+            for value in new or ():
+                control.select(value)
 
 
 def text_field(name: str, label: str, value: str = "", *, placeholder: str = "", max_length: int = 0) -> Field:
@@ -95,6 +102,13 @@ def choice_field(name: str, label: str, options: list[tuple[str, str]], value: s
                                  value=value if value else Select.NULL, prompt="(kies)",
                                  id=f"input-{name.replace('.', '-')}")
     return Field(name, label, select)
+
+
+def choices_field(name: str, label: str, options: list[tuple[str, str]], selected: tuple[str, ...] = ()) -> Field:
+    """Tick several options (shown literally); the value is the tuple of chosen keys."""
+    selection: SelectionList[str] = SelectionList(*((Text(shown), key, key in selected) for shown, key in options),
+                                                  id=f"input-{name.replace('.', '-')}")
+    return Field(name, label, selection)
 
 
 def check_field(name: str, label: str, value: bool = False) -> Field:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ouder_tui.errors import OuderTuiError
+from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.models import from_record
 from ouder_tui.startgesprek import (
     STATUSSEN,
@@ -32,6 +32,7 @@ from screens.forms import (
     FormScreen,
     check_field,
     choice_field,
+    choices_field,
     date_value,
     note_field,
     raise_with_model_errors,
@@ -111,6 +112,9 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
             yield check_field("leerling_aanwezig", "de leerling neemt deel", t.leerling_aanwezig)
             yield check_field("tolk", "met tolk", t.tolk)
             yield text_field("tolk_naam", "Tolk", t.tolk_naam)
+        parents = self._parents()
+        if parents:
+            yield choices_field("ouder_ids", "Welke ouders of voogden nemen deel", parents, t.ouder_ids)
         yield Label("De leerling", classes="section")
         yield note_field("kwaliteiten", "Kwaliteiten van de leerling", t.kwaliteiten)
         yield note_field("doelen", "Wat de leerling dit jaar wil bereiken", t.doelen)
@@ -138,6 +142,16 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
             yield text_field("evaluatie_op", "Herbekijken op (dd/mm/jjjj)", format_date(plan.evaluatie_op))
         yield note_field("notities", "Notities", t.notities)
 
+    def _parents(self) -> list[tuple[str, str]]:
+        pupil = self.service.registry.leerling(self.record.leerling_id)
+        if pupil.gezin_id is None:
+            return []
+        try:
+            family = self.service.registry.gezin(pupil.gezin_id)
+        except NotFoundError:
+            return []
+        return [(f"{o.naam} ({o.relatie})", o.id) for o in family.ouders]
+
     def field_for_error(self, key: str) -> str:
         mapping = {"plan.taal": "plan_taal", "plan.tolk_taal": "plan_tolk_taal", "plan.kanalen": "kanaal1"}
         if key in mapping:
@@ -157,7 +171,8 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
             beste_momenten=v["beste_momenten"], contactpersoon=v["contactpersoon"], evaluatie_op=review,
         )
         value = msgspec.structs.replace(
-            self.record, datum=day, status=v["status"], leerling_aanwezig=v["leerling_aanwezig"], tolk=v["tolk"],
+            self.record, datum=day, status=v["status"], leerling_aanwezig=v["leerling_aanwezig"],
+            ouder_ids=v.get("ouder_ids", self.record.ouder_ids), tolk=v["tolk"],
             tolk_naam=v["tolk_naam"], kwaliteiten=v["kwaliteiten"], doelen=v["doelen"], nodig=nodig, plan=plan,
             notities=v["notities"],
         )
@@ -171,6 +186,7 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
         self.record = from_record(Startgesprek, record)
         t, plan = self.record, self.record.plan
         values = {"datum": format_date(t.datum), "status": t.status, "leerling_aanwezig": t.leerling_aanwezig,
+                  **({"ouder_ids": t.ouder_ids} if self.query("#field-ouder_ids") else {}),
                   "tolk": t.tolk, "tolk_naam": t.tolk_naam, "kwaliteiten": t.kwaliteiten, "doelen": t.doelen,
                   "wie_contacteert": plan.wie_contacteert, "frequentie": plan.frequentie,
                   "gelegenheden": plan.gelegenheden, "plan_taal": plan.taal, "plan_tolk": plan.tolk,

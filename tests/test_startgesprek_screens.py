@@ -181,3 +181,43 @@ async def test_the_school_adds_its_own_question_during_the_talk(store: Store, kl
         assert questions.option_count == len(app.startgesprekken.vragen())
         await pilot.press("escape")
     assert Startgesprekken(store, Registry(store)).vragen()[-1].vraag == "Welk eten lust je kind het liefst?"
+
+
+async def test_which_parents_took_part_is_recorded(store: Store, klas) -> None:
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        talk = app.startgesprekken.nieuw(klas[0].id)
+        app.push_screen(StartgesprekForm(app.startgesprekken, msgspec.structs.replace(talk, ouder_ids=())))
+        await pilot.pause()
+        form = app.screen
+        assert form.field("ouder_ids").value == ()
+        form.field("ouder_ids").value = talk.ouder_ids
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = Startgesprekken(store, Registry(store)).van_leerling(klas[0].id)[0]
+    assert saved.ouder_ids == talk.ouder_ids and len(saved.ouder_ids) == 1
+
+
+async def test_hostile_names_and_plans_show_literally(store: Store, registry: Registry) -> None:
+    family = registry.add_gezin(Gezin(naam="[/]", ouders=(Ouder(voornaam="[@click=app.quit]", relatie="moeder"),)))
+    pupil = registry.add_leerling(Leerling(voornaam="[bold]Ali", familienaam="[/]", klas="5A", gezin_id=family.id))
+    service = Startgesprekken(store, registry)
+    service.bewaar(msgspec.structs.replace(service.nieuw(pupil.id), status="gehouden", plan=Communicatieplan(
+        kanalen=("sms",), frequentie="[red]altijd[/red]", evaluatie_op=date(2026, 11, 1))))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shows(app, "[bold]Ali [/] (5A)")  # dashboard: plans to review
+        await _open_area(app, pilot)
+        assert shows(app, "[bold]Ali [/]")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shows(app, "[@click=app.quit] (moeder)") and isinstance(app.screen, StartgesprekForm)
+        await pilot.press("escape")
+        app.push_screen(LeerlingScreen(app.registry, pupil.id))
+        await pilot.pause()
+        assert shows(app, "Hoe vaak: [red]altijd[/red]")
+        await pilot.press("ctrl+p", *"ali")
+        await pilot.pause(0.5)
+        assert shows(app, "Startgesprek  ·  [bold]") and shows(app, "[/] (5A)  ·  22/11/2026")
+        assert app.is_running
