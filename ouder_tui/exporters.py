@@ -13,6 +13,7 @@ import html
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,19 +138,100 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
 
 
+# -- printable reports -------------------------------------------------------------------------------
+# A report is a title and a list of blocks of plain text; one renderer per format
+# escapes every piece, so a module describes its report once for Markdown and HTML.
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A list; an item may span several lines (notes)."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Printed reports start a new page here (one plan per page)."""
+
+
+Block = Heading | Para | Bullets | Table | PageBreak
+REPORT_FORMATS = ("md", "html")
+
+
+def render_report(fmt: str, title: str, blocks: Sequence[Block]) -> bytes:
+    """The report as Markdown or as a standalone printable HTML page."""
+    if fmt == "md":
+        return _render_markdown(title, blocks).encode("utf-8")
+    if fmt == "html":
+        return _render_html(title, blocks)
+    raise OuderTuiError(f"Onbekend formaat '{fmt}' voor een rapport; kies uit {', '.join(REPORT_FORMATS)}.")
+
+
+def _render_markdown(title: str, blocks: Sequence[Block]) -> str:
+    out = [f"# {md_escape(title)}", ""]
+    for block in blocks:
+        if isinstance(block, Heading):
+            out += [f"## {md_escape(block.text)}", ""]
+        elif isinstance(block, Para):
+            out += [md_escape(block.text), ""]
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                first, *rest = item.split("\n")
+                out.append(f"- {md_escape(first)}")
+                out += [f"  {md_escape(line)}" for line in rest]
+            out.append("")
+        elif isinstance(block, Table):
+            out.append("| " + " | ".join(md_escape(h) for h in block.header) + " |")
+            out.append("|" + "---|" * len(block.header))
+            out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in block.rows]
+            out.append("")
+    return "\n".join(out)
+
+
 _PRINT_CSS = """
 body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #111; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.3em; }
 table { border-collapse: collapse; } td, th { border: 1px solid #999; padding: 0.2em 0.6em; text-align: left; }
-.note { white-space: pre-wrap; }
-section.page { page-break-before: always; }
+li { white-space: pre-wrap; }
+.page { page-break-before: always; }
 @media print { body { margin: 1cm; } }
 """
 
 
-def html_document(title: str, body: list[str]) -> bytes:
-    """A standalone, printable Dutch HTML page; ``body`` is HTML the caller escaped already."""
-    head = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">',
-            f"<title>{html.escape(title)}</title>", f"<style>{_PRINT_CSS}</style>", "</head>", "<body>",
-            f"<h1>{html.escape(title)}</h1>"]
-    return "\n".join([*head, *body, "</body>", "</html>", ""]).encode("utf-8")
+def _render_html(title: str, blocks: Sequence[Block]) -> bytes:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">', f"<title>{e(title)}</title>",
+           f"<style>{_PRINT_CSS}</style>", "</head>", "<body>", f"<h1>{e(title)}</h1>"]
+    for block in blocks:
+        if isinstance(block, Heading):
+            out.append(f"<h2>{e(block.text)}</h2>")
+        elif isinstance(block, Para):
+            out.append(f"<p>{e(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            out += ["<ul>", *(f"<li>{e(item)}</li>" for item in block.items), "</ul>"]
+        elif isinstance(block, Table):
+            out.append("<table>")
+            out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in block.header) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in block.rows]
+            out.append("</table>")
+        elif isinstance(block, PageBreak):
+            out.append('<div class="page"></div>')
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out).encode("utf-8")

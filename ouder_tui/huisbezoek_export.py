@@ -7,13 +7,12 @@ is asked for; the calendar never carries notes at all (calendars travel to phone
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import csv_bytes, html_document, json_bytes, md_escape
+from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
 from ouder_tui.huisbezoek import STATUSSEN, Huisbezoek, Huisbezoeken, visits_for
 from ouder_tui.text import format_date
 
@@ -60,9 +59,7 @@ def export_huisbezoeken(service: Huisbezoeken, fmt: str, *, van: date | None = N
     if fmt == "ics":
         return _ics(service, visits)
     school = service.store.settings().get("school_naam", "")
-    if fmt == "md":
-        return _markdown(service, title, school, visits, vertrouwelijk).encode("utf-8")
-    return _html(service, title, school, visits, vertrouwelijk)
+    return render_report(fmt, title, _report(service, school, visits, vertrouwelijk))
 
 
 def _period(van: date | None, tot: date | None) -> str:
@@ -119,60 +116,27 @@ def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
 
 
 
-def _counts(visits: list[Huisbezoek]) -> list[str]:
+def _counts(visits: list[Huisbezoek]) -> str:
     counts = Counter(v.status for v in visits)
-    return [f"{STATUSSEN[key]}: {counts[key]}" for key in STATUSSEN if counts.get(key)]
+    return ", ".join(f"{STATUSSEN[key]}: {counts[key]}" for key in STATUSSEN if counts.get(key))
 
 
-def _markdown(service: Huisbezoeken, title: str, school: str, visits: list[Huisbezoek], vertrouwelijk: bool) -> str:
-    out = [f"# {md_escape(title)}", ""]
-    if school:
-        out += [md_escape(school), ""]
-    out += [f"{len(visits)} bezoeken. " + ", ".join(_counts(visits)), ""]
+def _report(service: Huisbezoeken, school: str, visits: list[Huisbezoek], vertrouwelijk: bool) -> list[Block]:
+    """The overview for the care team (or a family's history): each visit, then the open actions."""
+    blocks: list[Block] = [Para(school)] if school else []
+    blocks.append(Para(f"{len(visits)} bezoeken. {_counts(visits)}"))
     for v in visits:
-        out += [f"## {format_date(v.datum)} {v.tijd} · gezin {md_escape(service.gezin_naam(v))}", "",
-                f"- Reden: {md_escape(v.reden_tekst)}", f"- Wie: {md_escape(v.wie or '-')}", f"- Stand: {md_escape(v.status_tekst)}"]
+        items = [f"Reden: {v.reden_tekst}", f"Wie: {v.wie or '-'}", f"Stand: {v.status_tekst}"]
         if v.annulatie_reden:
-            out.append(f"- Reden annulering: {md_escape(v.annulatie_reden)}")
+            items.append(f"Reden annulering: {v.annulatie_reden}")
         for label, text in zip(("Besproken", "Het gezin hoopt", "Afgesproken"), _notes(v, vertrouwelijk),
                                strict=True):
             if text:
-                out.append(f"- {label}: {md_escape(text)}")
-        out.append("")
-    actions = [(v, a) for v in visits for a in v.acties if a.open]
+                items.append(f"{label}: {text}")
+        blocks += [Heading(f"{format_date(v.datum)} {v.tijd} · gezin {service.gezin_naam(v)}"), Bullets(tuple(items))]
+    actions = sorted(((v, a) for v in visits for a in v.acties if a.open), key=lambda item: item[1].tegen or date.max)
     if actions:
-        out += ["## Open acties", "", "| Tegen | Wat | Wie | Gezin |", "|---|---|---|---|"]
-        for v, a in sorted(actions, key=lambda item: item[1].tegen or date.max):
-            out.append(f"| {format_date(a.tegen)} | {md_escape(_action_text(v, a.wat, vertrouwelijk))} | "
-                       f"{md_escape(a.eigenaar)} | {md_escape(service.gezin_naam(v))} |")
-        out.append("")
-    return "\n".join(out)
-
-
-
-
-def _html(service: Huisbezoeken, title: str, school: str, visits: list[Huisbezoek], vertrouwelijk: bool) -> bytes:
-    e = html.escape
-    out: list[str] = []
-    if school:
-        out.append(f"<p>{e(school)}</p>")
-    out.append(f"<p>{len(visits)} bezoeken. {e(', '.join(_counts(visits)))}</p>")
-    for v in visits:
-        out.append(f"<h2>{e(format_date(v.datum))} {e(v.tijd)} · gezin {e(service.gezin_naam(v))}</h2><ul>")
-        out += [f"<li>Reden: {e(v.reden_tekst)}</li>", f"<li>Wie: {e(v.wie or '-')}</li>",
-                f"<li>Stand: {e(v.status_tekst)}</li>"]
-        if v.annulatie_reden:
-            out.append(f"<li>Reden annulering: {e(v.annulatie_reden)}</li>")
-        for label, text in zip(("Besproken", "Het gezin hoopt", "Afgesproken"), _notes(v, vertrouwelijk),
-                               strict=True):
-            if text:
-                out.append(f'<li>{label}: <span class="note">{e(text)}</span></li>')
-        out.append("</ul>")
-    actions = [(v, a) for v in visits for a in v.acties if a.open]
-    if actions:
-        out += ["<h2>Open acties</h2>", "<table>", "<tr><th>Tegen</th><th>Wat</th><th>Wie</th><th>Gezin</th></tr>"]
-        for v, a in sorted(actions, key=lambda item: item[1].tegen or date.max):
-            out.append(f"<tr><td>{e(format_date(a.tegen))}</td><td>{e(_action_text(v, a.wat, vertrouwelijk))}</td>"
-                       f"<td>{e(a.eigenaar)}</td><td>{e(service.gezin_naam(v))}</td></tr>")
-        out.append("</table>")
-    return html_document(title, out)
+        blocks += [Heading("Open acties"), Table(("Tegen", "Wat", "Wie", "Gezin"), tuple(
+            (format_date(a.tegen), _action_text(v, a.wat, vertrouwelijk), a.eigenaar, service.gezin_naam(v))
+            for v, a in actions))]
+    return blocks

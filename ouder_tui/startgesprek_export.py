@@ -7,10 +7,18 @@ escaped, so text such as ``<b>`` or ``[bold]`` prints literally.
 
 from __future__ import annotations
 
-import html
-
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import csv_bytes, html_document, json_bytes, md_escape
+from ouder_tui.exporters import (
+    Block,
+    Bullets,
+    Heading,
+    PageBreak,
+    Para,
+    Table,
+    csv_bytes,
+    json_bytes,
+    render_report,
+)
 from ouder_tui.models import to_record
 from ouder_tui.startgesprek import WIE, Startgesprek, Startgesprekken
 from ouder_tui.text import format_date
@@ -63,9 +71,7 @@ def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | No
     title = f"Startgesprekken {('klas ' + klas) if klas else 'hele school'} {year}"
     overview = service.klasoverzicht(klas, year) if klas else []
     plans = [(name, klas_name, t) for name, klas_name, t in chosen if t.soort == "startgesprek" and t.gehouden]
-    if fmt == "md":
-        return _markdown(title, school, overview, plans).encode("utf-8")
-    return _html(title, school, overview, plans)
+    return render_report(fmt, title, _report(school, overview, plans))
 
 
 def _plan_lines(talk: Startgesprek) -> list[str]:
@@ -79,44 +85,18 @@ def _plan_lines(talk: Startgesprek) -> list[str]:
     return lines + talk.plan.lines()
 
 
-def _markdown(title: str, school: str, overview, plans) -> str:
-    out = [f"# {md_escape(title)}", ""]
-    if school:
-        out += [md_escape(school), ""]
+def _report(school: str, overview, plans) -> list[Block]:
+    """The class overview, then one page per pupil with the plan in plain Dutch for the parents."""
+    blocks: list[Block] = [Para(school)] if school else []
     if overview:
-        out += ["## Klasoverzicht", "", "| Leerling | Startgesprek | Herbekijken |", "|---|---|---|"]
+        rows = []
         for row in overview:
             talk = row.gesprek
             when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
-            review = format_date(talk.plan.evaluatie_op) if talk else ""
-            out.append(f"| {md_escape(row.leerling.naam)} | {when} | {review} |")
-        out.append("")
+            rows.append((row.leerling.naam, when, format_date(talk.plan.evaluatie_op) if talk else ""))
+        blocks += [Heading("Klasoverzicht"), Table(("Leerling", "Startgesprek", "Herbekijken"), tuple(rows))]
     for name, klas, talk in plans:
-        out += [f"## Ons plan voor {md_escape(name)} ({md_escape(klas)})", "",
-                f"Afgesproken in het startgesprek van {format_date(talk.datum)}.", ""]
-        out += [f"- {md_escape(line)}" for line in _plan_lines(talk)]
-        out.append("")
-    return "\n".join(out)
-
-
-
-
-def _html(title: str, school: str, overview, plans) -> bytes:
-    e = html.escape
-    out: list[str] = []
-    if school:
-        out.append(f"<p>{e(school)}</p>")
-    if overview:
-        out += ["<h2>Klasoverzicht</h2>", "<table>", "<tr><th>Leerling</th><th>Startgesprek</th><th>Herbekijken</th></tr>"]
-        for row in overview:
-            talk = row.gesprek
-            when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
-            review = format_date(talk.plan.evaluatie_op) if talk else ""
-            out.append(f"<tr><td>{e(row.leerling.naam)}</td><td>{e(when)}</td><td>{e(review)}</td></tr>")
-        out.append("</table>")
-    for name, klas, talk in plans:
-        out += ['<section class="page">', f"<h2>Ons plan voor {e(name)} ({e(klas)})</h2>",
-                f"<p>Afgesproken in het startgesprek van {e(format_date(talk.datum))}.</p>", "<ul>"]
-        out += [f"<li>{e(line)}</li>" for line in _plan_lines(talk)]
-        out += ["</ul>", "</section>"]
-    return html_document(title, out)
+        blocks += [PageBreak(), Heading(f"Ons plan voor {name} ({klas})"),
+                   Para(f"Afgesproken in het startgesprek van {format_date(talk.datum)}."),
+                   Bullets(tuple(_plan_lines(talk)))]
+    return blocks

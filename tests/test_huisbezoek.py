@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from xml.sax.saxutils import escape
 
-import msgspec
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import TabbedContent

@@ -14,11 +14,11 @@ import pytest
 from textual.widgets import Input, Select, TabbedContent
 
 from ouder_tui.app import make_app
+from ouder_tui.huisbezoek import Huisbezoeken
 from ouder_tui.leerlingen import Registry
+from ouder_tui.startgesprek import Startgesprekken
 from ouder_tui.store import Store
 from screens.dialogs import ConflictDialog, HelpScreen
-from ouder_tui.huisbezoek import Huisbezoeken
-from ouder_tui.startgesprek import Startgesprekken
 from screens.gezin import GezinForm, GezinScreen, OuderForm
 from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
 from screens.importeren import ImportScreen
