@@ -16,7 +16,7 @@ from ouder_tui.text import format_date
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, check_field, choice_field, note_field, text_field
 from screens.table import Column, RecordTable, Row
-from screens.widgets import Card, error_text, reach_lines
+from screens.widgets import Card, ModuleCards, error_text, reach_lines
 
 
 class GezinForm(FormScreen[Gezin]):
@@ -188,8 +188,7 @@ Tab springt tussen de lijsten.
         with VerticalScroll():
             yield Static("", classes="name", id="name", markup=False)
             yield Card("Zo bereik je dit gezin", id="reach-card")
-            for index, _card in enumerate(self._module_cards()):  # e.g. the plan agreed, the visits
-                yield Card("", id=f"module-card-{index}")
+            yield ModuleCards(self._module_cards())  # e.g. the plan agreed, the visits
             yield Label("Kinderen")
             yield RecordTable([Column("Naam"), Column("Klas", 6), Column("Geboren", 10), Column("Status", 10)],
                               id="children", empty_text="Geen kinderen.")
@@ -232,11 +231,7 @@ Tab springt tussen de lijsten.
             lines += ["Notities:", g.notities]
         lines.append(f"Laatst gewijzigd door {g.changed_by or '-'}")
         self.query_one("#family-card", Card).set_lines(lines)
-        for index, card in enumerate(self._module_cards()):
-            title, card_lines = card(self.app, g)
-            widget = self.query_one(f"#module-card-{index}", Card)
-            widget.border_title = title
-            widget.set_lines(card_lines)
+        self.query_one(ModuleCards).show(self.app, g)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         if event.table.id == "children":

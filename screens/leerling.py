@@ -16,7 +16,7 @@ from ouder_tui.text import format_date
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, choice_field, date_value, note_field, raise_with_model_errors, text_field
 from screens.picker import GezinPicker
-from screens.widgets import Card, error_text, reach_lines
+from screens.widgets import Card, ModuleCards, error_text, reach_lines
 
 
 class LeerlingForm(FormScreen[Leerling]):
@@ -142,8 +142,7 @@ hun talen en hoe je hen het best bereikt.
             yield Card("Leerling", id="pupil-card")
             yield Card("Gezin", id="family-card")
             yield Card("Zo bereik je dit gezin", id="reach-card")
-            for index, _card in enumerate(self._module_cards()):
-                yield Card("", id=f"module-card-{index}")
+            yield ModuleCards(self._module_cards())
         yield Footer(show_command_palette=False)
 
     @staticmethod
@@ -190,11 +189,7 @@ hun talen en hoe je hen het best bereikt.
                 family_lines = ["Het gekoppelde gezin bestaat niet meer."]
         self.query_one("#family-card", Card).set_lines(family_lines)
         self.query_one("#reach-card", Card).set_lines(reach or ["Geen contactgegevens."])
-        for index, card in enumerate(self._module_cards()):
-            title, card_lines = card(self.app, p)
-            widget = self.query_one(f"#module-card-{index}", Card)
-            widget.border_title = title
-            widget.set_lines(card_lines)
+        self.query_one(ModuleCards).show(self.app, p)
 
     def action_edit(self) -> None:
         self.app.push_screen(LeerlingForm(self.registry, self.registry.leerling(self.leerling_id)),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from ouder_tui.leerlingen import Gezin
@@ -22,6 +25,32 @@ class Card(Static):
 
     def set_lines(self, lines: Iterable[str]) -> None:
         self.update("\n".join(lines))
+
+
+class ModuleCards(Vertical):
+    """The cards other areas add to a view (a family's plan and visits, a pupil's plan).
+
+    Each card function takes the app and the subject (a family, a pupil) and
+    returns a title and plain lines.
+    """
+
+    DEFAULT_CSS = """
+    ModuleCards { height: auto; }
+    """
+
+    def __init__(self, cards: list[Callable[[Any, Any], tuple[str, list[str]]]]) -> None:
+        super().__init__()
+        self.cards = cards
+
+    def compose(self) -> ComposeResult:
+        for _ in self.cards:
+            yield Card("")
+
+    def show(self, app: Any, subject: Any) -> None:
+        for card, widget in zip(self.cards, self.query(Card), strict=True):
+            title, lines = card(app, subject)
+            widget.border_title = title
+            widget.set_lines(lines)
 
 
 def reach_lines(gezin: Gezin) -> list[str]:
