@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import time
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -17,13 +19,15 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.huisbezoek import Huisbezoeken
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
-from ouder_tui.startgesprek import Startgesprekken
 from ouder_tui.store import Store
 from screens.areas import AREAS
 from screens.who import WhoScreen
+
+if TYPE_CHECKING:
+    from ouder_tui.huisbezoek import Huisbezoeken
+    from ouder_tui.startgesprek import Startgesprekken
 
 IDLE_CHECK_SECONDS = 5.0
 
@@ -47,8 +51,6 @@ class OuderTuiApp(App[None]):
         super().__init__()
         self.store = store
         self.registry = Registry(store)
-        self.huisbezoeken = Huisbezoeken(store, self.registry)
-        self.startgesprekken = Startgesprekken(store, self.registry)
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
@@ -57,6 +59,19 @@ class OuderTuiApp(App[None]):
         self.last_activity = time.monotonic()
         for area in AREAS:
             self.add_mode(area.mode, lambda area=area: area.build(self))
+
+    # -- the areas' services, loaded when an area first needs them --------------------------
+    @cached_property
+    def huisbezoeken(self) -> Huisbezoeken:
+        from ouder_tui.huisbezoek import Huisbezoeken
+
+        return Huisbezoeken(self.store, self.registry)
+
+    @cached_property
+    def startgesprekken(self) -> Startgesprekken:
+        from ouder_tui.startgesprek import Startgesprekken
+
+        return Startgesprekken(self.store, self.registry)
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
