@@ -49,6 +49,7 @@ class HuisbezoekenScreen(AreaScreen):
     BINDINGS = [
         Binding("n", "plan", "Plannen"),
         Binding("space", "tick", "Afvinken"),
+        Binding("x", "export", "Exporteren"),
         Binding("ctrl+f", "focus_filter", "Filter", show=False),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
         Binding("left", "tab(-1)", "Vorige lijst", show=False),
@@ -66,7 +67,8 @@ class HuisbezoekenScreen(AreaScreen):
 
 Pijltje links en rechts gaan naar de vorige en de volgende lijst.
 
-**n** plant een nieuw bezoek, Enter opent een bezoek. Een V in de status betekent vertrouwelijk:
+**n** plant een nieuw bezoek, Enter opent een bezoek, **x** exporteert de bezoeken (Excel,
+agenda voor Outlook of Google, een overzicht om af te drukken voor het zorgoverleg). Een V in de status betekent vertrouwelijk:
 de notities van zo'n bezoek zie je alleen als je het bezoek opent.
 """
     DEFAULT_CSS = """
@@ -209,6 +211,16 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
         tabs.active = order[(order.index(tabs.active) + step) % len(order)]
         pane = tabs.active
         self.query_one(f"#{pane}-table", RecordTable).focus()
+
+    def action_export(self) -> None:
+        from ouder_tui.huisbezoek_export import FORMATS, export_huisbezoeken
+        from screens.export_dialog import ExportDialog
+
+        def produce(fmt: str, options: dict[str, bool]) -> bytes:
+            return export_huisbezoeken(self.service, fmt, vertrouwelijk=options["vertrouwelijk"])
+
+        self.app.push_screen(ExportDialog("Huisbezoeken exporteren", "huisbezoeken", FORMATS, produce,
+                                          {"vertrouwelijk": "ook de notities van vertrouwelijke bezoeken"}))
 
     def action_focus_filter(self) -> None:
         tabs = self.query_one(TabbedContent)

@@ -39,6 +39,7 @@ class StartgesprekkenScreen(AreaScreen):
     BINDINGS = [
         Binding("o", "omgekeerd", "Omgekeerd gesprek"),
         Binding("v", "from_last_year", "Plan van vorig jaar"),
+        Binding("x", "export", "Exporteren"),
     ]
     HELP = """
 # Startgesprekken
@@ -49,7 +50,8 @@ Bovenaan staat hoeveel schooldagen er nog over zijn van de gouden weken (de eers
 vanaf 1 september).
 
 Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
-oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar.
+oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
+plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
 """
     DEFAULT_CSS = """
     StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
@@ -115,6 +117,19 @@ oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar.
         if pupil is not None:
             self.app.push_screen(OmgekeerdForm(self.service, self.service.nieuw(pupil, soort="omgekeerd")),
                                  lambda _: self.refill())
+
+    def action_export(self) -> None:
+        from ouder_tui.startgesprek_export import FORMATS, export_startgesprekken
+        from screens.export_dialog import ExportDialog
+
+        klas = self.klas or None
+
+        def produce(fmt: str, options: dict[str, bool]) -> bytes:
+            return export_startgesprekken(self.service, fmt, klas=klas)
+
+        name = f"startgesprekken-{klas}" if klas else "startgesprekken"
+        self.app.push_screen(ExportDialog(f"Startgesprekken {('klas ' + klas) if klas else ''} exporteren",
+                                          name, FORMATS, produce))
 
     def action_from_last_year(self) -> None:
         pupil = self._pupil()

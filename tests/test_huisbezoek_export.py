@@ -108,3 +108,28 @@ def test_startgesprekken_from_the_command_line(store: Store, tmp_path: Path, cap
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert main(["--db", str(store.path), "export", "startgesprekken", "--schooljaar", "2026"]) == 2
     assert "schooljaar" in capsys.readouterr().err
+
+
+async def test_export_from_the_interface(service, tmp_path: Path) -> None:
+    from textual.widgets import Input, Select
+
+    from ouder_tui.app import make_app
+    from screens.export_dialog import ExportDialog
+
+    app = make_app(service.store, ask_user=False)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#format", Select).value = "ics"
+        await pilot.pause()
+        assert dialog.query_one("#path", Input).value.endswith(".ics")
+        target = tmp_path / "agenda.ics"
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.click("#export")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportDialog)
+    assert len(list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))) == 2

@@ -221,3 +221,26 @@ async def test_hostile_names_and_plans_show_literally(store: Store, registry: Re
         await pilot.pause(0.5)
         assert shows(app, "Startgesprek  ·  [bold]") and shows(app, "[/] (5A)  ·  22/11/2026")
         assert app.is_running
+
+
+async def test_export_the_class_plans_from_the_interface(store: Store, klas, tmp_path) -> None:
+    from textual.widgets import Input
+
+    from screens.export_dialog import ExportDialog
+
+    service = Startgesprekken(store, Registry(store))
+    service.bewaar(msgspec.structs.replace(service.nieuw(klas[0].id), status="gehouden",
+                                           plan=Communicatieplan(kanalen=("telefoon",))))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_area(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        target = tmp_path / "plannen.csv"
+        dialog.query_one("#path", Input).value = str(target)
+        await focus(app, pilot, "#path")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert "Sara Benali" in target.read_text(encoding="utf-8-sig")

@@ -1,0 +1,114 @@
+"""Export from the interface: choose the format and where the file goes; it is written whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from ouder_tui.errors import OuderTuiError
+from ouder_tui.exporters import write_export
+from screens.widgets import error_text
+
+FORMAT_LABELS = {
+    "csv": "CSV voor Excel",
+    "json": "JSON",
+    "ics": "agenda (.ics) voor Outlook of Google",
+    "md": "Markdown",
+    "html": "HTML om af te drukken",
+}
+
+#: ``produce(format, ticked options)`` returns the file's bytes.
+Producer = Callable[[str, dict[str, bool]], bytes]
+
+
+def export_folder() -> Path:
+    """Where exports go by default: Documents, else Downloads, else the home folder."""
+    for name in ("Documents", "Documenten", "Downloads"):
+        folder = Path.home() / name
+        if folder.is_dir():
+            return folder
+    return Path.home()
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Returns the written file, or ``None``."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Annuleren")]
+    HELP = """
+# Exporteren
+
+Kies het formaat en waar het bestand komt. Een bestand met dezelfde naam wordt vervangen.
+CSV opent zo in Excel; HTML kan je in de browser afdrukken.
+"""
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical { width: 80; max-width: 98%; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    ExportDialog .title { text-style: bold; }
+    ExportDialog #error { color: $error; height: auto; }
+    ExportDialog Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+    ExportDialog Button { margin-left: 2; }
+    """
+
+    def __init__(self, title: str, base_name: str, formats: tuple[str, ...], produce: Producer,
+                 options: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.base_name = base_name
+        self.formats = formats
+        self.produce = produce
+        self.options = options or {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title", markup=False)
+            yield Label("Formaat")
+            yield Select([(Text(FORMAT_LABELS[f]), f) for f in self.formats], value=self.formats[0],
+                         allow_blank=False, id="format")
+            for key, label in self.options.items():
+                yield Checkbox(label, id=f"option-{key}")
+            yield Label("Bestand")
+            yield Input(str(self._path(self.formats[0])), id="path")
+            yield Static("", id="error", markup=False)
+            with Horizontal():
+                yield Button("Annuleren", id="cancel")
+                yield Button("Exporteren", id="export", variant="primary")
+
+    def _path(self, fmt: str) -> Path:
+        return export_folder() / f"{self.base_name}-{date.today():%Y-%m-%d}.{fmt}"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#path", Input)
+        current = Path(path.value)
+        path.value = str(current.with_suffix(f".{event.value}"))
+
+    def on_input_submitted(self) -> None:
+        self._export()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self._export()
+        else:
+            self.dismiss(None)
+
+    def _export(self) -> None:
+        fmt = str(self.query_one("#format", Select).value)
+        ticked = {key: self.query_one(f"#option-{key}", Checkbox).value for key in self.options}
+        target = Path(self.query_one("#path", Input).value.strip().strip('"')).expanduser()
+        if not target.name:
+            self.query_one("#error", Static).update("Geef een bestandsnaam.")
+            return
+        try:
+            write_export(self.produce(fmt, ticked), target)
+        except OuderTuiError as exc:
+            self.query_one("#error", Static).update(error_text(exc))
+            return
+        self.notify(f"Bewaard: {target}", markup=False, timeout=8)
+        self.dismiss(target)
