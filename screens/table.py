@@ -86,29 +86,21 @@ class RecordTable(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
-    class Selected(Message):
+    class _RowMessage(Message):
+        def __init__(self, table: RecordTable, key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    class Selected(_RowMessage):
         """The user opened a row (enter or double click)."""
 
-        def __init__(self, table: RecordTable, key: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> RecordTable:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The cursor moved to another row."""
-
-        def __init__(self, table: RecordTable, key: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> RecordTable:
-            return self.table
 
     def __init__(self, columns: Sequence[Column], *, empty_text: str = "Niets gevonden.",
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
