@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+
+# Screens show local times (file dates in the import screen); snapshots were taken in UTC.
+os.environ["TZ"] = "UTC"
+if hasattr(time, "tzset"):
+    time.tzset()
 
 from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
