@@ -28,7 +28,20 @@ from screens.table import Column, RecordTable, Row
 from screens.widgets import Card, error_text
 
 
-class PlanForm(FormScreen[Huisbezoek]):
+class _VisitForm(FormScreen[Huisbezoek]):
+    """What the visit forms share: they edit ``self.record`` and save it through the service."""
+
+    service: Huisbezoeken
+    record: Huisbezoek
+
+    def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
+        return self.service.bewaar(value, overwrite=overwrite)
+
+    def fill(self, record: dict) -> None:
+        self.record = from_record(Huisbezoek, record)
+
+
+class PlanForm(_VisitForm):
     """Plan a visit (or edit its plan): family, date, time, who goes, why, language and interpreter."""
 
     HELP = """
@@ -130,7 +143,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
         return saved
 
     def fill(self, record: dict) -> None:
-        self.record = from_record(Huisbezoek, record)
+        super().fill(record)
         v = self.record
         self.set_values({"datum": format_date(v.datum), "tijd": v.tijd, "duur_minuten": str(v.duur_minuten),
                          "bezoeker": v.bezoeker, "tweede_bezoeker": v.tweede_bezoeker, "tweede_rol": v.tweede_rol,
@@ -139,7 +152,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
         self.query_one("#gezin-naam", Static).update(self._family_text())
 
 
-class LogForm(FormScreen[Huisbezoek]):
+class LogForm(_VisitForm):
     """Log what happened: held, cancelled or nobody home; notes; the next visit. Actions have their own form."""
 
     HELP = """
@@ -181,18 +194,15 @@ besproken werd, wat het gezin hoopt voor het kind en wat er afgesproken is. Acti
         raise_with_model_errors(value, errors)
         return value
 
-    def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
-        return self.service.bewaar(value, overwrite=overwrite)
-
     def fill(self, record: dict) -> None:
-        self.record = from_record(Huisbezoek, record)
+        super().fill(record)
         v = self.record
         self.set_values({"status": v.status, "annulatie_reden": v.annulatie_reden, "besproken": v.besproken,
                          "verwachtingen": v.verwachtingen, "afspraken": v.afspraken, "vervolgbezoek": v.vervolgbezoek,
                          "vervolgbezoek_tegen": format_date(v.vervolgbezoek_tegen), "vertrouwelijk": v.vertrouwelijk})
 
 
-class ActieForm(FormScreen[Huisbezoek]):
+class ActieForm(_VisitForm):
     """Add a follow-up action to a visit: what, who, by when."""
 
     HELP = """
@@ -224,12 +234,6 @@ Wat moet er gebeuren, wie doet het en tegen wanneer. Open acties verschijnen in 
         value = msgspec.structs.replace(self.record, acties=(*self.record.acties, actie))
         raise_with_model_errors(value, errors)
         return value
-
-    def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
-        return self.service.bewaar(value, overwrite=overwrite)
-
-    def fill(self, record: dict) -> None:
-        self.record = from_record(Huisbezoek, record)
 
 
 def action_row(actie: Actie) -> Row:

@@ -69,10 +69,26 @@ class SupportPanel(VerticalScroll):
         yield Static(support_text(self.service), markup=False)
 
 
-class StartgesprekForm(FormScreen[Startgesprek]):
-    """Record a startgesprek and the communication plan agreed in it."""
+class _TalkForm(FormScreen[Startgesprek]):
+    """What the conversation forms share: saving through the service and the support panel (ctrl+g)."""
 
     BINDINGS = [*FormScreen.BINDINGS, Binding("ctrl+g", "toggle_support", "Hulp bij het gesprek")]
+    service: Startgesprekken
+    record: Startgesprek
+
+    def store_value(self, value: Startgesprek, *, overwrite: bool) -> Startgesprek:
+        return self.service.bewaar(value, overwrite=overwrite)
+
+    def fill(self, record: dict) -> None:
+        self.record = from_record(Startgesprek, record)
+
+    def action_toggle_support(self) -> None:
+        self.query_one(SupportPanel).toggle_class("-shown")
+
+
+class StartgesprekForm(_TalkForm):
+    """Record a startgesprek and the communication plan agreed in it."""
+
     HELP = """
 # Startgesprek
 
@@ -179,11 +195,8 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
         raise_with_model_errors(value, errors)
         return value
 
-    def store_value(self, value: Startgesprek, *, overwrite: bool) -> Startgesprek:
-        return self.service.bewaar(value, overwrite=overwrite)
-
     def fill(self, record: dict) -> None:
-        self.record = from_record(Startgesprek, record)
+        super().fill(record)
         t, plan = self.record, self.record.plan
         values = {"datum": format_date(t.datum), "status": t.status, "leerling_aanwezig": t.leerling_aanwezig,
                   **({"ouder_ids": t.ouder_ids} if self.query("#field-ouder_ids") else {}),
@@ -199,14 +212,10 @@ ctrl+g toont open vragen en zes ezelsbruggetjes voor een goed gesprek. ctrl+s be
             values[f"kanaal{slot + 1}"] = plan.kanalen[slot] if slot < len(plan.kanalen) else ""
         self.set_values(values)
 
-    def action_toggle_support(self) -> None:
-        self.query_one(SupportPanel).toggle_class("-shown")
 
-
-class OmgekeerdForm(FormScreen[Startgesprek]):
+class OmgekeerdForm(_TalkForm):
     """An omgekeerd oudergesprek: the parents tell; pick questions from the bank and type the answers."""
 
-    BINDINGS = [*FormScreen.BINDINGS, Binding("ctrl+g", "toggle_support", "Hulp bij het gesprek")]
     HELP = """
 # Omgekeerd oudergesprek
 
@@ -294,12 +303,6 @@ scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
         raise_with_model_errors(value, errors)
         return value
 
-    def store_value(self, value: Startgesprek, *, overwrite: bool) -> Startgesprek:
-        return self.service.bewaar(value, overwrite=overwrite)
-
     def fill(self, record: dict) -> None:
-        self.record = from_record(Startgesprek, record)
+        super().fill(record)
         self.field("datum").value = format_date(self.record.datum)
-
-    def action_toggle_support(self) -> None:
-        self.query_one(SupportPanel).toggle_class("-shown")
