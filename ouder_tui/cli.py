@@ -22,6 +22,10 @@ ENV_USER = "OUDER_TUI_GEBRUIKER"
 EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken")
 EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
                   "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html")}
+# Options that only make sense for some exports: using them elsewhere is a wrong call, not silently ignored.
+EXPORT_OPTIONS = {"--van": ("huisbezoeken",), "--tot": ("huisbezoeken",), "--gezin": ("huisbezoeken",),
+                  "--vertrouwelijk": ("huisbezoeken",), "--klas": ("startgesprekken",),
+                  "--schooljaar": ("startgesprekken",)}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -211,12 +215,21 @@ def _export(path: Path, args: argparse.Namespace) -> int:
     if args.format not in EXPORT_FORMATS[args.what]:
         return _fail(f"{args.what} kan je exporteren als {', '.join(EXPORT_FORMATS[args.what])}, niet als "
                      f"{args.format}.", 2)
-    try:
-        van = parse_date(args.van) if args.van else None
-        tot = parse_date(args.tot) if args.tot else None
-        schooljaar = parse_school_year(args.schooljaar) if args.schooljaar else None
-    except ValueError as exc:
-        return _fail(str(exc), 2)
+    for option, value in (("--van", args.van), ("--tot", args.tot), ("--gezin", args.gezin),
+                          ("--vertrouwelijk", args.vertrouwelijk), ("--klas", args.klas),
+                          ("--schooljaar", args.schooljaar)):
+        if value is not None and value is not False and args.what not in EXPORT_OPTIONS[option]:
+            return _fail(f"{option} geldt alleen voor de export van {' en '.join(EXPORT_OPTIONS[option])}.", 2)
+    parsed = {}
+    for option, text, parse in (("--van", args.van, parse_date), ("--tot", args.tot, parse_date),
+                                ("--schooljaar", args.schooljaar, parse_school_year)):
+        try:
+            parsed[option] = parse(text) if text else None
+        except ValueError as exc:
+            return _fail(f"{option}: {exc}.", 2)
+    van, tot, schooljaar = parsed["--van"], parsed["--tot"], parsed["--schooljaar"]
+    if van and tot and tot < van:
+        return _fail(f"De einddatum (--tot {args.tot}) ligt voor de begindatum (--van {args.van}).", 2)
     registry = Registry(_open(path, args, make_backup=False, create=False))
     if args.what == "huisbezoeken":
         from ouder_tui.huisbezoek import Huisbezoeken

@@ -357,13 +357,18 @@ def summary_line(visit: Huisbezoek, gezin_naam: str) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
+CONFIDENTIAL_ACTION = "actie uit vertrouwelijk bezoek"
+
+
 def visits_for(visits: Iterable[Huisbezoek], *, include_confidential_notes: bool) -> list[dict]:
-    """Visits as plain data for exports; confidential notes are replaced unless asked for."""
+    """Visits as plain data for exports; the notes and action texts of confidential visits are
+    replaced unless asked for."""
     result = []
     for visit in visits:
         record = {**to_record(visit)}
         if visit.vertrouwelijk and not include_confidential_notes:
             for key in ("besproken", "verwachtingen", "afspraken"):
                 record[key] = "(vertrouwelijk)" if record.get(key) else ""
+            record["acties"] = [{**actie, "wat": CONFIDENTIAL_ACTION} for actie in record.get("acties", [])]
         result.append(record)
     return result

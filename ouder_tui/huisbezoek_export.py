@@ -1,65 +1,73 @@
 """Exports of home visits: CSV for Excel, JSON, iCalendar for planned visits, and a printable
 overview for the care team's meeting or one family's history (Markdown and HTML).
 
-Confidential visits keep their notes out of every export unless ``vertrouwelijk``
-is asked for; the calendar never carries notes at all (calendars travel to phones).
+Confidential visits keep their notes (and the text of their follow-up actions) out of
+every export unless ``vertrouwelijk`` is asked for; the calendar never carries notes at
+all, not even of ordinary visits (calendars travel to phones).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
-from ouder_tui.huisbezoek import STATUSSEN, Huisbezoek, Huisbezoeken, visits_for
-from ouder_tui.text import format_date
+from ouder_tui.huisbezoek import CONFIDENTIAL_ACTION, STATUSSEN, Actie, Huisbezoek, Huisbezoeken, visits_for
+from ouder_tui.text import format_date, plural
 
 FORMATS = ("csv", "json", "ics", "md", "html")
 TIMEZONE = "Europe/Brussels"
 HIDDEN = "(vertrouwelijk)"
+HIDDEN_ACTION = CONFIDENTIAL_ACTION
 
 CSV_COLUMNS = ("Datum", "Uur", "Gezin", "Reden", "Bezoekers", "Taal", "Tolk", "Status", "Reden annulering",
                "Besproken", "Verwachtingen", "Afspraken", "Open acties", "Volgend bezoek", "Vertrouwelijk")
 
 
-def _notes(visit: Huisbezoek, vertrouwelijk: bool) -> tuple[str, str, str]:
-    if visit.vertrouwelijk and not vertrouwelijk:
-        return tuple(HIDDEN if text else "" for text in (visit.besproken, visit.verwachtingen, visit.afspraken))
-    return visit.besproken, visit.verwachtingen, visit.afspraken
-
-
-def _action_text(visit: Huisbezoek, wat: str, vertrouwelijk: bool) -> str:
-    return "actie uit vertrouwelijk bezoek" if visit.vertrouwelijk and not vertrouwelijk else wat
-
-
 def export_huisbezoeken(service: Huisbezoeken, fmt: str, *, van: date | None = None, tot: date | None = None,
                         vertrouwelijk: bool = False, gezin_id: int | None = None) -> bytes:
-    """Visits in a period (or one family's history) in ``fmt``."""
+    """Visits from ``van`` to ``tot`` (both included, either open) as ``fmt``: csv, json, ics, md or html.
+
+    With ``gezin_id`` the export holds that family's visit history (still limited to the
+    period if one is given). Notes and action texts of confidential visits are replaced
+    unless ``vertrouwelijk``; ``ics`` holds only planned visits and never any notes.
+    Raises :class:`OuderTuiError` in Dutch for an unknown format, a period that ends before
+    it starts, or a family that does not exist.
+    """
     if fmt not in FORMATS:
         raise OuderTuiError(f"Onbekend formaat '{fmt}' voor huisbezoeken; kies uit {', '.join(FORMATS)}.")
     if van and tot and tot < van:
-        raise OuderTuiError("De einddatum (--tot) ligt voor de begindatum (--van).")
+        raise OuderTuiError(f"De einddatum {format_date(tot)} ligt voor de begindatum {format_date(van)}.")
     if gezin_id is not None:
         family = service.registry.gezin(gezin_id)  # NotFoundError in Dutch when it does not exist
-        visits = list(reversed(service.van_gezin(gezin_id)))
-        visits = [v for v in visits if (van is None or (v.datum and v.datum >= van))
-                  and (tot is None or (v.datum and v.datum <= tot))]
-        title = f"Huisbezoeken bij gezin {family.naam}"
+        visits = [v for v in reversed(service.van_gezin(gezin_id)) if _in_period(v, van, tot)]
+        title = f"Huisbezoeken bij gezin {family.naam}" + (f" {_period(van, tot)}" if van or tot else "")
     else:
         visits = service.in_periode(van, tot)
-        title = "Huisbezoeken " + _period(van, tot)
+        title = f"Huisbezoeken {_period(van, tot)}" if van or tot else "Alle huisbezoeken"
     if fmt == "csv":
         return csv_bytes(CSV_COLUMNS, (_csv_row(service, v, vertrouwelijk) for v in visits))
     if fmt == "json":
-        return json_bytes({**record, "gezin": service.gezin_naam(visit)}
-                          for visit, record in zip(visits, visits_for(visits, include_confidential_notes=vertrouwelijk),
-                                                   strict=True))
+        records = visits_for(visits, include_confidential_notes=vertrouwelijk)
+        return json_bytes(_json_record(service, visit, record, vertrouwelijk)
+                          for visit, record in zip(visits, records, strict=True))
     if fmt == "ics":
         return _ics(service, visits)
-    school = service.store.settings().get("school_naam", "")
-    return render_report(fmt, title, _report(service, school, visits, vertrouwelijk))
+    school = str(service.store.settings().get("school_naam") or "").strip()
+    if school:
+        title += f" – {school}"
+    return render_report(fmt, title, _report(service, visits, vertrouwelijk))
+
+
+# -- shared pieces --------------------------------------------------------------------------------------
+
+
+def _in_period(visit: Huisbezoek, van: date | None, tot: date | None) -> bool:
+    if van is None and tot is None:
+        return True
+    return visit.datum is not None and (van is None or visit.datum >= van) and (tot is None or visit.datum <= tot)
 
 
 def _period(van: date | None, tot: date | None) -> str:
@@ -69,20 +77,51 @@ def _period(van: date | None, tot: date | None) -> str:
         return f"vanaf {format_date(van)}"
     if tot:
         return f"tot {format_date(tot)}"
-    return "(alle)"
+    return ""
+
+
+def _hidden(visit: Huisbezoek, vertrouwelijk: bool) -> bool:
+    return visit.vertrouwelijk and not vertrouwelijk
+
+
+def _notes(visit: Huisbezoek, vertrouwelijk: bool) -> tuple[str, str, str]:
+    notes = (visit.besproken, visit.verwachtingen, visit.afspraken)
+    if _hidden(visit, vertrouwelijk):
+        return tuple(HIDDEN if text else "" for text in notes)  # type: ignore[return-value]
+    return notes
+
+
+def _action_text(visit: Huisbezoek, actie: Actie, vertrouwelijk: bool) -> str:
+    return HIDDEN_ACTION if _hidden(visit, vertrouwelijk) else actie.wat
+
+
+def _interpreter(visit: Huisbezoek) -> str:
+    """``Turks`` for an interpreter for Turkish, ``ja`` when the language is not known, else empty."""
+    return (visit.tolk_taal or "ja") if visit.tolk else ""
+
+
+# -- csv and json ---------------------------------------------------------------------------------------
 
 
 def _csv_row(service: Huisbezoeken, v: Huisbezoek, vertrouwelijk: bool) -> list:
     besproken, verwachtingen, afspraken = _notes(v, vertrouwelijk)
-    open_actions = "; ".join(f"{_action_text(v, a.wat, vertrouwelijk)} ({a.eigenaar or '?'}, {format_date(a.tegen)})"
+    open_actions = "; ".join(f"{_action_text(v, a, vertrouwelijk)} ({a.eigenaar or '?'}, {format_date(a.tegen) or '?'})"
                              for a in v.acties if a.open)
-    follow_up = format_date(v.vervolgbezoek_tegen) if v.vervolgbezoek else ""
-    return [v.datum, v.tijd, service.gezin_naam(v), v.reden_tekst, v.wie, v.taal, v.tolk_taal if v.tolk else "",
+    follow_up = (format_date(v.vervolgbezoek_tegen) or "ja") if v.vervolgbezoek else ""
+    return [v.datum, v.tijd, service.gezin_naam(v), v.reden_tekst, v.wie, v.taal, _interpreter(v) or "nee",
             v.status_tekst, v.annulatie_reden, besproken, verwachtingen, afspraken, open_actions, follow_up,
             v.vertrouwelijk]
 
 
+def _json_record(service: Huisbezoeken, visit: Huisbezoek, record: dict, vertrouwelijk: bool) -> dict:
+    return {**record, "gezin": service.gezin_naam(visit)}
+
+
+# -- iCalendar ------------------------------------------------------------------------------------------
+
+
 def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
+    """Planned visits as calendar events: what, when, who, why and in which language; never notes."""
     from icalendar import Calendar, Event  # only this export needs it
 
     zone = ZoneInfo(TIMEZONE)
@@ -90,53 +129,73 @@ def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
     calendar.add("prodid", "-//ouder-tui//huisbezoeken//NL")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Huisbezoeken")
-    stamp = service.store.clock()
+    stamp = service.store.clock().astimezone(UTC)  # DTSTAMP must be UTC (RFC 5545 3.8.7.2)
     for visit in visits:
         if not visit.gepland or visit.datum is None:
             continue
         event = Event()
         event.add("uid", f"huisbezoek-{visit.id}@ouder-tui")
         event.add("dtstamp", stamp)
+        event.add("sequence", max(visit.rev, 0))  # a re-imported, changed visit replaces the old event
         if visit.tijd:
             hour, minute = (int(part) for part in visit.tijd.split(":"))
             start = datetime(visit.datum.year, visit.datum.month, visit.datum.day, hour, minute, tzinfo=zone)
             event.add("dtstart", start)
             event.add("dtend", start + timedelta(minutes=visit.duur_minuten))
-        else:
+        else:  # no time yet: an all-day event
             event.add("dtstart", visit.datum)
             event.add("dtend", visit.datum + timedelta(days=1))
         event.add("summary", f"Huisbezoek gezin {service.gezin_naam(visit)}")
-        interpreter = f", met tolk ({visit.tolk_taal})" if visit.tolk else ""
-        event.add("description", f"Reden: {visit.reden_tekst}\nWie: {visit.wie or '-'}\n"
-                                 f"Taal: {visit.taal or '-'}{interpreter}")
+        lines = [f"Reden: {visit.reden_tekst}", f"Wie: {visit.wie or '-'}", f"Taal: {visit.taal or '-'}"]
+        if visit.tolk:
+            lines.append(f"Tolk: {visit.tolk_taal or 'ja'}")
+        event.add("description", "\n".join(lines))
         calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it
     return calendar.to_ical()
 
 
+# -- the printable overview -----------------------------------------------------------------------------
 
 
 def _counts(visits: list[Huisbezoek]) -> str:
+    if not visits:
+        return "Geen huisbezoeken in deze periode."
     counts = Counter(v.status for v in visits)
-    return ", ".join(f"{STATUSSEN[key]}: {counts[key]}" for key in STATUSSEN if counts.get(key))
+    per_status = ", ".join(f"{counts[key]} {label}" for key, label in STATUSSEN.items() if counts.get(key))
+    return f"{plural(len(visits), 'huisbezoek', 'huisbezoeken')}: {per_status}."
 
 
-def _report(service: Huisbezoeken, school: str, visits: list[Huisbezoek], vertrouwelijk: bool) -> list[Block]:
-    """The overview for the care team (or a family's history): each visit, then the open actions."""
-    blocks: list[Block] = [Para(school)] if school else []
-    blocks.append(Para(f"{len(visits)} bezoeken. {_counts(visits)}"))
+def _report(service: Huisbezoeken, visits: list[Huisbezoek], vertrouwelijk: bool) -> list[Block]:
+    """The overview for the care team (or a family's history): counts, each visit, then the open actions."""
+    blocks: list[Block] = [Para(_counts(visits))]
     for v in visits:
-        items = [f"Reden: {v.reden_tekst}", f"Wie: {v.wie or '-'}", f"Stand: {v.status_tekst}"]
+        items = [f"Reden: {v.reden_tekst}", f"Wie: {v.wie or '-'}", f"Status: {v.status_tekst}"]
         if v.annulatie_reden:
             items.append(f"Reden annulering: {v.annulatie_reden}")
+        if v.taal or v.tolk:
+            items.append(f"Taal: {v.taal or '-'}" + (f", tolk: {_interpreter(v)}" if v.tolk else ""))
+        if v.vertrouwelijk:
+            items.append("Vertrouwelijk bezoek")
         for label, text in zip(("Besproken", "Het gezin hoopt", "Afgesproken"), _notes(v, vertrouwelijk),
                                strict=True):
             if text:
                 items.append(f"{label}: {text}")
-        blocks += [Heading(f"{format_date(v.datum)} {v.tijd} · gezin {service.gezin_naam(v)}"), Bullets(tuple(items))]
+        if v.vervolgbezoek:
+            items.append(f"Volgend bezoek: {format_date(v.vervolgbezoek_tegen) or 'gewenst'}")
+        when = " ".join(p for p in (format_date(v.datum), v.tijd) if p)
+        heading = f"{when} · gezin {service.gezin_naam(v)}" if when else f"gezin {service.gezin_naam(v)}"
+        blocks += [Heading(heading), Bullets(tuple(items))]
+    today = service.vandaag()
     actions = sorted(((v, a) for v in visits for a in v.acties if a.open), key=lambda item: item[1].tegen or date.max)
     if actions:
         blocks += [Heading("Open acties"), Table(("Tegen", "Wat", "Wie", "Gezin"), tuple(
-            (format_date(a.tegen), _action_text(v, a.wat, vertrouwelijk), a.eigenaar, service.gezin_naam(v))
+            (_due(a, today), _action_text(v, a, vertrouwelijk), a.eigenaar or "-", service.gezin_naam(v))
             for v, a in actions))]
     return blocks
+
+
+def _due(actie: Actie, today: date) -> str:
+    if actie.tegen is None:
+        return "-"
+    return format_date(actie.tegen) + (" (te laat)" if actie.tegen < today else "")
