@@ -193,9 +193,10 @@ def _render_markdown(title: str, blocks: Sequence[Block]) -> str:
             out += [md_escape(block.text), ""]
         elif isinstance(block, Bullets):
             for item in block.items:
-                first, *rest = item.split("\n")
-                out.append(f"- {md_escape(first)}")
-                out += [f"  {md_escape(line)}" for line in rest]
+                # A note's own line breaks stay breaks (a trailing backslash), and a line that
+                # starts like a list item or a number stays text.
+                lines = [_md_line(line) for line in item.split("\n")]
+                out.append("- " + "\\\n  ".join(lines))
             out.append("")
         elif isinstance(block, Table):
             out.append("| " + " | ".join(md_escape(h) for h in block.header) + " |")
@@ -203,6 +204,12 @@ def _render_markdown(title: str, blocks: Sequence[Block]) -> str:
             out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in block.rows]
             out.append("")
     return "\n".join(out)
+
+
+def _md_line(line: str) -> str:
+    text = md_escape(line)
+    text = re.sub(r"^(\s*)([-+])(\s)", r"\1\\\2\3", text)  # "- b" stays text: "\- b"
+    return re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", text)  # "3. c" stays text: "3\. c"
 
 
 _PRINT_CSS = """

@@ -67,3 +67,10 @@ def test_other_school_years_and_formats(service) -> None:
     assert export_startgesprekken(service, "json", schooljaar="2025-2026") == b"[]\n"
     with pytest.raises(Exception, match="Onbekend formaat"):
         export_startgesprekken(service, "ics")
+
+
+def test_multiline_notes_keep_their_breaks_in_markdown() -> None:
+    from ouder_tui.exporters import Bullets, render_report
+
+    text = render_report("md", "T", [Bullets(("Besproken: a\n- b\n3. c",))]).decode("utf-8")
+    assert "- Besproken: a\\\n  \\- b\\\n  3\\. c" in text
