@@ -360,6 +360,22 @@ def summary_line(visit: Huisbezoek, gezin_naam: str) -> str:
 CONFIDENTIAL_ACTION = "actie uit vertrouwelijk bezoek"
 
 
+CONFIDENTIAL_NOTE = "(vertrouwelijk)"
+
+
+def notes_text(visit: Huisbezoek, *, reveal: bool = False) -> tuple[str, str, str]:
+    """What was discussed, hoped for and agreed, as shown outside the visit: hidden when confidential."""
+    notes = (visit.besproken, visit.verwachtingen, visit.afspraken)
+    if visit.vertrouwelijk and not reveal:
+        return tuple(CONFIDENTIAL_NOTE if text else "" for text in notes)  # type: ignore[return-value]
+    return notes
+
+
+def action_text(visit: Huisbezoek, actie: Actie, *, reveal: bool = False) -> str:
+    """What an action says outside its visit: the text stays in a confidential visit unless ``reveal``."""
+    return CONFIDENTIAL_ACTION if visit.vertrouwelijk and not reveal else actie.wat
+
+
 def visits_for(visits: Iterable[Huisbezoek], *, include_confidential_notes: bool) -> list[dict]:
     """Visits as plain data for exports; the notes and action texts of confidential visits are
     replaced unless asked for."""
@@ -367,8 +383,9 @@ def visits_for(visits: Iterable[Huisbezoek], *, include_confidential_notes: bool
     for visit in visits:
         record = {**to_record(visit)}
         if visit.vertrouwelijk and not include_confidential_notes:
-            for key in ("besproken", "verwachtingen", "afspraken"):
-                record[key] = "(vertrouwelijk)" if record.get(key) else ""
-            record["acties"] = [{**actie, "wat": CONFIDENTIAL_ACTION} for actie in record.get("acties", [])]
+            for key, text in zip(("besproken", "verwachtingen", "afspraken"), notes_text(visit), strict=True):
+                record[key] = text
+            record["acties"] = [{**data, "wat": action_text(visit, actie)}
+                                for data, actie in zip(record.get("acties", []), visit.acties, strict=True)]
         result.append(record)
     return result

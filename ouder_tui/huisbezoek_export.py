@@ -14,13 +14,11 @@ from zoneinfo import ZoneInfo
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
-from ouder_tui.huisbezoek import CONFIDENTIAL_ACTION, STATUSSEN, Actie, Huisbezoek, Huisbezoeken, visits_for
+from ouder_tui.huisbezoek import STATUSSEN, Actie, Huisbezoek, Huisbezoeken, action_text, notes_text, visits_for
 from ouder_tui.text import format_date, plural
 
 FORMATS = ("csv", "json", "ics", "md", "html")
 TIMEZONE = "Europe/Brussels"
-HIDDEN = "(vertrouwelijk)"
-HIDDEN_ACTION = CONFIDENTIAL_ACTION
 
 CSV_COLUMNS = ("Datum", "Uur", "Gezin", "Reden", "Bezoekers", "Taal", "Tolk", "Status", "Reden annulering",
                "Besproken", "Verwachtingen", "Afspraken", "Open acties", "Volgend bezoek", "Vertrouwelijk")
@@ -51,7 +49,7 @@ def export_huisbezoeken(service: Huisbezoeken, fmt: str, *, van: date | None = N
         return csv_bytes(CSV_COLUMNS, (_csv_row(service, v, vertrouwelijk) for v in visits))
     if fmt == "json":
         records = visits_for(visits, include_confidential_notes=vertrouwelijk)
-        return json_bytes(_json_record(service, visit, record, vertrouwelijk)
+        return json_bytes({**record, "gezin": service.gezin_naam(visit)}
                           for visit, record in zip(visits, records, strict=True))
     if fmt == "ics":
         return _ics(service, visits)
@@ -80,21 +78,6 @@ def _period(van: date | None, tot: date | None) -> str:
     return ""
 
 
-def _hidden(visit: Huisbezoek, vertrouwelijk: bool) -> bool:
-    return visit.vertrouwelijk and not vertrouwelijk
-
-
-def _notes(visit: Huisbezoek, vertrouwelijk: bool) -> tuple[str, str, str]:
-    notes = (visit.besproken, visit.verwachtingen, visit.afspraken)
-    if _hidden(visit, vertrouwelijk):
-        return tuple(HIDDEN if text else "" for text in notes)  # type: ignore[return-value]
-    return notes
-
-
-def _action_text(visit: Huisbezoek, actie: Actie, vertrouwelijk: bool) -> str:
-    return HIDDEN_ACTION if _hidden(visit, vertrouwelijk) else actie.wat
-
-
 def _interpreter(visit: Huisbezoek) -> str:
     """``Turks`` for an interpreter for Turkish, ``ja`` when the language is not known, else empty."""
     return (visit.tolk_taal or "ja") if visit.tolk else ""
@@ -104,17 +87,13 @@ def _interpreter(visit: Huisbezoek) -> str:
 
 
 def _csv_row(service: Huisbezoeken, v: Huisbezoek, vertrouwelijk: bool) -> list:
-    besproken, verwachtingen, afspraken = _notes(v, vertrouwelijk)
-    open_actions = "; ".join(f"{_action_text(v, a, vertrouwelijk)} ({a.eigenaar or '?'}, {format_date(a.tegen) or '?'})"
+    besproken, verwachtingen, afspraken = notes_text(v, reveal=vertrouwelijk)
+    open_actions = "; ".join(f"{action_text(v, a, reveal=vertrouwelijk)} ({a.eigenaar or '?'}, {format_date(a.tegen) or '?'})"
                              for a in v.acties if a.open)
     follow_up = (format_date(v.vervolgbezoek_tegen) or "ja") if v.vervolgbezoek else ""
     return [v.datum, v.tijd, service.gezin_naam(v), v.reden_tekst, v.wie, v.taal, _interpreter(v) or "nee",
             v.status_tekst, v.annulatie_reden, besproken, verwachtingen, afspraken, open_actions, follow_up,
             v.vertrouwelijk]
-
-
-def _json_record(service: Huisbezoeken, visit: Huisbezoek, record: dict, vertrouwelijk: bool) -> dict:
-    return {**record, "gezin": service.gezin_naam(visit)}
 
 
 # -- iCalendar ------------------------------------------------------------------------------------------
@@ -177,7 +156,7 @@ def _report(service: Huisbezoeken, visits: list[Huisbezoek], vertrouwelijk: bool
             items.append(f"Taal: {v.taal or '-'}" + (f", tolk: {_interpreter(v)}" if v.tolk else ""))
         if v.vertrouwelijk:
             items.append("Vertrouwelijk bezoek")
-        for label, text in zip(("Besproken", "Het gezin hoopt", "Afgesproken"), _notes(v, vertrouwelijk),
+        for label, text in zip(("Besproken", "Het gezin hoopt", "Afgesproken"), notes_text(v, reveal=vertrouwelijk),
                                strict=True):
             if text:
                 items.append(f"{label}: {text}")
@@ -190,7 +169,7 @@ def _report(service: Huisbezoeken, visits: list[Huisbezoek], vertrouwelijk: bool
     actions = sorted(((v, a) for v in visits for a in v.acties if a.open), key=lambda item: item[1].tegen or date.max)
     if actions:
         blocks += [Heading("Open acties"), Table(("Tegen", "Wat", "Wie", "Gezin"), tuple(
-            (_due(a, today), _action_text(v, a, vertrouwelijk), a.eigenaar or "-", service.gezin_naam(v))
+            (_due(a, today), action_text(v, a, reveal=vertrouwelijk), a.eigenaar or "-", service.gezin_naam(v))
             for v, a in actions))]
     return blocks
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select, TabbedContent, TabPane
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.huisbezoek import Huisbezoek, Huisbezoeken, OpenActie, summary_line
+from ouder_tui.huisbezoek import Huisbezoek, Huisbezoeken, OpenActie, action_text, summary_line
 from ouder_tui.text import format_date, plural
 from screens.base import AreaScreen
 from screens.huisbezoek import HuisbezoekScreen, PlanForm
@@ -32,7 +32,7 @@ def visit_row(visit: Huisbezoek, family: str) -> Row:
 
 def action_row(item: OpenActie, today: date) -> Row:
     # The text of an action agreed in a confidential visit stays in that visit.
-    what = "(actie uit een vertrouwelijk bezoek)" if item.bezoek.vertrouwelijk else item.actie.wat
+    what = action_text(item.bezoek, item.actie)
     due = format_date(item.actie.tegen)
     if item.actie.tegen and item.actie.tegen < today:
         due += " !"
@@ -248,7 +248,7 @@ class HuisbezoekPanel(DashboardPanel):
         if overdue:
             lines.append(f"{plural(len(overdue), 'actie', 'acties')} te laat:")
             for item in overdue[:3]:
-                what = "actie uit vertrouwelijk bezoek" if item.bezoek.vertrouwelijk else item.actie.wat
+                what = action_text(item.bezoek, item.actie)
                 lines.append(f"  {format_date(item.actie.tegen)}  {what} ({item.actie.eigenaar or '?'})")
         if due:
             lines.append(f"{plural(len(due), 'actie', 'acties')} deze week")
