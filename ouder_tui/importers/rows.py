@@ -257,24 +257,20 @@ class _Planner:
         return value
 
     def phone(self, line: int, v: dict[str, str], key: str) -> str:
-        value = v.get(key, "")
-        if not value:
-            return ""
-        check = Checker()
-        cleaned = check.phone(key, value)
-        if check.errors:
-            self.warn(line, f"{self.header(key)}: '{_short(value)}' is geen telefoonnummer; niet bewaard")
-            return ""
-        return cleaned
+        return self._contact(line, v, key, Checker.phone, "telefoonnummer")
 
     def email(self, line: int, v: dict[str, str], key: str) -> str:
+        return self._contact(line, v, key, Checker.email, "e-mailadres")
+
+    def _contact(self, line: int, v: dict[str, str], key: str, method, what: str) -> str:
+        """A checked phone or e-mail; an invalid one is dropped with a warning for its line."""
         value = v.get(key, "")
         if not value:
             return ""
         check = Checker()
-        cleaned = check.email(key, value)
+        cleaned = method(check, key, value)
         if check.errors:
-            self.warn(line, f"{self.header(key)}: '{_short(value)}' is geen e-mailadres; niet bewaard")
+            self.warn(line, f"{self.header(key)}: '{_short(value)}' is geen {what}; niet bewaard")
             return ""
         return cleaned
 
