@@ -1,4 +1,5 @@
-"""The database's settings that every area shares: the school's name and the idle lock time."""
+"""The database's settings that every area shares: the school's name, the idle lock time and the
+number of missed parent-group sessions after which a parent is followed up."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from ouder_tui.store import Store
 
 DEFAULT_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 120
+DEFAULT_WEGGEBLEVEN_NA = 2
+MAX_WEGGEBLEVEN_NA = 10
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -16,6 +19,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
 
     school_naam: str = ""
     vergrendel_na_minuten: int = DEFAULT_IDLE_MINUTES
+    oudergroep_weggebleven_na: int = DEFAULT_WEGGEBLEVEN_NA
     changed_by: str = ""
     changed_at: str = ""
 
@@ -24,6 +28,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         name = check.text("school_naam", self.school_naam, limit=100)
         if not 1 <= self.vergrendel_na_minuten <= MAX_IDLE_MINUTES:
             check.fail("vergrendel_na_minuten", f"Kies tussen 1 en {MAX_IDLE_MINUTES} minuten.")
+        if not 1 <= self.oudergroep_weggebleven_na <= MAX_WEGGEBLEVEN_NA:
+            check.fail("oudergroep_weggebleven_na", f"Kies tussen 1 en {MAX_WEGGEBLEVEN_NA} sessies.")
         check.done()
         return msgspec.structs.replace(self, school_naam=name)
 
@@ -31,9 +37,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
 def load_settings(store: Store) -> Settings:
     record = store.settings()
     minutes = record.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES)
+    missed = record.get("oudergroep_weggebleven_na", DEFAULT_WEGGEBLEVEN_NA)
     return Settings(
         school_naam=record.get("school_naam", ""),
         vergrendel_na_minuten=minutes if isinstance(minutes, int) else DEFAULT_IDLE_MINUTES,
+        oudergroep_weggebleven_na=missed if isinstance(missed, int) and missed >= 1 else DEFAULT_WEGGEBLEVEN_NA,
         changed_by=record.get("_changed_by", ""),
         changed_at=record.get("_changed_at", ""),
     )
@@ -42,5 +50,6 @@ def load_settings(store: Store) -> Settings:
 def save_settings(store: Store, settings: Settings) -> Settings:
     """Check and save; raises ValidationError with a Dutch message per field."""
     settings = settings.checked()
-    store.update_settings(school_naam=settings.school_naam, vergrendel_na_minuten=settings.vergrendel_na_minuten)
+    store.update_settings(school_naam=settings.school_naam, vergrendel_na_minuten=settings.vergrendel_na_minuten,
+                          oudergroep_weggebleven_na=settings.oudergroep_weggebleven_na)
     return load_settings(store)

@@ -25,6 +25,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
 - **Naam van de school**: staat bovenaan elk scherm en op exports.
 - **Vergrendelen na**: na zoveel minuten zonder toets of klik verbergt ouder-tui alle
   gegevens tot de gebruiker opnieuw zegt wie hij is (standaard 5 minuten).
+- **Oudergroep: opvolgen na**: een ouder die al eens kwam en daarna zoveel sessies na elkaar
+  miste, verschijnt in de lijst 'Weggebleven' van de oudergroep (standaard 2).
 """
 
     def __init__(self, store: Store) -> None:
@@ -35,17 +37,25 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
     def compose_fields(self) -> ComposeResult:
         yield text_field("school_naam", "Naam van de school", self.current.school_naam, max_length=100)
         yield text_field("vergrendel_na_minuten", "Vergrendelen na (minuten)", str(self.current.vergrendel_na_minuten))
+        yield text_field("oudergroep_weggebleven_na", "Oudergroep: opvolgen na zoveel gemiste sessies na elkaar",
+                         str(self.current.oudergroep_weggebleven_na))
         who = self.current.changed_by
         yield Static(f"Laatst gewijzigd door {who} op {format_datetime(self.current.changed_at)}" if who
                      else "Nog nooit gewijzigd.", markup=False, id="last-change")
 
     def build(self) -> Settings:
         v = self.values()
-        try:
-            minutes = int(v["vergrendel_na_minuten"].strip())
-        except ValueError:
-            raise ValidationError({"vergrendel_na_minuten": "Typ een aantal minuten, bv. 5."}) from None
-        return msgspec.structs.replace(self.current, school_naam=v["school_naam"], vergrendel_na_minuten=minutes)
+        errors: dict[str, str] = {}
+        numbers = {}
+        for name, example in (("vergrendel_na_minuten", "Typ een aantal minuten, bv. 5."),
+                              ("oudergroep_weggebleven_na", "Typ een aantal sessies, bv. 2.")):
+            try:
+                numbers[name] = int(v[name].strip())
+            except ValueError:
+                errors[name] = example
+        if errors:
+            raise ValidationError(errors)
+        return msgspec.structs.replace(self.current, school_naam=v["school_naam"], **numbers)
 
     def store_value(self, value: Settings, *, overwrite: bool) -> Settings:
         return save_settings(self.store, value)
@@ -54,3 +64,4 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         self.current = load_settings(self.store)
         self.field("school_naam").value = self.current.school_naam
         self.field("vergrendel_na_minuten").value = str(self.current.vergrendel_na_minuten)
+        self.field("oudergroep_weggebleven_na").value = str(self.current.oudergroep_weggebleven_na)
