@@ -27,6 +27,7 @@ from screens.who import WhoScreen
 
 if TYPE_CHECKING:
     from ouder_tui.huisbezoek import Huisbezoeken
+    from ouder_tui.oudergroep import Oudergroep
     from ouder_tui.startgesprek import Startgesprekken
 
 IDLE_CHECK_SECONDS = 5.0
@@ -72,6 +73,12 @@ class OuderTuiApp(App[None]):
         from ouder_tui.startgesprek import Startgesprekken
 
         return Startgesprekken(self.store, self.registry)
+
+    @cached_property
+    def oudergroep(self) -> Oudergroep:
+        from ouder_tui.oudergroep import Oudergroep
+
+        return Oudergroep(self.store, self.registry)
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -738,6 +738,8 @@ class Oudergroep:
         def change(session: Sessie) -> Sessie:
             if session.geannuleerd:
                 raise ValidationError({"status": "Deze sessie is geannuleerd."})
+            if aanwezig and session.datum and session.datum > self.vandaag():
+                raise ValidationError({"datum": f"De sessie van {format_date(session.datum)} moet nog plaatsvinden."})
             present = [p for p in session.aanwezig if p != persoon_id]
             if aanwezig:
                 present.append(persoon_id)

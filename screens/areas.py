@@ -34,6 +34,8 @@ class Area:
     panels: Callable[[], list[type[DashboardPanel]]] = lambda: []
     family_cards: Callable[[], list[FamilyCard]] = lambda: []
     pupil_cards: Callable[[], list[PupilCard]] = lambda: []
+    #: The label in a narrow terminal, where the bar leaves out the keys too (default: ``label``).
+    short: str = ""
 
 
 def _overzicht(app: OuderTuiApp) -> Screen:
@@ -90,10 +92,29 @@ def _startgesprek_pupil_cards() -> list[PupilCard]:
     return [pupil_plan_card]
 
 
+def _oudergroep(app: OuderTuiApp) -> Screen:
+    from screens.oudergroep import OudergroepScreen
+
+    return OudergroepScreen(app.oudergroep)
+
+
+def _oudergroep_panels() -> list[type[DashboardPanel]]:
+    from screens.oudergroep import OudergroepPanel
+
+    return [OudergroepPanel]
+
+
+def _oudergroep_family_cards() -> list[FamilyCard]:
+    from screens.oudergroep import family_group_card
+
+    return [family_group_card]
+
+
 AREAS: list[Area] = [
     Area("overzicht", "Overzicht", "f2", _overzicht),
-    Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen),
+    Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen, short="Leerlingen"),
     Area("huisbezoeken", "Huisbezoeken", "f4", _huisbezoeken, _huisbezoek_panels, _huisbezoek_cards),
     Area("startgesprekken", "Startgesprekken", "f5", _startgesprekken, _startgesprek_panels,
          _startgesprek_family_cards, _startgesprek_pupil_cards),
+    Area("oudergroep", "Oudergroep", "f6", _oudergroep, _oudergroep_panels, _oudergroep_family_cards),
 ]

@@ -15,7 +15,11 @@ MIN_HEIGHT = 24
 
 
 class AreaBar(Tabs):
-    """The areas of the app as tabs: click one, or press its key."""
+    """The areas of the app as tabs: click one, or press its key.
+
+    When the full labels with their keys (``F3 Leerlingen & gezinnen``) do not fit, the
+    bar shows the short labels without keys; the keys stay in the help (F1).
+    """
 
     DEFAULT_CSS = """
     AreaBar { height: 2; }
@@ -24,8 +28,18 @@ class AreaBar(Tabs):
     def __init__(self, active: str) -> None:
         from screens.areas import AREAS
 
-        super().__init__(*(Tab(f"{a.key.upper()} {a.label}", id=a.mode) for a in AREAS), active=active)
+        self.areas = AREAS
+        super().__init__(*(Tab(self._label(a, full=True), id=a.mode) for a in AREAS), active=active)
         self.can_focus = False
+
+    @staticmethod
+    def _label(area, *, full: bool) -> str:
+        return f"{area.key.upper()} {area.label}" if full else (area.short or area.label)
+
+    def on_resize(self, event: events.Resize) -> None:
+        full = sum(len(self._label(a, full=True)) + 2 for a in self.areas) <= event.size.width
+        for area in self.areas:
+            self.query_one(f"#{area.mode}", Tab).label = self._label(area, full=full)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()

@@ -27,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
 | toets | wat |
 |---|---|
 | F1 | deze hulp |
-| F2, F3 ... | naar een ander deel (de balk bovenaan toont welke toets waarheen gaat) |
+{areas}
 | ctrl+p | zoek een leerling, klas, ouder of telefoonnummer, of een opdracht |
 | ctrl+u | van gebruiker wisselen |
 | ctrl+l | het scherm nu vergrendelen |
@@ -41,6 +41,13 @@ tot je opnieuw zegt wie je bent.
         super().__init__()
         self.for_screen = screen
 
+    def general(self) -> str:
+        """The keys that work everywhere, with one line per area (the bar hides the keys when narrow)."""
+        from screens.areas import AREAS
+
+        areas = "\n".join(f"| {a.key.upper()} | naar {a.label} |" for a in AREAS)
+        return self.GENERAL.replace("{areas}", areas)
+
     def compose(self) -> ComposeResult:
         text = getattr(self.for_screen, "HELP", "") or "Voor dit scherm is er geen aparte uitleg."
         keys = []
@@ -50,7 +57,7 @@ tot je opnieuw zegt wie je bent.
         table = "\n## Toetsen op dit scherm\n\n| toets | wat |\n|---|---|\n" + "\n".join(keys) if keys else ""
         with Vertical():
             with VerticalScroll():
-                yield Markdown(text + table + "\n" + self.GENERAL)
+                yield Markdown(text + table + "\n" + self.general())
             yield Button("Sluiten (Esc)", id="close", variant="primary")
 
     def on_button_pressed(self) -> None:

@@ -77,7 +77,11 @@ def test_planning_from_a_theme_moves_the_theme_along(og: Oudergroep) -> None:
     session = og.plan(og.voorstel(thema).__class__(**{**_fields(og.voorstel(thema)), "datum": date(2026, 12, 8)}))
     assert session.titel == "Meertalig opvoeden" and session.thema_id == thema.id
     assert og.thema(thema.id).status == "gepland"
-    og.zet_aanwezig(session.id, "someone")
+    with pytest.raises(ValidationError) as caught:  # attendance of a session still to come
+        og.zet_aanwezig(session.id, "someone")
+    assert "moet nog plaatsvinden" in caught.value.errors["datum"]
+    earlier = og.plan(Sessie(datum=date(2026, 11, 17), titel="Meertalig opvoeden", thema_id=thema.id))
+    og.zet_aanwezig(earlier.id, "someone")
     assert og.thema(thema.id).status == "gedaan"
 
 
