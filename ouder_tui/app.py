@@ -255,6 +255,13 @@ class OuderTuiApp(App[None]):
         form = StartgesprekForm if talk.soort == "startgesprek" else OmgekeerdForm
         self.push_screen(form(self.startgesprekken, talk))
 
+    def open_oudergroep_sessie(self, sessie_id: int) -> None:
+        """Show a session of the parent group, in its area."""
+        from screens.oudergroep_sessie import SessieScreen
+
+        self.switch_mode("oudergroep")
+        self.push_screen(SessieScreen(self.oudergroep, sessie_id))
+
     def open_gezin(self, gezin_id: int) -> None:
         """Show a family, in the pupils area."""
         from screens.gezin import GezinScreen

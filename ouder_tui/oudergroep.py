@@ -513,6 +513,18 @@ class Oudergroep:
         years.add(school_year_of(self.vandaag()))
         return sorted(years, reverse=True)
 
+    def zoek(self, text: str) -> list[Sessie]:
+        """Sessions whose title, place or date (dd/mm/jjjj) holds every word of ``text``, newest first."""
+        words = fold(clean_text(text)).split()
+        if not words:
+            return []
+        found = []
+        for session in reversed(self._view().sessions):
+            haystack = fold(f"oudergroep {session.titel} {session.plaats} {format_date(session.datum)}")
+            if all(w in haystack for w in words):
+                found.append(session)
+        return found
+
     def themas(self) -> list[Thema]:
         """Themes: ideas first (most wanted first), then planned, then done."""
         return list(self._view().themes)

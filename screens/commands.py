@@ -70,6 +70,11 @@ class RegistryCommands(Provider):
             text = f"{talk.soort_tekst.capitalize()}  ·  {pupil.naam} ({pupil.klas})  ·  {format_date(talk.datum)}"
             yield Hit(0.75 - rank / 100, _display(text, query), partial(app.open_startgesprek, talk.id),
                       text=text, help="Gesprek en communicatieplan openen")
+        for rank, session in enumerate(app.oudergroep.zoek(query)[:MAX_HITS]):
+            text = (f"Oudergroep  ·  {format_date(session.datum)} {session.begin}  ·  {session.titel}  ·  "
+                    f"{session.status_tekst}")
+            yield Hit(0.7 - rank / 100, _display(text, query), partial(app.open_oudergroep_sessie, session.id),
+                      text=text, help="Sessie van de oudergroep openen")
         for rank, family in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
             parents = ", ".join(o.naam for o in family.ouders)
             text = f"Gezin {family.naam}" + (f"  ·  {parents}" if parents else "")

@@ -195,6 +195,7 @@ class AanwezigheidScreen(_PeopleList):
         Binding("escape", "app.pop_screen", "Klaar"),
         Binding("space", "toggle", "Aanwezig"),
         Binding("n", "walk_in", "Binnengelopen"),
+        Binding("k", "link", "Gast aan gezin koppelen", show=False),
         Binding("ctrl+f", "focus_filter", "Zoeken", show=False),
     ]
     HELP = """
@@ -205,7 +206,8 @@ wie uitgenodigd was en wie eerder al kwam. Typ een naam in het zoekveld om ieman
 register te vinden (ctrl+f).
 
 Liep er iemand binnen die niet in de lijst staat? **n** voegt de persoon toe: bij een gezin van
-de school, of als gast van de oudergroep.
+de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te horen, dan koppelt
+**k** hem of haar aan dat gezin; wat de gast al bijwoonde, blijft bij die persoon.
 """
 
     def compose(self) -> ComposeResult:
@@ -272,6 +274,28 @@ de school, of als gast van de oudergroep.
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         event.stop()
         self.action_toggle()
+
+    def action_link(self) -> None:
+        from screens.picker import GezinPicker
+
+        key = self.query_one("#people", RecordTable).current_key
+        guest = self.service.gast(key) if key is not None else None
+        if guest is None:
+            self.notify("Kies eerst een gast (niet in het register).", severity="warning")
+            return
+
+        def chosen(gezin_id: int | None) -> None:
+            if gezin_id is None:
+                return
+            try:
+                person = self.service.koppel_gast(guest, gezin_id)
+            except OuderTuiError as exc:
+                self.notify(error_text(exc), severity="error", markup=False)
+                return
+            self.notify(f"{person.naam} hoort nu bij gezin {person.gezin_naam}.", markup=False, timeout=4)
+            self.refill()
+
+        self.app.push_screen(GezinPicker(self.service.registry), chosen)
 
     def action_walk_in(self) -> None:
         from screens.oudergroep_forms import GastForm

@@ -403,3 +403,46 @@ async def test_hostile_text_shows_literally(store: Store, registry: Registry, na
         await pilot.pause()
         assert shows(app, f"{shown} X"[:20])
         assert app.is_running
+
+
+async def test_link_a_guest_to_a_family_from_the_attendance_list(store: Store, families) -> None:
+    from screens.picker import GezinPicker
+
+    service = og(store)
+    session = service.plan(Sessie(datum=date(2026, 11, 17), titel="Koffie"))
+    from ouder_tui.oudergroep import Gast
+
+    guest = service.voeg_gast_toe(session.id, Gast(voornaam="Samira", familienaam="Nowak"))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(AanwezigheidScreen(app.oudergroep, session.id))
+        await pilot.pause()
+        table = app.screen.query_one("#people", RecordTable)
+        table.cursor = next(i for i, r in enumerate(table.rows) if r.key == guest.id)
+        await pilot.press("k")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, GezinPicker)
+        picker.dismiss(families[2].id)
+        await pilot.pause()
+        assert shows(app, "moeder, gezin Nowak (5B)") or shows(app, "ouder, gezin Nowak (5B)")
+    person = og(store).persoon(guest.id)
+    assert person.gezin_id == families[2].id and not person.gast
+    assert [s.id for s in og(store).aanwezigheden(guest.id)] == [session.id]
+
+
+async def test_the_palette_finds_a_session(store: Store) -> None:
+    from textual.command import CommandPalette
+
+    session = og(store).plan(Sessie(datum=date(2026, 12, 8), titel="Schermtijd"))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"schermtijd")
+        await pilot.pause(0.5)
+        assert shows(app, "Oudergroep  ·  08/12/2026 09:00  ·  ")  # the query word itself is underlined
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessieScreen) and app.screen.sessie_id == session.id
