@@ -28,6 +28,8 @@ class _PeopleList(Screen[None]):
     _PeopleList .bar Input { width: 1fr; margin-right: 1; }
     _PeopleList .bar Select { width: 30; margin-right: 1; }
     _PeopleList .bar Label { width: auto; padding-right: 1; }
+    _PeopleList .bar #op { width: 12; }
+    _PeopleList .bar #kanaal { width: 24; }
     _PeopleList #count { height: 1; color: $text-muted; }
     _PeopleList RecordTable { height: 1fr; }
     """
@@ -91,8 +93,8 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                 yield Input(placeholder="taal", id="taal", compact=True)
                 yield Select([(Text(label), key) for label, key in EERDER], prompt="eerder: iedereen", id="eerder",
                              compact=True)
-            yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Talen", 14),
-                               Column("Keer", 4), Column("Uitgenodigd", 22)], id="people",
+            yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Talen", 12),
+                               Column("Keer", 4), Column("Uitgenodigd", 17)], id="people",
                               empty_text="Niemand gevonden met deze filters.")
             yield Static("", id="count", markup=False)
             with Horizontal(classes="bar"):
@@ -133,7 +135,7 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
         shown = self.people()
         for person in shown:
             invite = session.uitnodiging(person.id)
-            how = f"{invite.kanaal_tekst} {format_date(invite.op)}" if invite else ""
+            how = f"{invite.kanaal_tekst} {invite.op.strftime('%d/%m')}" if invite and invite.op else ""
             times = len(self.service.aanwezigheden(person.id))
             rows.append(Row(person.id, ("✓" if person.id in self.chosen else "", person.naam, person.omschrijving,
                                         ", ".join(person.talen), str(times or ""), how),
@@ -217,7 +219,7 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
             with Horizontal(classes="bar"):
                 yield Input(placeholder="zoek iemand anders in het register (naam, klas, telefoon)", id="filter",
                             compact=True)
-            yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Uitnodiging", 22),
+            yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Uitnodiging", 17),
                                Column("Keer", 4)], id="people",
                               empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.")
             yield Static("", id="count", markup=False)
@@ -245,7 +247,7 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
         for person in self._candidates(session):
             present = person.id in session.aanwezig
             invite = session.uitnodiging(person.id)
-            how = f"{invite.kanaal_tekst} {format_date(invite.op)}" if invite else ""
+            how = f"{invite.kanaal_tekst} {invite.op.strftime('%d/%m')}" if invite and invite.op else ""
             earlier = [s for s in self.service.aanwezigheden(person.id) if s.id != session.id]
             rows.append(Row(person.id, ("✓" if present else "", person.naam, person.omschrijving, how,
                                         str(len(earlier) or "")),
