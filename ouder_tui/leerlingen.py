@@ -237,6 +237,10 @@ class _Snapshot:
                 self.children.setdefault(pupil.gezin_id, []).append(pupil)
 
     @cached_property
+    def active_children(self) -> dict[int, list[Leerling]]:
+        return {gezin_id: active for gezin_id, kids in self.children.items() if (active := [k for k in kids if k.actief])}
+
+    @cached_property
     def pupil_haystacks(self) -> dict[int, str]:
         """Per pupil the folded text a search looks in: names, class, number, parents, phones."""
         family_text = {
@@ -299,6 +303,12 @@ class Registry:
         """The pupils of a family, oldest first."""
         kids = self._view().children.get(gezin_id, [])
         return [p for p in kids if ook_vertrokken or p.actief]
+
+    def gezinnen_met_kinderen(self) -> list[tuple[Gezin, list[Leerling]]]:
+        """Every family (by name) with its children still at school: one pass for indexes over all parents."""
+        view = self._view()
+        active = view.active_children
+        return [(g, active.get(g.id, [])) for g in view.sorted_families]
 
     def klassen(self) -> list[str]:
         return sorted({p.klas for p in self.leerlingen() if p.klas})

@@ -425,8 +425,7 @@ class _Snapshot:
             self.contacts.setdefault(contact.persoon_id, []).append(contact)
         self.guests = {g.persoon_id: g for g in guests}
         people: dict[str, Persoon] = {}
-        for gezin in registry.gezinnen():
-            kids = registry.kinderen(gezin.id, ook_vertrokken=False)
+        for gezin, kids in registry.gezinnen_met_kinderen():
             classes = tuple(dict.fromkeys(k.klas for k in kids if k.klas))
             for ouder in gezin.ouders:
                 people[ouder.id] = Persoon(id=ouder.id, naam=ouder.naam or f"({ouder.relatie})", gezin_id=gezin.id,
@@ -454,6 +453,9 @@ class _Snapshot:
     @cached_property
     def haystacks(self) -> dict[str, str]:
         return {p.id: fold(f"{p.naam} {p.gezin_naam} {p.telefoon} {' '.join(p.klassen)}") for p in self.people.values()}
+
+    def haystack(self, person: Persoon) -> str:
+        return self.haystacks.get(person.id, "")
 
 
 class Oudergroep:
@@ -559,10 +561,15 @@ class Oudergroep:
         wanted_class = fold(klas.strip())
         wanted_language = fold(taal.strip())
         found = []
-        for person in view.people_sorted:
+        if eerder in ("ooit", "vast"):  # only those who came: no need to walk every parent
+            candidates = sorted((view.people.get(pid) or onbekende_persoon(pid) for pid in view.attended),
+                                key=lambda p: (fold(p.naam), p.id))
+        else:
+            candidates = view.people_sorted
+        for person in candidates:
             if not person.actief and not person.gast:
                 continue
-            if words and not all(w in view.haystacks[person.id] for w in words):
+            if words and not all(w in view.haystack(person) for w in words):
                 continue
             if wanted_class and not any(fold(k) == wanted_class for k in person.klassen):
                 continue
