@@ -19,13 +19,14 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
-EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken")
+EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep")
 EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
-                  "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html")}
+                  "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html"),
+                  "oudergroep": ("csv", "json", "ics", "md", "html")}
 # Options that only make sense for some exports: using them elsewhere is a wrong call, not silently ignored.
 EXPORT_OPTIONS = {"--van": ("huisbezoeken",), "--tot": ("huisbezoeken",), "--gezin": ("huisbezoeken",),
                   "--vertrouwelijk": ("huisbezoeken",), "--klas": ("startgesprekken",),
-                  "--schooljaar": ("startgesprekken",)}
+                  "--schooljaar": ("startgesprekken", "oudergroep")}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -83,10 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leerlingen die niet in de export staan, markeren als vertrokken")
     imp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="schooljaar als het bestand er geen kolom voor heeft")
 
-    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken of startgesprekken exporteren")
+    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken, startgesprekken of de oudergroep "
+                                             "exporteren")
     exp.add_argument("what", choices=EXPORTS, metavar="|".join(EXPORTS))
     exp.add_argument("--format", choices=["csv", "json", "ics", "md", "html"], default="csv",
-                     help="csv (Excel), json; huisbezoeken ook ics (agenda), md en html; startgesprekken ook md en html")
+                     help="csv (Excel), json; huisbezoeken en oudergroep ook ics (agenda), md en html; "
+                          "startgesprekken ook md en html")
     exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
     exp.add_argument("--van", metavar="dd/mm/jjjj", help="huisbezoeken: vanaf deze datum")
     exp.add_argument("--tot", metavar="dd/mm/jjjj", help="huisbezoeken: tot en met deze datum")
@@ -94,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--vertrouwelijk", action="store_true",
                      help="huisbezoeken: ook de notities van vertrouwelijke bezoeken (niet in ics)")
     exp.add_argument("--klas", metavar="KLAS", help="startgesprekken: één klas, bv. 5A")
-    exp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="startgesprekken: schooljaar (anders het huidige)")
+    exp.add_argument("--schooljaar", metavar="JJJJ-JJJJ",
+                     help="startgesprekken en oudergroep: schooljaar (anders het huidige)")
 
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
@@ -243,6 +247,11 @@ def _export(path: Path, args: argparse.Namespace) -> int:
 
         payload = export_startgesprekken(Startgesprekken(registry.store, registry), args.format, klas=args.klas,
                                          schooljaar=schooljaar)
+    elif args.what == "oudergroep":
+        from ouder_tui.oudergroep import Oudergroep
+        from ouder_tui.oudergroep_export import export_oudergroep
+
+        payload = export_oudergroep(Oudergroep(registry.store, registry), args.format, schooljaar=schooljaar)
     else:
         from ouder_tui.exporters import export_registry
 
