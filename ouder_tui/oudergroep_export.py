@@ -1,35 +1,53 @@
-"""Exports of the parent group: the sessions for a calendar, attendance for Excel, the year report,
-and the invitation letter to print.
+"""Exports of the parent group: the sessions for a calendar, attendance for Excel, JSON, the year
+report, and the invitation letter to print.
 
 The year report and the calendar never name parents: they travel (to the team, to phones).
-Only the attendance grid and the personal invitations carry names.
+Only the attendance grid, the JSON and the personal invitations carry names. Every piece of
+user text goes through the report renderer, which escapes it for Markdown and HTML.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Bullets, Heading, PageBreak, Para, Table, csv_bytes, render_report
+from ouder_tui.exporters import Block, Bullets, Heading, PageBreak, Para, Table, _public, csv_bytes, render_report
 from ouder_tui.models import to_record
-from ouder_tui.oudergroep import THEMA_STATUSSEN, VASTE_KERN, Oudergroep, Sessie, lange_datum, staaf
+from ouder_tui.oudergroep import (
+    THEMA_STATUSSEN,
+    VASTE_KERN,
+    VERZOEK_STATUSSEN,
+    Oudergroep,
+    Persoon,
+    Sessie,
+    Verzoek,
+    lange_datum,
+    staaf,
+)
 from ouder_tui.settings import load_settings
-from ouder_tui.text import format_date, parse_school_year, plural, school_year_of
+from ouder_tui.text import fold, format_date, parse_school_year, plural, school_year_of
 
 FORMATS = ("csv", "json", "ics", "md", "html")
-LETTER_FORMATS = ("html", "md")
+LETTER_FORMATS = ("md", "html")
 TIMEZONE = "Europe/Brussels"
 CHART_WIDTH = 30
 
 
 def export_oudergroep(service: Oudergroep, fmt: str, *, schooljaar: str | None = None) -> bytes:
-    """The parent group of one school year (default: the current one) as ``fmt``: csv, json, ics, md or html."""
+    """The parent group of one school year (default: the current one) as ``fmt``: csv, json, ics, md or html.
+
+    Raises :class:`OuderTuiError` in Dutch for an unknown format or a school year that is not one."""
     if fmt not in FORMATS:
         raise OuderTuiError(f"Onbekend formaat '{fmt}' voor de oudergroep; kies uit {', '.join(FORMATS)}.")
-    year = parse_school_year(schooljaar) if schooljaar else school_year_of(service.vandaag())
+    try:
+        year = parse_school_year(schooljaar) if schooljaar else school_year_of(service.vandaag())
+    except ValueError as exc:
+        raise OuderTuiError(f"{exc}.") from None
     sessions = service.sessies(year)
     if fmt == "csv":
         return _attendance_csv(service, sessions)
@@ -44,24 +62,40 @@ def export_oudergroep(service: Oudergroep, fmt: str, *, schooljaar: str | None =
     return render_report(fmt, title, _year_report(service, year, sessions))
 
 
+def _requests(service: Oudergroep, year: str, sessions: list[Sessie]) -> list[Verzoek]:
+    """Requests of the school year: asked in it, or raised at one of its sessions."""
+    session_ids = {s.id for s in sessions}
+    return [v for v in service.verzoeken() if (v.sessie_id is not None and v.sessie_id in session_ids)
+            or (v.gevraagd_op is not None and school_year_of(v.gevraagd_op) == year)]
+
+
+def _one_line(text: str) -> str:
+    """A multi-line note in a table cell: one line, or the Markdown table breaks."""
+    return " ".join(text.split())
+
+
 # -- attendance for Excel -------------------------------------------------------------------------------
 
 
+def _column(session: Sessie, same_day: Counter[date | None]) -> str:
+    head = format_date(session.datum)
+    return f"{head} {session.begin}" if same_day[session.datum] > 1 else head
+
+
 def _attendance_csv(service: Oudergroep, sessions: list[Sessie]) -> bytes:
-    """One row per person who was invited or came; one column per session that was not cancelled."""
+    """One row per person who was invited or came; one column per held or planned session."""
     shown = [s for s in sessions if not s.geannuleerd]
-    people = list(dict.fromkeys(pid for s in shown for pid in (*s.aanwezig, *(u.persoon_id for u in s.uitnodigingen))))
-    persons = sorted((service.persoon(pid) for pid in people), key=lambda p: (p.naam.casefold(), p.id))
-    header = ["Naam", "Wie", "Telefoon", *(f"{format_date(s.datum)} {s.titel}" for s in shown), "Keer aanwezig"]
+    same_day = Counter(s.datum for s in shown)
+    ids = dict.fromkeys(pid for s in shown for pid in (*s.aanwezig, *(u.persoon_id for u in s.uitnodigingen)))
+    people = sorted((service.persoon(pid) for pid in ids), key=lambda p: (fold(p.naam), p.id))
+    header = ["Naam", "Wie", "Telefoon", *(_column(s, same_day) for s in shown), "Keer aanwezig"]
     rows = []
-    for person in persons:
+    for person in people:
         cells = []
         for session in shown:
             invite = session.uitnodiging(person.id)
             if person.id in session.aanwezig:
                 cells.append("aanwezig")
-            elif invite and session.gehouden:
-                cells.append("afwezig")
             elif invite:
                 cells.append(f"uitgenodigd ({invite.kanaal_tekst})")
             else:
@@ -73,26 +107,36 @@ def _attendance_csv(service: Oudergroep, sessions: list[Sessie]) -> bytes:
 # -- JSON -----------------------------------------------------------------------------------------------
 
 
+def _who(person: Persoon) -> dict[str, str]:
+    return {"id": person.id, "naam": person.naam, "wie": person.omschrijving}
+
+
 def _json(service: Oudergroep, year: str, sessions: list[Sessie]) -> bytes:
-    figures = {c.sessie.id: c for c in service.jaaroverzicht(year).sessies}
-    session_ids = {s.id for s in sessions}
+    overview = service.jaaroverzicht(year)
+    per_session = {c.sessie.id: {"aanwezig": c.aanwezig, "terugkerend": c.terugkerend, "nieuw": c.nieuw,
+                                 "gasten": c.gasten} for c in overview.sessies}
     records = []
     for session in sessions:
-        record = to_record(session)
-        record["aanwezig"] = [{"id": pid, "naam": service.persoon(pid).naam, "wie": service.persoon(pid).omschrijving}
-                              for pid in session.aanwezig]
-        if session.id in figures:
-            c = figures[session.id]
-            record["cijfers"] = {"aanwezig": c.aanwezig, "terugkerend": c.terugkerend, "nieuw": c.nieuw,
-                                 "gasten": c.gasten}
+        record = _public(to_record(session))
+        record["aanwezig"] = [_who(service.persoon(pid)) for pid in session.aanwezig]
+        record["uitnodigingen"] = [{**to_record(u), "naam": service.persoon(u.persoon_id).naam}
+                                   for u in session.uitnodigingen]
+        if session.id in per_session:
+            record["cijfers"] = per_session[session.id]
         records.append(record)
-    document = {
+    document: dict[str, Any] = {
         "schooljaar": year,
         "sessies": records,
-        "themas": [to_record(t) for t in service.themas()],
-        "verzoeken": [to_record(v) for v in service.verzoeken()
-                      if v.sessie_id is None or v.sessie_id in session_ids
-                      or (v.gevraagd_op and school_year_of(v.gevraagd_op) == year)],
+        "themas": [_public(to_record(t)) for t in service.themas()],
+        "verzoeken": [_public(to_record(v)) for v in _requests(service, year, sessions)],
+        "cijfers": {
+            "gehouden": overview.gehouden, "geannuleerd": overview.geannuleerd, "gepland": overview.gepland,
+            "totaal_aanwezig": overview.totaal_aanwezig, "gemiddeld": round(overview.gemiddeld, 2),
+            "verschillende_personen": overview.verschillende_personen, "vaste_kern": overview.vaste_kern,
+            "een_keer": overview.een_keer,
+            "per_sessie": [{"sessie_id": c.sessie.id, "datum": c.sessie.datum, **per_session[c.sessie.id]}
+                           for c in overview.sessies],
+        },
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
 
@@ -107,7 +151,7 @@ def _moment(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
 
 def _ics(service: Oudergroep, sessions: list[Sessie]) -> bytes:
     """The sessions as events; a cancelled one stays in with STATUS:CANCELLED so calendars drop it.
-    What, when, where, partners, interpreters and childcare: never the names of parents."""
+    What, when, where, partners, interpreters' languages and childcare: never parents or attendance."""
     from icalendar import Calendar, Event  # only this export needs it
 
     zone = ZoneInfo(TIMEZONE)
@@ -115,16 +159,15 @@ def _ics(service: Oudergroep, sessions: list[Sessie]) -> bytes:
     calendar.add("prodid", "-//ouder-tui//oudergroep//NL")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Oudergroep")
-    stamp = service.store.clock().astimezone(UTC)
+    stamp = service.store.clock().astimezone(UTC)  # DTSTAMP must be UTC (RFC 5545 3.8.7.2)
     for session in sessions:
         if session.datum is None:
             continue
         event = Event()
         event.add("uid", f"oudergroep-{session.id}@ouder-tui")
         event.add("dtstamp", stamp)
-        event.add("sequence", max(session.rev, 0))
-        start = _moment(session.datum, session.begin, zone)
-        event.add("dtstart", start)
+        event.add("sequence", max(session.rev, 0))  # a changed session replaces the old event
+        event.add("dtstart", _moment(session.datum, session.begin, zone))
         if session.einde:
             event.add("dtend", _moment(session.datum, session.einde, zone))
         event.add("summary", f"Oudergroep: {session.titel}")
@@ -133,18 +176,16 @@ def _ics(service: Oudergroep, sessions: list[Sessie]) -> bytes:
         event.add("status", "CANCELLED" if session.geannuleerd else "CONFIRMED")
         event.add("description", "\n".join(_plan_lines(session)))
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it
     return calendar.to_ical()
 
 
 def _plan_lines(session: Sessie) -> list[str]:
     lines = [session.omschrijving] if session.omschrijving else []
     if session.partners:
-        lines.append("Partners: " + ", ".join(p.regel() for p in session.partners))
-    if session.begeleiders:
-        lines.append("Begeleiding: " + ", ".join(session.begeleiders))
+        lines.append("Partners: " + ", ".join(p.organisatie for p in session.partners))
     if session.tolken:
-        lines.append("Tolken: " + ", ".join(t.taal or t.naam for t in session.tolken))
+        lines.append("Tolk: " + ", ".join(t.taal or "taal nog niet bekend" for t in session.tolken))
     if session.kinderopvang:
         lines.append("Kinderopvang: ja" + (f" ({session.kinderopvang_info})" if session.kinderopvang_info else ""))
     if session.geannuleerd:
@@ -156,23 +197,30 @@ def _plan_lines(session: Sessie) -> list[str]:
 
 
 def _year_report(service: Oudergroep, year: str, sessions: list[Sessie]) -> list[Block]:
-    """Figures, attendance per session with an image-free chart, themes and requests: counts, no names."""
+    """Figures, attendance per session with a text chart, themes and requests: counts, never names."""
     overview = service.jaaroverzicht(year)
     average = f"{overview.gemiddeld:.1f}".replace(".", ",")
     blocks: list[Block] = [Heading("Het jaar in cijfers"), Bullets((
-        f"{plural(overview.gehouden, 'sessie', 'sessies')} gehouden, {overview.geannuleerd} geannuleerd, "
-        f"{overview.gepland} nog gepland",
-        f"{plural(overview.totaal_aanwezig, 'aanwezigheid', 'aanwezigheden')}, gemiddeld {average} per sessie",
-        f"{plural(overview.verschillende_personen, 'ouder of gast', 'verschillende ouders en gasten')} kwamen",
-        f"{overview.vaste_kern} van hen kwamen {VASTE_KERN} keer of vaker (de vaste kern), "
-        f"{overview.een_keer} kwamen één keer",
+        f"Sessies: {overview.gehouden} gehouden, {overview.geannuleerd} geannuleerd, {overview.gepland} nog gepland",
+        f"Aanwezigheden: {overview.totaal_aanwezig} in totaal, gemiddeld {average} per gehouden sessie",
+        f"Verschillende ouders en gasten: {overview.verschillende_personen}",
+        f"Vaste kern ({VASTE_KERN} keer of vaker): {plural(overview.vaste_kern, 'persoon', 'personen')}",
+        f"Eén keer gekomen: {plural(overview.een_keer, 'persoon', 'personen')}",
     ))]
     if overview.sessies:
-        top = max(c.aanwezig for c in overview.sessies) or 1
-        blocks += [Heading("Aanwezigheden per sessie"), Para("█ = ouders die al eerder kwamen, ░ = nieuw."),
-                   Table(("Datum", "Thema", "Aanwezig", "Terugkerend", "Nieuw", "Grafiek"), tuple(
-                       (format_date(c.sessie.datum), c.sessie.titel, str(c.aanwezig), str(c.terugkerend),
-                        str(c.nieuw), _bar(c.terugkerend, c.aanwezig, top)) for c in overview.sessies))]
+        top = max(c.aanwezig for c in overview.sessies)
+        blocks += [
+            Heading("Aanwezigheden per sessie"),
+            Table(("Datum", "Thema", "Aanwezig", "Terugkerend", "Nieuw"), tuple(
+                (format_date(c.sessie.datum), c.sessie.titel, str(c.aanwezig), str(c.terugkerend), str(c.nieuw))
+                for c in overview.sessies)),
+            Heading("Grafiek"),
+            Table(("Datum", "Aanwezig"), tuple(
+                (c.sessie.datum.strftime("%d/%m") if c.sessie.datum else "",
+                 f"{staaf(c.aanwezig, top, CHART_WIDTH)} {c.aanwezig}".strip()) for c in overview.sessies)),
+        ]
+    else:
+        blocks.append(Para("Er is dit schooljaar nog geen sessie gehouden."))
     other = [s for s in sessions if not s.gehouden]
     if other:
         blocks += [Heading("Geannuleerd en gepland"), Table(("Datum", "Thema", "Status"), tuple(
@@ -180,21 +228,19 @@ def _year_report(service: Oudergroep, year: str, sessions: list[Sessie]) -> list
             for s in other))]
     themes = service.themas()
     if themes:
-        blocks += [Heading("Thema's die ouders vroegen"), Table(("Thema", "Hoeveel ouders", "Status"), tuple(
-            (t.titel, str(t.aantal), THEMA_STATUSSEN.get(t.status, t.status)) for t in themes))]
-    requests = service.verzoeken()
+        blocks += [Heading("Thema's die ouders vroegen"), Table(
+            ("Thema", "Hoeveel ouders vroegen het", "Status"),
+            tuple((t.titel, str(t.aantal), THEMA_STATUSSEN.get(t.status, t.status)) for t in themes))]
+    requests = _requests(service, year, sessions)
     if requests:
         blocks += [Heading("Verzoeken van de groep aan de school"), Table(
-            ("Verzoek", "Gevraagd", "Wie neemt op", "Status", "Antwoord van de school"), tuple(
-                (v.wat, format_date(v.gevraagd_op), v.eigenaar or "-", v.status_tekst, v.antwoord or "-")
+            ("Verzoek", "Gevraagd op", "Status", "Antwoord van de school", "Teruggekoppeld"), tuple(
+                (v.wat, format_date(v.gevraagd_op), VERZOEK_STATUSSEN.get(v.status, v.status),
+                 _one_line(v.antwoord) or "-",
+                 (f"ja, {format_date(v.teruggekoppeld_op)}" if v.teruggekoppeld_op else "ja")
+                 if v.teruggekoppeld else "nee")
                 for v in requests))]
     return blocks
-
-
-def _bar(returning: int, present: int, top: int) -> str:
-    back = staaf(returning, top, CHART_WIDTH)
-    total = round(present / top * CHART_WIDTH) if top else 0
-    return back + "░" * max(0, total - len(back))
 
 
 # -- the invitation letter ------------------------------------------------------------------------------
@@ -202,53 +248,64 @@ def _bar(returning: int, present: int, top: int) -> str:
 
 def uitnodiging(service: Oudergroep, sessie: Sessie, fmt: str, *, per_persoon: bool = False,
                 school_naam: str = "") -> bytes:
-    """A plain-Dutch invitation to print (Markdown or HTML); ``per_persoon``: one page per invited person."""
+    """A plain-Dutch invitation to print (``md`` or ``html``); ``per_persoon``: one page per invited person.
+
+    The school name comes from the settings unless ``school_naam`` is given. Raises
+    :class:`OuderTuiError` for a cancelled session, another format, or nobody invited yet."""
     if fmt not in LETTER_FORMATS:
         raise OuderTuiError(f"Een uitnodiging kan als {' of '.join(LETTER_FORMATS)}, niet als '{fmt}'.")
     if sessie.geannuleerd:
-        raise OuderTuiError(f"Deze sessie is geannuleerd: er valt niets uit te nodigen"
-                            f"{' (' + sessie.annulatie_reden + ')' if sessie.annulatie_reden else ''}.")
+        reason = f" ({sessie.annulatie_reden})" if sessie.annulatie_reden else ""
+        raise OuderTuiError(f"Deze sessie is geannuleerd: er valt niemand voor uit te nodigen{reason}.")
     school = school_naam or load_settings(service.store).school_naam
+    title = f"Uitnodiging: {sessie.titel}"
     letter = _letter(sessie, school)
     if not per_persoon:
-        return render_report(fmt, f"Uitnodiging: {sessie.titel}", [Para("Beste ouder,"), *letter])
-    people = sorted((service.persoon(u.persoon_id) for u in sessie.uitnodigingen), key=lambda p: p.naam.casefold())
+        return render_report(fmt, title, [Para("Beste ouder,"), *letter])
+    people = sorted((service.persoon(u.persoon_id) for u in sessie.uitnodigingen),
+                    key=lambda p: (fold(p.naam), p.id))
     if not people:
-        raise OuderTuiError("Er is nog niemand uitgenodigd: nodig eerst ouders uit (u), of druk één brief af.")
+        raise OuderTuiError("Er is nog niemand uitgenodigd voor deze sessie: nodig eerst ouders uit, "
+                            "of maak één brief voor iedereen.")
     blocks: list[Block] = []
     for i, person in enumerate(people):
         if i:
-            blocks.append(PageBreak())
-        blocks += [Para(f"Beste {person.naam},"), *letter]
-    return render_report(fmt, f"Uitnodiging: {sessie.titel}", blocks)
+            blocks += [PageBreak(), Heading(title)]
+        blocks += [Para(f"Beste {_name(person)},"), *letter]
+    return render_report(fmt, title, blocks)
+
+
+def _name(person: Persoon) -> str:
+    """The name to greet someone by; ``ouder`` when the registry has no name (any more)."""
+    return "ouder" if not person.naam or person.naam.startswith("(") else person.naam
 
 
 def _letter(sessie: Sessie, school: str) -> list[Block]:
-    when = f"{lange_datum(sessie.datum)}, van {sessie.begin}" + (f" tot {sessie.einde}" if sessie.einde else "")
-    details = [f"Wanneer: {when}", f"Waar: {sessie.plaats or 'op school'}", f"Waarover: {sessie.titel}"]
+    hours = f"van {sessie.begin} tot {sessie.einde}" if sessie.einde else f"om {sessie.begin}"
+    about = sessie.titel + (f"\n{sessie.omschrijving}" if sessie.omschrijving else "")
     blocks: list[Block] = [
-        Para("Wij nodigen u uit voor de oudergroep van onze school. Ouders praten er samen over wat hen bezighoudt."
-             " De school luistert mee."),
-        Bullets(tuple(details)),
+        Para("Wij nodigen u graag uit voor de oudergroep van onze school. "
+             "Ouders komen samen, drinken iets en praten over wat hen bezighoudt. De school luistert mee."),
+        Bullets((f"Wanneer: {lange_datum(sessie.datum)} {hours}", f"Waar: {sessie.plaats or 'op school'}",
+                 f"Waarover: {about}")),
     ]
-    if sessie.omschrijving:
-        blocks.append(Para(sessie.omschrijving))
     extra = []
     if sessie.partners:
         extra.append("Er komen ook mensen van: " + ", ".join(p.organisatie for p in sessie.partners) + ".")
-    languages = [t.taal for t in sessie.tolken if t.taal]
+    languages = list(dict.fromkeys(t.taal for t in sessie.tolken if t.taal))
     if languages:
         extra.append("Er is een tolk voor: " + ", ".join(languages) + ".")
+    elif sessie.tolken:
+        extra.append("Er is een tolk.")
     if sessie.kinderopvang:
-        extra.append("Uw kleine kinderen mogen mee: er is opvang"
+        extra.append("Er is opvang voor kleine kinderen"
                      + (f" ({sessie.kinderopvang_info})." if sessie.kinderopvang_info else "."))
     if extra:
         blocks.append(Bullets(tuple(extra)))
-    blocks.append(Para("Iedereen is welkom. U hoeft niets voor te bereiden. U mag gerust iemand meebrengen."))
-    signature = "Tot dan!"
+    blocks += [Para("Iedereen is welkom. U hoeft niets voor te bereiden. U mag gerust iemand meebrengen."),
+               Para("Wij kijken ernaar uit u te zien!"), Para("Met vriendelijke groeten,")]
     if sessie.begeleiders:
-        signature += "\n" + ", ".join(sessie.begeleiders)
+        blocks.append(Para(", ".join(sessie.begeleiders)))
     if school:
-        signature += "\n" + school
-    blocks.append(Para(signature))
+        blocks.append(Para(school))
     return blocks

@@ -1,13 +1,12 @@
-"""Exports of the parent group, parsed back: the calendar, the attendance grid, JSON, the year report,
-the invitation letter, and the command line."""
+"""Exports of the parent group, parsed back: calendar, attendance grid, JSON, year report, invitations."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -20,159 +19,248 @@ from ouder_tui.oudergroep import Gast, Oudergroep, Partner, Sessie, Thema, Tolk,
 from ouder_tui.oudergroep_export import export_oudergroep, uitnodiging
 from ouder_tui.store import Store
 
+#: Names of parents (and a guest) that must never appear in the calendar or the year report.
+PARENTS = ("Lien", "Peeters", "Fatima", "El Amrani", "Anna", "Nowak", "Ayşe", "Vader")
 HOSTILE_TITLE = "[/]<script>alert(1)</script>*x*"
 
 
-@pytest.fixture
-def og(store: Store, registry: Registry) -> Oudergroep:
-    return Oudergroep(store, registry)
+class Year:
+    """The school year 2026-2027 as the tests build it, plus one session of the year before."""
+
+    def __init__(self, og: Oudergroep, registry: Registry) -> None:
+        self.og = og
+        ids = []
+        for naam, voornaam, klas in (("Peeters", "Lien", "3A"), ("El Amrani", "Fatima", "5B"), ("Nowak", "Anna", "5B")):
+            gezin = registry.add_gezin(Gezin(naam=naam, ouders=(
+                Ouder(relatie="moeder", voornaam=voornaam, familienaam=naam, telefoon="0470 12 34 56"),
+                Ouder(relatie="vader", voornaam="Vader", familienaam=naam))))
+            registry.add_leerling(Leerling(voornaam="Kind", familienaam=naam, klas=klas, gezin_id=gezin.id))
+            ids.append(gezin.ouders[0].id)
+        self.lien, self.fatima, self.anna = ids
+        self.vorig = og.plan(Sessie(datum=date(2026, 5, 12), titel="Lente"))
+        og.zet_aanwezig(self.vorig.id, self.anna)
+        self.thema = og.bewaar_thema(Thema(titel="Meertalig opvoeden", gevraagd_door="Fatima en Anna", aantal=6))
+        first = og.plan(Sessie(datum=date(2026, 10, 6), titel="Koffie", plaats="Refter"))
+        og.nodig_uit(first.id, [self.lien, self.fatima, self.anna], "brief", op=date(2026, 9, 28))
+        og.zet_aanwezig(first.id, self.lien)
+        self.eerste = og.zet_aanwezig(first.id, self.fatima)
+        second = og.plan(Sessie(datum=date(2026, 11, 10), titel="Huiswerk", plaats="Refter"))
+        og.zet_aanwezig(second.id, self.lien)
+        self.gast = og.voeg_gast_toe(second.id, Gast(voornaam="Ayşe", familienaam="Gast"))
+        self.tweede = og.sessie(second.id)
+        self.geannuleerd = og.plan(Sessie(datum=date(2026, 11, 17), titel="Gezond eten", status="geannuleerd",
+                                          annulatie_reden="de spreker is ziek"))
+        planned = og.plan(Sessie(
+            datum=date(2026, 12, 8), titel="Meertalig opvoeden", thema_id=self.thema.id, plaats="Refter",
+            omschrijving="Hoe leert een kind twee talen?", partners=(Partner(organisatie="CLB"),),
+            begeleiders=("Meester Tom",), tolken=(Tolk(taal="Arabisch", naam="Samir"), Tolk(taal="Turks")),
+            kinderopvang=True))
+        self.gepland = og.nodig_uit(planned.id, [self.anna, self.lien, self.fatima], "smartschool")
+        og.bewaar_verzoek(Verzoek(wat="Een bank aan de schoolpoort", status="beantwoord",
+                                  antwoord="Komt er in de lente.\nDe ouderraad betaalt mee.", teruggekoppeld=True))
+        og.bewaar_verzoek(Verzoek(wat="Vorig jaar gevraagd", gevraagd_op=date(2026, 3, 1)))
 
 
 @pytest.fixture
-def year(og: Oudergroep, registry: Registry) -> dict:
-    """A school year: two held sessions (one with a guest), one cancelled, one planned with invitations."""
-    gezin = registry.add_gezin(Gezin(naam="El Amrani", ouders=(
-        Ouder(relatie="moeder", voornaam="Fatima", familienaam="El Amrani", telefoon="0470 11 22 33"),
-        Ouder(relatie="vader", voornaam="Karim", familienaam="El Amrani"))))
-    registry.add_leerling(Leerling(voornaam="Yasmine", familienaam="El Amrani", klas="5B", gezin_id=gezin.id))
-    fatima, karim = (o.id for o in gezin.ouders)
-    thema = og.bewaar_thema(Thema(titel="Meertalig opvoeden", gevraagd_door="Fatima", aantal=6))
-    first = og.plan(Sessie(datum=date(2026, 9, 15), titel="Kennismaking", plaats="Refter", begin="08:45",
-                           einde="10:30", partners=(Partner(organisatie="Vormingplus", contactpersoon="Sofie"),),
-                           tolken=(Tolk(taal="Arabisch", naam="Samir"),), kinderopvang=True))
-    og.nodig_uit(first.id, [fatima, karim], "brief", date(2026, 9, 1))
-    og.zet_aanwezig(first.id, fatima)
-    second = og.plan(Sessie(datum=date(2026, 10, 13), titel="Meertalig opvoeden", thema_id=thema.id, plaats="Refter"))
-    og.zet_aanwezig(second.id, fatima)
-    guest = og.voeg_gast_toe(second.id, Gast(voornaam="Samira", familienaam="Walk-in"))
-    cancelled = og.plan(Sessie(datum=date(2026, 11, 3), titel="Schermtijd", status="geannuleerd",
-                               annulatie_reden="staking"))
-    planned = og.plan(Sessie(datum=date(2026, 12, 8), titel=HOSTILE_TITLE, plaats="Turnzaal", begin="13:30",
-                             einde="15:00", omschrijving="Met koffie.", begeleiders=("Juf Els",),
-                             tolken=(Tolk(taal="Turks"),), kinderopvang=True, kinderopvang_info="in de klas van K1"))
-    og.nodig_uit(planned.id, [fatima, karim], "smartschool", date(2026, 11, 20))
-    og.plan(Sessie(datum=date(2026, 5, 5), titel="Vorig jaar"))
-    og.bewaar_verzoek(Verzoek(wat="Eigen account op Smartschool", eigenaar="directie", status="beantwoord",
-                              antwoord="Vanaf januari.", teruggekoppeld=True, sessie_id=second.id))
-    return {"first": first, "second": second, "cancelled": cancelled, "planned": planned, "guest": guest,
-            "fatima": fatima, "karim": karim}
+def year(store: Store, registry: Registry) -> Year:
+    store.update_settings(school_naam="De Notelaar")
+    return Year(Oudergroep(store, registry), registry)
 
 
-def events(payload: bytes) -> dict[str, object]:
-    calendar = Calendar.from_ical(payload)
-    return {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+def _events(raw: bytes) -> dict[str, object]:
+    return {str(e["SUMMARY"]): e for e in Calendar.from_ical(raw).walk("VEVENT")}
 
 
-def test_calendar_holds_the_years_sessions_without_names(og: Oudergroep, year) -> None:
-    payload = export_oudergroep(og, "ics", schooljaar="2026-2027")
-    found = events(payload)
-    assert set(found) == {"Oudergroep: Kennismaking", "Oudergroep: Meertalig opvoeden", "Oudergroep: Schermtijd",
-                          f"Oudergroep: {HOSTILE_TITLE}"}
-    first = found["Oudergroep: Kennismaking"]
-    brussels = ZoneInfo("Europe/Brussels")
-    assert first.decoded("dtstart") == datetime(2026, 9, 15, 8, 45, tzinfo=brussels)
-    assert first.decoded("dtend") == datetime(2026, 9, 15, 10, 30, tzinfo=brussels)
-    assert str(first["location"]) == "Refter" and str(first["status"]) == "CONFIRMED"
-    assert "Vormingplus" in str(first["description"]) and "Arabisch" in str(first["description"])
-    assert str(found["Oudergroep: Schermtijd"]["status"]) == "CANCELLED"
-    assert b"BEGIN:VTIMEZONE" in payload and b"TZID:Europe/Brussels" in payload
-    for name in (b"Fatima", b"Karim", b"Samira", b"El Amrani"):
-        assert name not in payload
+def _csv(raw: bytes) -> list[list[str]]:
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
 
 
-def test_calendar_uids_are_stable_and_an_edit_raises_the_sequence(og: Oudergroep, year) -> None:
-    before = events(export_oudergroep(og, "ics"))["Oudergroep: Kennismaking"]
-    session = og.sessie(year["first"].id)
-    og.bewaar(msgspec.structs.replace(session, plaats="Turnzaal"))
-    after = events(export_oudergroep(og, "ics"))["Oudergroep: Kennismaking"]
-    assert str(before["uid"]) == str(after["uid"]) == f"oudergroep-{session.id}@ouder-tui"
-    assert int(after["sequence"]) > int(before["sequence"])
-    assert str(after["location"]) == "Turnzaal"
+# -- iCalendar -----------------------------------------------------------------------------------------
 
 
-def test_attendance_grid_for_excel(og: Oudergroep, year) -> None:
-    text = export_oudergroep(og, "csv").decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    header = rows[0]
-    assert header[:3] == ["Naam", "Wie", "Telefoon"] and header[-1] == "Keer aanwezig"
-    assert header[3:-1] == ["15/09/2026 Kennismaking", "13/10/2026 Meertalig opvoeden", f"08/12/2026 {HOSTILE_TITLE}"]
-    by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Fatima El Amrani"][1:] == ["moeder, gezin El Amrani (5B)", "0470 11 22 33", "aanwezig",
-                                               "aanwezig", "uitgenodigd (Smartschool)", "2"]
-    assert by_name["Karim El Amrani"][3:] == ["afwezig", "", "uitgenodigd (Smartschool)", "0"]
-    assert by_name["Samira Walk-in"][1:] == ["gast (niet in het register)", "", "", "aanwezig", "", "1"]
-
-
-def test_json_round_trip(og: Oudergroep, year) -> None:
-    document = json.loads(export_oudergroep(og, "json"))
-    assert document["schooljaar"] == "2026-2027"
-    sessions = {s["titel"]: s for s in document["sessies"]}
-    assert len(sessions) == 4 and "Vorig jaar" not in sessions
-    second = sessions["Meertalig opvoeden"]
-    assert [a["naam"] for a in second["aanwezig"]] == ["Fatima El Amrani", "Samira Walk-in"]
-    assert second["cijfers"] == {"aanwezig": 2, "terugkerend": 1, "nieuw": 1, "gasten": 1}
-    assert document["themas"][0]["status"] == "gedaan"
-    assert document["verzoeken"][0]["antwoord"] == "Vanaf januari."
-
-
-@pytest.mark.parametrize("fmt", ["md", "html"])
-def test_year_report_has_the_figures_and_the_chart_but_no_names(og: Oudergroep, year, fmt: str) -> None:
-    text = export_oudergroep(og, fmt).decode("utf-8")
-    assert "Oudergroep 2026-2027" in text
-    assert "2 sessies gehouden, 1 geannuleerd, 1 nog gepland" in text
-    assert "3 aanwezigheden, gemiddeld 1,5 per sessie" in text
-    assert "█" in text and "░" in text
-    assert "staking" in text and "Vanaf januari." in text and "Meertalig opvoeden" in text
-    for name in ("Fatima", "Karim", "Samira"):
+def test_ics_holds_the_years_sessions_and_cancels_the_cancelled_one(year: Year) -> None:
+    raw = export_oudergroep(year.og, "ics")
+    events = _events(raw)
+    assert sorted(events) == ["Oudergroep: Gezond eten", "Oudergroep: Huiswerk", "Oudergroep: Koffie",
+                              "Oudergroep: Meertalig opvoeden"]
+    assert str(events["Oudergroep: Gezond eten"]["STATUS"]) == "CANCELLED"
+    assert {str(e["STATUS"]) for name, e in events.items() if "Gezond" not in name} == {"CONFIRMED"}
+    planned = events["Oudergroep: Meertalig opvoeden"]
+    start = planned.decoded("DTSTART")
+    assert isinstance(start, datetime) and (start.hour, start.minute) == (9, 0)
+    assert str(start.tzinfo) == "Europe/Brussels" and start.utcoffset() == timedelta(hours=1)
+    assert planned.decoded("DTEND") - start == timedelta(hours=2)
+    assert str(planned["LOCATION"]) == "Refter"
+    description = str(planned["DESCRIPTION"])
+    assert "Hoe leert een kind twee talen?" in description and "Partners: CLB" in description
+    assert "Tolk: Arabisch, Turks" in description and "Kinderopvang: ja" in description
+    assert [str(tz["TZID"]) for tz in Calendar.from_ical(raw).walk("VTIMEZONE")] == ["Europe/Brussels"]
+    text = raw.decode("utf-8").replace("\r\n ", "")  # unfolded
+    for name in (*PARENTS, "Samir", "aanwezig"):
         assert name not in text
-    if fmt == "html":
-        assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+def test_ics_uids_stay_and_sequence_grows_after_an_edit(year: Year) -> None:
+    before = {str(e["UID"]): e for e in Calendar.from_ical(export_oudergroep(year.og, "ics")).walk("VEVENT")}
+    assert f"oudergroep-{year.gepland.id}@ouder-tui" in before
+    year.og.store.clock.moment += timedelta(days=2)
+    year.og.bewaar(msgspec.structs.replace(year.gepland, plaats="Turnzaal", begin="13:30", einde="15:00"))
+    after = {str(e["UID"]): e for e in Calendar.from_ical(export_oudergroep(year.og, "ics")).walk("VEVENT")}
+    assert sorted(after) == sorted(before)
+    uid = f"oudergroep-{year.gepland.id}@ouder-tui"
+    assert int(after[uid]["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+    assert str(after[uid]["LOCATION"]) == "Turnzaal" and after[uid].decoded("DTSTART").hour == 13
+
+
+# -- attendance grid and JSON --------------------------------------------------------------------------
+
+
+def test_csv_is_an_attendance_grid_for_excel(year: Year) -> None:
+    rows = _csv(export_oudergroep(year.og, "csv", schooljaar="2026-2027"))
+    assert rows[0] == ["Naam", "Wie", "Telefoon", "06/10/2026", "10/11/2026", "08/12/2026", "Keer aanwezig"]
+    grid = {row[0]: row[1:] for row in rows[1:]}
+    assert list(grid) == ["Anna Nowak", "Ayşe Gast", "Fatima El Amrani", "Lien Peeters"]
+    assert grid["Lien Peeters"] == ["moeder, gezin Peeters (3A)", "0470 12 34 56", "aanwezig", "aanwezig",
+                                    "uitgenodigd (Smartschool)", "2"]
+    assert grid["Anna Nowak"][2:] == ["uitgenodigd (brief)", "", "uitgenodigd (Smartschool)", "0"]
+    assert grid["Ayşe Gast"] == ["gast (niet in het register)", "", "", "aanwezig", "", "1"]
+
+
+def test_csv_tells_two_sessions_on_one_day_apart(year: Year) -> None:
+    year.og.plan(Sessie(datum=date(2027, 1, 12), titel="Ochtend"))
+    year.og.plan(Sessie(datum=date(2027, 1, 12), begin="13:30", einde="15:00", titel="Middag"))
+    header = _csv(export_oudergroep(year.og, "csv"))[0]
+    assert header[-3:] == ["12/01/2027 09:00", "12/01/2027 13:30", "Keer aanwezig"]
+
+
+def test_json_round_trip_with_attendance_resolved_and_figures(year: Year) -> None:
+    data = json.loads(export_oudergroep(year.og, "json"))
+    assert data["schooljaar"] == "2026-2027"
+    assert [s["titel"] for s in data["sessies"]] == ["Koffie", "Huiswerk", "Gezond eten", "Meertalig opvoeden"]
+    assert data["sessies"][0]["aanwezig"] == [
+        {"id": year.lien, "naam": "Lien Peeters", "wie": "moeder, gezin Peeters (3A)"},
+        {"id": year.fatima, "naam": "Fatima El Amrani", "wie": "moeder, gezin El Amrani (5B)"}]
+    assert data["sessies"][0]["datum"] == "2026-10-06" and "_rev" not in data["sessies"][0]
+    assert data["sessies"][3]["uitnodigingen"][0]["naam"] == "Anna Nowak"
+    assert [t["titel"] for t in data["themas"]] == ["Meertalig opvoeden"]
+    assert [v["wat"] for v in data["verzoeken"]] == ["Een bank aan de schoolpoort"]
+    figures = data["cijfers"]
+    assert (figures["gehouden"], figures["geannuleerd"], figures["gepland"], figures["totaal_aanwezig"]) == (2, 1, 1, 4)
+    assert [(c["aanwezig"], c["terugkerend"], c["nieuw"], c["gasten"]) for c in figures["per_sessie"]] == [
+        (2, 0, 2, 0), (2, 1, 1, 1)]
+    assert data["sessies"][1]["cijfers"] == {"aanwezig": 2, "terugkerend": 1, "nieuw": 1, "gasten": 1}
+    assert "cijfers" not in data["sessies"][3]  # still to come
+
+
+def test_school_year_filter_and_wrong_calls(year: Year) -> None:
+    data = json.loads(export_oudergroep(year.og, "json", schooljaar="2025-2026"))
+    assert [s["titel"] for s in data["sessies"]] == ["Lente"]
+    assert [v["wat"] for v in data["verzoeken"]] == ["Vorig jaar gevraagd"]
+    assert [r[0] for r in _csv(export_oudergroep(year.og, "csv", schooljaar="2025-2026"))[1:]] == ["Anna Nowak"]
+    assert list(_events(export_oudergroep(year.og, "ics", schooljaar="2025-2026"))) == ["Oudergroep: Lente"]
+    assert "Sessies: 0 gehouden" in export_oudergroep(year.og, "md", schooljaar="2027-2028").decode("utf-8")
+    with pytest.raises(OuderTuiError, match="'2026' is geen schooljaar"):
+        export_oudergroep(year.og, "csv", schooljaar="2026")
+    with pytest.raises(OuderTuiError, match="Onbekend formaat 'pdf'"):
+        export_oudergroep(year.og, "pdf")
+
+
+# -- the year report -----------------------------------------------------------------------------------
+
+
+def test_year_report_has_the_figures_and_no_parent_names(year: Year) -> None:
+    text = export_oudergroep(year.og, "md").decode("utf-8")
+    assert text.startswith("# Oudergroep 2026-2027 – De Notelaar")
+    for line in ("- Sessies: 2 gehouden, 1 geannuleerd, 1 nog gepland",
+                 "- Aanwezigheden: 4 in totaal, gemiddeld 2,0 per gehouden sessie",
+                 "- Verschillende ouders en gasten: 3", "- Vaste kern (3 keer of vaker): 0 personen",
+                 "- Eén keer gekomen: 2 personen",
+                 "| 06/10/2026 | Koffie | 2 | 0 | 2 |", "| 10/11/2026 | Huiswerk | 2 | 1 | 1 |",
+                 "| 06/10 | " + "█" * 30 + " 2 |",
+                 "| 17/11/2026 | Gezond eten | geannuleerd: de spreker is ziek |",
+                 "| Meertalig opvoeden | 6 | gepland |",
+                 "| Een bank aan de schoolpoort | 22/11/2026 | beantwoord | Komt er in de lente. De ouderraad "
+                 "betaalt mee. | ja, 22/11/2026 |"):
+        assert line in text
+    assert "Vorig jaar gevraagd" not in text
+    page = export_oudergroep(year.og, "html").decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<td>Koffie</td>" in page
+    for report in (text, page):
+        for name in PARENTS:
+            assert name not in report
+
+
+def test_hostile_text_comes_out_literally(year: Year) -> None:
+    session = year.og.bewaar(msgspec.structs.replace(year.gepland, titel=HOSTILE_TITLE, plaats="<b>zaal</b>"))
+    page = export_oudergroep(year.og, "html").decode("utf-8")
+    assert "[/]&lt;script&gt;alert(1)&lt;/script&gt;*x*" in page and "<script>" not in page
+    text = export_oudergroep(year.og, "md").decode("utf-8")
+    assert "\\[/\\]\\<script\\>alert(1)\\</script\\>\\*x\\*" in text
+    letter = uitnodiging(year.og, session, "html").decode("utf-8")
+    assert "<script>" not in letter and "<b>" not in letter and "Waar: &lt;b&gt;zaal&lt;/b&gt;" in letter
+    assert "\\<b\\>zaal\\</b\\>" in uitnodiging(year.og, session, "md").decode("utf-8")
+    assert f"Oudergroep: {HOSTILE_TITLE}" in _events(export_oudergroep(year.og, "ics"))
+
+
+# -- the invitation letter -----------------------------------------------------------------------------
+
+
+def test_invitation_in_plain_dutch(year: Year) -> None:
+    text = uitnodiging(year.og, year.gepland, "md").decode("utf-8")
+    assert text.startswith("# Uitnodiging: Meertalig opvoeden")
+    for part in ("Beste ouder,", "- Wanneer: dinsdag 8 december 2026 van 09:00 tot 11:00", "- Waar: Refter",
+                 "- Waarover: Meertalig opvoeden\\\n  Hoe leert een kind twee talen?",
+                 "- Er komen ook mensen van: CLB.", "- Er is een tolk voor: Arabisch, Turks.",
+                 "- Er is opvang voor kleine kinderen.", "Iedereen is welkom. U hoeft niets voor te bereiden.",
+                 "Meester Tom", "De Notelaar"):
+        assert part in text
+    assert "Samir" not in text
+    other = uitnodiging(year.og, year.gepland, "html", school_naam="Sint-Jan").decode("utf-8")
+    assert "<p>Sint-Jan</p>" in other and "De Notelaar" not in other
+
+
+def test_invitation_per_person_has_one_page_each(year: Year) -> None:
+    page = uitnodiging(year.og, year.gepland, "html", per_persoon=True).decode("utf-8")
+    assert page.count('<div class="page"></div>') == 2
+    greetings = [line for line in page.splitlines() if line.startswith("<p>Beste ")]
+    assert greetings == ["<p>Beste Anna Nowak,</p>", "<p>Beste Fatima El Amrani,</p>", "<p>Beste Lien Peeters,</p>"]
+    assert page.count("Wanneer: dinsdag 8 december 2026 van 09:00 tot 11:00") == 3
+
+
+def test_no_invitation_for_a_cancelled_session_or_in_another_format(year: Year) -> None:
+    with pytest.raises(OuderTuiError, match="Deze sessie is geannuleerd: .*de spreker is ziek"):
+        uitnodiging(year.og, year.geannuleerd, "html")
+    with pytest.raises(OuderTuiError, match="niet als 'csv'"):
+        uitnodiging(year.og, year.gepland, "csv")
+    with pytest.raises(OuderTuiError, match="nog niemand uitgenodigd"):
+        uitnodiging(year.og, year.tweede, "md", per_persoon=True)
+
+
+# -- command line --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "ics", "md", "html"])
+def test_command_line_writes_each_format(year: Year, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "uit" / f"oudergroep.{fmt}"
+    assert main(["--db", str(year.og.store.path), "export", "oudergroep", "--format", fmt,
+                 "--schooljaar", "2026-2027", "--output", str(out)]) == 0
+    expected = export_oudergroep(year.og, fmt, schooljaar="2026-2027")
+    if fmt == "ics":  # the same events; only DTSTAMP (the moment of export) differs
+        assert _events(out.read_bytes()).keys() == _events(expected).keys()
     else:
-        assert "\\[/\\]\\<script\\>" in text and "\\*x\\*" in text
+        assert out.read_bytes() == expected
 
 
-def test_the_school_year_filter(og: Oudergroep, year) -> None:
-    document = json.loads(export_oudergroep(og, "json", schooljaar="2025-2026"))
-    assert [s["titel"] for s in document["sessies"]] == ["Vorig jaar"]
-    with pytest.raises(ValueError):
-        export_oudergroep(og, "json", schooljaar="2025")
-    with pytest.raises(OuderTuiError):
-        export_oudergroep(og, "pdf")
-
-
-@pytest.mark.parametrize("fmt", ["md", "html"])
-def test_invitation_letter_in_plain_dutch(og: Oudergroep, year, fmt: str) -> None:
-    session = og.sessie(year["planned"].id)
-    text = uitnodiging(og, session, fmt, school_naam="Basisschool De Notelaar").decode("utf-8")
-    assert "Beste ouder," in text
-    assert "dinsdag 8 december 2026, van 13:30 tot 15:00" in text and "Turnzaal" in text
-    assert "Er is een tolk voor: Turks." in text and "in de klas van K1" in text
-    assert "Juf Els" in text and "Basisschool De Notelaar" in text
-    if fmt == "html":
-        assert "<script>" not in text
-    personal = uitnodiging(og, session, fmt, per_persoon=True).decode("utf-8")
-    assert "Beste Fatima El Amrani," in personal and "Beste Karim El Amrani," in personal
-    if fmt == "html":
-        assert personal.count('<div class="page"></div>') == 1
-
-
-def test_no_letter_for_a_cancelled_session_or_nobody_invited(og: Oudergroep, year) -> None:
-    with pytest.raises(OuderTuiError, match="geannuleerd"):
-        uitnodiging(og, og.sessie(year["cancelled"].id), "html")
-    with pytest.raises(OuderTuiError, match="niemand uitgenodigd"):
-        uitnodiging(og, og.sessie(year["second"].id), "html", per_persoon=True)
-
-
-def test_command_line_export(store: Store, og: Oudergroep, year, tmp_path, capsysbinary) -> None:
-    path = str(store.path)
-    store.close()
-    out = tmp_path / "oudergroep.ics"
-    assert main(["--db", path, "export", "oudergroep", "--format", "ics", "--output", str(out)]) == 0
-    assert len(events(out.read_bytes())) == 4
-    assert main(["--db", path, "export", "oudergroep", "--format", "csv", "--schooljaar", "2025-2026"]) == 0
-    rows = list(csv.reader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][3:] == ["05/05/2026 Vorig jaar", "Keer aanwezig"]
-    assert main(["--db", path, "export", "oudergroep", "--format", "html", "--schooljaar", "2026"]) == 2
-    assert "geen schooljaar" in capsysbinary.readouterr().err.decode()
-    assert main(["--db", path, "export", "oudergroep", "--format", "md", "--klas", "5A"]) == 2
-    assert "--klas geldt alleen" in capsysbinary.readouterr().err.decode()
+def test_command_line_to_stdout_and_wrong_school_years(year: Year, tmp_path: Path, capsysbinary) -> None:
+    db = str(year.og.store.path)
+    assert main(["--db", db, "export", "oudergroep", "--format", "json", "--schooljaar", "2025-2026"]) == 0
+    assert json.loads(capsysbinary.readouterr().out)["schooljaar"] == "2025-2026"
+    out = tmp_path / "oudergroep.csv"
+    for wrong in ("2026", "2026-2028"):
+        assert main(["--db", db, "export", "oudergroep", "--schooljaar", wrong, "--output", str(out)]) == 2
+        err = capsysbinary.readouterr().err.decode("utf-8")
+        assert f"--schooljaar: '{wrong}' is geen schooljaar (bv. 2026-2027)" in err
+    assert main(["--db", db, "export", "oudergroep", "--klas", "5A"]) == 2
+    assert "--klas geldt alleen voor de export van startgesprekken" in capsysbinary.readouterr().err.decode("utf-8")
+    assert not out.exists()
