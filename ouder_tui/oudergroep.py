@@ -266,6 +266,8 @@ class Contact(Record, kw_only=True, frozen=True):
     datum: date | None = None
     hoe: str = "telefoon"
     notitie: str = ""
+    #: The parent will not come back (moved, works full time ...): no longer listed, unless they come again.
+    niet_meer_opvolgen: bool = False
 
     @property
     def hoe_tekst(self) -> str:
@@ -594,7 +596,8 @@ class Oudergroep:
 
     def weggebleven(self, na: int | None = None) -> list[Weggebleven]:
         """Parents who came at least once and missed the ``na`` held sessions since, with no contact
-        after the last one they missed. Parents whose children all left school are not listed."""
+        after the last one they missed. Not listed either: parents whose children all left school, and
+        parents of whom a contact said not to follow them up any more (until they come again)."""
         view = self._view()
         n = na or self.weggebleven_na()
         held = [s for s in view.sessions if s.gehouden]
@@ -611,6 +614,8 @@ class Oudergroep:
             contacts = view.contacts.get(pid, [])
             contact = contacts[-1] if contacts else None
             if contact and contact.datum and missed[-1].datum and contact.datum >= missed[-1].datum:
+                continue
+            if contact and contact.niet_meer_opvolgen and contact.datum and last.datum and contact.datum >= last.datum:
                 continue
             found.append(Weggebleven(person, len(sessions), last, len(missed), contact))
         return sorted(found, key=lambda w: (-w.keer_aanwezig, fold(w.persoon.naam)))
@@ -655,7 +660,7 @@ class Oudergroep:
 
     def _theme_follows(self, session: Sessie) -> None:
         """A theme's status follows its sessions: planned once a session is on it, done once one was held."""
-        if session.thema_id is None:
+        if session.thema_id is None or session.geannuleerd:
             return
         record = self.store.get(THEMAS, session.thema_id)
         if record is None:

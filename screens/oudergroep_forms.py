@@ -139,6 +139,9 @@ class ContactForm(FormScreen[Contact]):
 Je belde een ouder die wegbleef, of sprak hem of haar aan aan de schoolpoort. Noteer hoe en
 wat eruit kwam (bv. werkt nu overdag, komt terug in maart). De ouder verdwijnt dan uit de lijst
 'Weggebleven', tot hij of zij opnieuw een sessie mist.
+
+Komt de ouder niet meer (verhuisd, werkt voltijds), vink dan 'niet meer opvolgen' aan: dan blijft
+hij of zij uit de lijst, tot hij of zij toch weer eens komt.
 """
 
     def __init__(self, service: Oudergroep, persoon: Persoon) -> None:
@@ -160,12 +163,15 @@ wat eruit kwam (bv. werkt nu overdag, komt terug in maart). De ouder verdwijnt d
                                allow_blank=False)
             yield text_field("datum", "Datum (dd/mm/jjjj)", format_date(self.service.vandaag()))
         yield note_field("notitie", "Wat kwam eruit")
+        yield check_field("niet_meer_opvolgen", "niet meer opvolgen (verhuisd, werkt voltijds ...): uit de lijst, "
+                          "tot de ouder opnieuw komt")
 
     def build(self) -> Contact:
         v = self.values()
         errors: dict[str, str] = {}
         day = date_value(errors, "datum", v["datum"], required=True)
-        value = Contact(persoon_id=self.persoon.id, datum=day, hoe=v["hoe"], notitie=v["notitie"])
+        value = Contact(persoon_id=self.persoon.id, datum=day, hoe=v["hoe"], notitie=v["notitie"],
+                        niet_meer_opvolgen=v["niet_meer_opvolgen"])
         raise_with_model_errors(value, errors)
         return value
 

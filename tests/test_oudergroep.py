@@ -191,6 +191,29 @@ def test_stayed_away_appears_clears_with_a_contact_and_returns_after_a_new_miss(
     assert listed[0].laatste_contact.notitie == "Werkt nu."
 
 
+def test_a_parent_who_will_not_come_back_is_no_longer_followed_until_they_come_again(og: Oudergroep,
+                                                                                    families) -> None:
+    regular, moved = mother(families[0]), mother(families[1])
+    held(og, date(2026, 9, 15), regular, moved)
+    held(og, date(2026, 9, 29), regular)
+    held(og, date(2026, 10, 13), regular)
+    og.noteer_contact(Contact(persoon_id=moved, datum=date(2026, 10, 14), hoe="telefoon", notitie="Verhuisd.",
+                              niet_meer_opvolgen=True))
+    held(og, date(2026, 10, 27), regular)
+    held(og, date(2026, 11, 10), regular)
+    assert og.weggebleven() == []
+    held(og, date(2026, 11, 17), moved)  # she came after all
+    held(og, date(2026, 11, 18), regular)
+    held(og, date(2026, 11, 19), regular)
+    assert [w.persoon.naam for w in og.weggebleven()] == ["Fatima El Amrani"]
+
+
+def test_a_cancelled_session_does_not_plan_its_theme(og: Oudergroep) -> None:
+    thema = og.bewaar_thema(Thema(titel="Schermtijd"))
+    og.plan(Sessie(datum=date(2026, 12, 8), titel="Schermtijd", thema_id=thema.id, status="geannuleerd"))
+    assert og.thema(thema.id).status == "idee"
+
+
 def test_the_stayed_away_threshold_is_a_setting(og: Oudergroep, store: Store, families) -> None:
     held(og, date(2026, 9, 15), mother(families[0]))
     held(og, date(2026, 9, 29))
