@@ -203,8 +203,13 @@ class RecordTable(ScrollView, can_focus=True):
                 self.action_select()
 
     # -- drawing ----------------------------------------------------------------------------
+    @property
+    def _width(self) -> int:
+        """The width to draw in: without the vertical scrollbar, so the last column is never cut."""
+        return max(self.scrollable_content_region.width, 1)
+
     def _widths(self) -> list[int]:
-        total = max(self.size.width, 1)
+        total = self._width
         gaps = len(self.columns) - 1
         fixed = sum(c.width for c in self.columns if c.width is not None)
         flexible = [c for c in self.columns if c.width is None]
@@ -234,7 +239,7 @@ class RecordTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", style))
             segments.append(Segment(set_cell_size(clean_text(text), width), style))
         strip = Strip(segments)
-        return strip.adjust_cell_length(self.size.width, style).crop(0, self.size.width)
+        return strip.adjust_cell_length(self._width, style).crop(0, self._width)
 
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
