@@ -176,10 +176,15 @@ def insert_oudergroep(store: Store, today: date, families: list[dict], seed: int
                 for pid in regulars + sometimes))
     if upcoming_start is not None:
         series = f"{rng.getrandbits(48):012x}"
+        slot = _session(upcoming_start, None, theme_ids, rng)  # a series keeps its hour and place
         for i, day in enumerate(reeks_data(upcoming_start, "maand", 6)):
             if day.month in (7, 8):
                 break
-            session = msgspec.structs.replace(_session(day, 5 if i == 0 else None, theme_ids, rng), reeks_id=series)
+            session = msgspec.structs.replace(slot, datum=day, reeks_id=series)
+            if i == 0:  # the facilitator put the next theme on the first one
+                themed = _session(day, 5, theme_ids, rng)
+                session = msgspec.structs.replace(session, thema_id=themed.thema_id, titel=themed.titel,
+                                                  omschrijving=themed.omschrijving, partners=themed.partners)
             if i == 0:
                 session = msgspec.structs.replace(session, status="uitgenodigd", uitnodigingen=tuple(
                     Uitnodiging(persoon_id=pid, kanaal=kanaal, op=today - timedelta(days=rng.randint(0, 4)),

@@ -41,8 +41,8 @@ THEMA_STATUSSEN = {"idee": "idee", "gepland": "gepland", "gedaan": "gedaan"}
 VERZOEK_STATUSSEN = {"open": "open", "in_behandeling": "in behandeling", "beantwoord": "beantwoord"}
 UITNODIGING_KANALEN = {"brief": "brief", "smartschool": "Smartschool", "telefoon": "telefoon",
                        "schoolpoort": "schoolpoort", "bericht": "sms/WhatsApp"}
-CONTACT_MANIEREN = {"telefoon": "telefoon", "schoolpoort": "een woordje aan de schoolpoort",
-                    "bericht": "bericht (sms/WhatsApp, Smartschool)", "huisbezoek": "huisbezoek", "andere": "andere"}
+CONTACT_MANIEREN = {"telefoon": "telefoon", "schoolpoort": "schoolpoort", "bericht": "bericht",
+                    "huisbezoek": "huisbezoek", "andere": "andere"}
 HERHALINGEN = {"week": "elke week", "twee_weken": "om de twee weken", "maand": "elke maand (zelfde weekdag)"}
 
 MAX_REEKS = 40

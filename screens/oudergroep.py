@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 
-from ouder_tui.oudergroep import Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
+from ouder_tui.oudergroep import VERZOEK_STATUSSEN, Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
 from ouder_tui.text import format_date, plural, school_year_of
 from screens.base import AreaScreen
 from screens.overzicht import DashboardPanel
@@ -18,14 +18,17 @@ from screens.table import Column, RecordTable, Row
 
 TABS = {"sessies": "Sessies", "themas": "Thema's", "weggebleven": "Weggebleven", "verzoeken": "Verzoeken",
         "jaar": "Jaar"}
-SESSION_COLUMNS = [Column("Datum", 10), Column("Uur", 11), Column("Thema"), Column("Plaats", 10),
+SESSION_COLUMNS = [Column("Datum", 10), Column("Uur", 5), Column("Thema"), Column("Plaats", 11),
                    Column("Status", 13), Column("Uitg.", 5), Column("Aanw.", 5)]
 
 
-def session_row(session: Sessie) -> Row:
+def session_row(session: Sessie, today: date) -> Row:
     invited, present = len(session.uitnodigingen), len(session.aanwezig)
-    status = session.status_tekst + (" ↻" if session.reeks_id else "")  # part of a series
-    return Row(session.id, (format_date(session.datum), session.uren, session.titel, session.plaats, status,
+    status = session.status_tekst
+    if session.status in ("gepland", "uitgenodigd") and session.datum and session.datum < today:
+        status = "aanduiden!"  # it took place: tick who came
+    status += " ↻" if session.reeks_id else ""  # part of a series
+    return Row(session.id, (format_date(session.datum), session.begin, session.titel, session.plaats, status,
                             str(invited or ""), str(present if session.gehouden else "")),
                sort=(session.datum or date.min, session.begin, session.titel.casefold(), session.plaats.casefold(),
                      status, invited, present))
@@ -88,7 +91,8 @@ class OudergroepScreen(AreaScreen):
     HELP = """
 # Oudergroep
 
-- **Sessies**: de bijeenkomsten van het gekozen schooljaar (↻: deel van een reeks). Enter opent een sessie: daar nodig
+- **Sessies**: de bijeenkomsten van het gekozen schooljaar (↻: deel van een reeks). Bij een sessie
+  die voorbij is maar nog geen aanwezigheden heeft, staat 'aanduiden!'. Enter opent een sessie: daar nodig
   je ouders uit (u), duid je aan wie er was (a) en schrijf je het verslag (v).
 - **Thema's**: waar ouders om vroegen, door wie en hoeveel ouders het willen. **p** plant een
   sessie over het geselecteerde thema.
@@ -132,11 +136,11 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
                                   empty_text="Nog geen thema's. n: een thema noteren.")
             with TabPane(TABS["weggebleven"], id="weggebleven"):
                 yield RecordTable([Column("Naam", 20), Column("Wie"), Column("Keer", 4), Column("Laatst", 10),
-                                   Column("Gemist", 6), Column("Laatste contact", 20)], id="weggebleven-table",
+                                   Column("Gemist", 6), Column("Laatste contact", 22)], id="weggebleven-table",
                                   empty_text="Niemand om op te volgen.")
             with TabPane(TABS["verzoeken"], id="verzoeken"):
-                yield RecordTable([Column("Verzoek"), Column("Gevraagd", 10), Column("Wie neemt op", 14),
-                                   Column("Status", 28)], id="verzoeken-table",
+                yield RecordTable([Column("Verzoek"), Column("Gevraagd", 10), Column("Wie neemt op", 16),
+                                   Column("Status", 29)], id="verzoeken-table",
                                   empty_text="Nog geen verzoeken. n: een verzoek noteren.")
             with TabPane(TABS["jaar"], id="jaar"), VerticalScroll():
                 yield Static("", id="year-chart", markup=False)
@@ -175,7 +179,8 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
         counts = {}
         sessions = service.sessies(self.schooljaar)
         table = self.query_one("#sessies-table", RecordTable)
-        table.set_rows([session_row(s) for s in sessions], keep_key=table.current_key)
+        today = service.vandaag()
+        table.set_rows([session_row(s, today) for s in sessions], keep_key=table.current_key)
         counts["sessies"] = len(sessions)
         per_theme: dict[int, int] = {}
         for session in service.sessies():
@@ -294,7 +299,8 @@ class OudergroepPanel(DashboardPanel):
         requests = service.open_verzoeken()
         lines.append(f"{plural(len(requests), 'open verzoek', 'open verzoeken')} van de groep")
         for verzoek in requests[:3]:
-            lines.append(f"  {verzoek.wat[:50]} ({verzoek.status_tekst})")
+            what = verzoek.wat if len(verzoek.wat) <= 38 else verzoek.wat[:37].rstrip() + "…"
+            lines.append(f"  {what} ({VERZOEK_STATUSSEN.get(verzoek.status, verzoek.status)})")
         return lines
 
 

@@ -159,7 +159,7 @@ hij of zij uit de lijst, tot hij of zij toch weer eens komt.
             history.append(f"Eerder contact {format_date(contact.datum)} ({contact.hoe_tekst}): {contact.notitie}")
         yield Static("\n".join(history), markup=False, id="person-history")
         with Horizontal(classes="row"):
-            yield choice_field("hoe", "Hoe", [(v, k) for k, v in CONTACT_MANIEREN.items()], "telefoon",
+            yield choice_field("hoe", "Hoe had je contact", [(v, k) for k, v in CONTACT_MANIEREN.items()], "telefoon",
                                allow_blank=False)
             yield text_field("datum", "Datum (dd/mm/jjjj)", format_date(self.service.vandaag()))
         yield note_field("notitie", "Wat kwam eruit")

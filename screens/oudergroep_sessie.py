@@ -288,7 +288,8 @@ def attendee_row(service: Oudergroep, session: Sessie, persoon_id: str) -> Row:
     person = service.persoon(persoon_id)
     present = persoon_id in session.aanwezig
     invite = session.uitnodiging(persoon_id)
-    how = f"{invite.kanaal_tekst} {format_date(invite.op)}" if invite else "niet uitgenodigd"
+    how = (f"{invite.kanaal_tekst} {invite.op.strftime('%d/%m')}" if invite.op else invite.kanaal_tekst) if invite \
+        else "niet uitgenodigd"
     mark = "✓" if present else ""
     return Row(persoon_id, (mark, person.naam, person.omschrijving, how),
                sort=(not present, person.naam.casefold(), person.omschrijving, how))
@@ -336,7 +337,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             yield Static("", classes="name", id="name", markup=False)
             yield Card("Sessie", id="plan-card")
             yield Label("", id="people-title", markup=False)
-            yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Uitnodiging", 24)],
+            yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Uitnodiging", 17)],
                               id="people", empty_text="Nog niemand uitgenodigd. u: uitnodigen, a: aanwezigheden.")
             yield Card("Verslag", id="report-card")
         yield Footer(show_command_palette=False)
@@ -434,7 +435,6 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
 
     def action_letter(self) -> None:
         from ouder_tui.oudergroep_export import uitnodiging
-
         from ouder_tui.settings import load_settings
         from screens.export_dialog import ExportDialog
 
