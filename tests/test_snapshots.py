@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, TabbedContent
 from ouder_tui.app import make_app
 from ouder_tui.huisbezoek import Huisbezoeken
 from ouder_tui.leerlingen import Registry
+from ouder_tui.oudergroep import Oudergroep
 from ouder_tui.startgesprek import Startgesprekken
 from ouder_tui.store import Store
 from screens.dialogs import ConflictDialog, HelpScreen
@@ -24,6 +25,8 @@ from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
 from screens.importeren import ImportScreen
 from screens.instellingen import InstellingenForm
 from screens.leerling import LeerlingForm, LeerlingScreen
+from screens.oudergroep_lijsten import AanwezigheidScreen, UitnodigenScreen
+from screens.oudergroep_sessie import SessieForm, SessieScreen
 from screens.prullenbak import PrullenbakScreen
 from screens.startgesprek import OmgekeerdForm, StartgesprekForm
 from screens.table import RecordTable
@@ -143,16 +146,52 @@ def _screens(store: Store):
         form._tick = lambda: form.query_one("#timer").update("Gesprek loopt: 03:20   (richttijd 5 à 10 minuten)")
         pilot.app.push_screen(form)
 
+    group = Oudergroep(store, registry)
+    last_held = [s for s in group.sessies() if s.gehouden][-1]
+    to_tick = group.zonder_aanwezigheden()[0]
+    upcoming = group.volgende()
+
+    async def oudergroep(pilot):
+        await pilot.press("f6")
+
+    async def oudergroep_weggebleven(pilot):
+        await pilot.press("f6")
+        pilot.app.screen.query_one(TabbedContent).active = "weggebleven"
+
+    async def oudergroep_jaar(pilot):
+        await pilot.press("f6")
+        await pilot.pause()
+        pilot.app.screen.query_one("#schooljaar", Select).value = "2025-2026"
+        pilot.app.screen.query_one(TabbedContent).active = "jaar"
+
+    async def oudergroep_sessie(pilot):
+        pilot.app.push_screen(SessieScreen(pilot.app.oudergroep, last_held.id))
+
+    async def oudergroep_aanwezig(pilot):
+        pilot.app.push_screen(AanwezigheidScreen(pilot.app.oudergroep, to_tick.id))
+
+    async def oudergroep_uitnodigen(pilot):
+        screen = UitnodigenScreen(pilot.app.oudergroep, upcoming.id)
+        pilot.app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#eerder", Select).value = "ooit"
+
+    async def sessie_form(pilot):
+        pilot.app.push_screen(SessieForm(pilot.app.oudergroep, upcoming))
+
     return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
                                      ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren,
                                      huisbezoeken, huisbezoeken_acties, huisbezoeken_nooit, huisbezoek, plan_form,
-                                     log_form, startgesprekken, startgesprek_form, omgekeerd_form)}
+                                     log_form, startgesprekken, startgesprek_form, omgekeerd_form, oudergroep,
+                                     oudergroep_weggebleven, oudergroep_jaar, oudergroep_sessie, oudergroep_aanwezig,
+                                     oudergroep_uitnodigen, sessie_form)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
            "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren", "huisbezoeken",
            "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form", "startgesprekken",
-           "startgesprek_form", "omgekeerd_form"]
+           "startgesprek_form", "omgekeerd_form", "oudergroep", "oudergroep_weggebleven", "oudergroep_jaar",
+           "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form"]
 
 
 @pytest.mark.parametrize("size", SIZES)
