@@ -72,7 +72,8 @@ def year_lines(service: Oudergroep, schooljaar: str, width: int = 30) -> list[st
         new = "░" * max(0, round(figures.aanwezig / top * width) - len(back)) if figures.nieuw else ""
         bar = (back + new).ljust(width)
         label = figures.sessie.datum.strftime("%d/%m") if figures.sessie.datum else "?"
-        lines.append(f"{label:5}  {bar}  {figures.aanwezig:>3} ({figures.nieuw})  {figures.sessie.titel}")
+        title = figures.sessie.titel if len(figures.sessie.titel) <= 28 else figures.sessie.titel[:27].rstrip() + "…"
+        lines.append(f"{label:5}  {bar}  {figures.aanwezig:>3} ({figures.nieuw})  {title}")
     return lines
 
 
