@@ -10,11 +10,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 
+from ouder_tui.errors import OuderTuiError
 from ouder_tui.oudergroep import VERZOEK_STATUSSEN, Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
 from ouder_tui.text import format_date, plural, school_year_of
 from screens.base import AreaScreen
 from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
+from screens.widgets import error_text
 
 TABS = {"sessies": "Sessies", "themas": "Thema's", "weggebleven": "Weggebleven", "verzoeken": "Verzoeken",
         "jaar": "Jaar"}
@@ -86,6 +88,7 @@ class OudergroepScreen(AreaScreen):
         Binding("p", "plan_from_theme", "Sessie over thema", show=False),
         Binding("c", "contact", "Contact", show=False),
         Binding("x", "export", "Exporteren"),
+        Binding("delete", "delete", "Verwijderen", show=False),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
         Binding("left", "tab(-1)", "Vorige lijst", show=False),
     ]
@@ -105,7 +108,9 @@ class OudergroepScreen(AreaScreen):
   of dat antwoord al in de groep terugkwam.
 - **Jaar**: hoeveel ouders er per sessie waren, terugkerend en nieuw.
 
-**n** maakt iets nieuws in de lijst waar je bent (een sessie, een thema of een verzoek).
+**n** maakt iets nieuws in de lijst waar je bent (een sessie, een thema of een verzoek);
+**Delete** verplaatst de geselecteerde sessie, het thema of het verzoek naar de prullenbak
+(terug te zetten vanuit de prullenbak).
 Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exporteert het jaar
 (agenda, aanwezigheden voor Excel, jaarverslag).
 """
@@ -252,6 +257,43 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
         key = self.query_one("#weggebleven-table", RecordTable).current_key
         if key is not None:
             self.app.push_screen(ContactForm(self.service, self.service.persoon(key)), self._after_change)
+
+    def action_delete(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
+        active = self.query_one(TabbedContent).active
+        if active not in ("sessies", "themas", "verzoeken"):
+            return
+        key = self.query_one(f"#{active}-table", RecordTable).current_key
+        if key is None:
+            return
+        service = self.service
+        if active == "sessies":
+            session = service.sessie(key)
+            what = f"De sessie van {format_date(session.datum)} ({session.titel})"
+            remove = lambda: service.verwijder(session)  # noqa: E731
+        elif active == "themas":
+            thema = service.thema(key)
+            what = f"Het thema '{thema.titel}'"
+            remove = lambda: service.verwijder_thema(thema)  # noqa: E731
+        else:
+            verzoek = service.verzoek(key)
+            what = f"Het verzoek '{verzoek.wat}'"
+            remove = lambda: service.verwijder_verzoek(verzoek)  # noqa: E731
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                remove()
+            except OuderTuiError as exc:
+                self.notify(error_text(exc), severity="error", markup=False)
+                return
+            self.notify("Naar de prullenbak verplaatst.", timeout=3)
+            self.refill()
+
+        self.app.push_screen(ConfirmDialog("Verwijderen?", f"{what} gaat naar de prullenbak.", yes="Verwijderen"),
+                             confirmed)
 
     def _after_change(self, saved: object) -> None:
         self.refill()

@@ -14,7 +14,9 @@ from screens.dialogs import ConfirmDialog
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
-KINDS = {"leerlingen": "leerling", "gezinnen": "gezin"}
+KINDS = {"leerlingen": "leerling", "gezinnen": "gezin", "huisbezoeken": "huisbezoek",
+         "startgesprekken": "startgesprek", "oudergroep_sessies": "sessie", "oudergroep_themas": "thema",
+         "oudergroep_verzoeken": "verzoek", "oudergroep_gasten": "gast", "oudergroep_contacten": "contact"}
 
 
 class PrullenbakScreen(Screen[None]):
@@ -42,7 +44,7 @@ terug, zoals het was. **Delete** wist het definitief: dat kan niet ongedaan gema
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("r: terugzetten   Delete: definitief wissen   Esc: terug", id="intro", markup=False)
-        yield RecordTable([Column("Wat"), Column("Soort", 9), Column("Door", 16), Column("Wanneer", 16)],
+        yield RecordTable([Column("Wat"), Column("Soort", 12), Column("Door", 16), Column("Wanneer", 16)],
                           id="bin", empty_text="De prullenbak is leeg.")
         yield Footer(show_command_palette=False)
 

@@ -446,3 +446,28 @@ async def test_the_palette_finds_a_session(store: Store) -> None:
         await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SessieScreen) and app.screen.sessie_id == session.id
+
+
+async def test_delete_a_session_to_the_recycle_bin_and_restore_it(store: Store, families) -> None:
+    from screens.prullenbak import PrullenbakScreen
+
+    service = og(store)
+    session = service.plan(Sessie(datum=date(2026, 11, 17), titel="Koffie"))
+    service.zet_aanwezig(session.id, families[0].ouders[0].id)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(app, pilot)
+        await focus(app, pilot, "#sessies-table")
+        await pilot.press("delete")
+        await pilot.pause()
+        assert shows(app, "De sessie van 17/11/2026 (Koffie) gaat naar de prullenbak.")
+        await pilot.press("j")
+        await pilot.pause()
+        assert screen.query_one("#sessies-table", RecordTable).row_count == 0
+        app.push_screen(PrullenbakScreen(store))
+        await pilot.pause()
+        assert shows(app, "Oudergroep 17/11/2026 Koffie") and shows(app, "sessie")
+        await pilot.press("r")
+        await pilot.pause()
+    restored = og(store).sessie(session.id)
+    assert restored.aanwezig == (families[0].ouders[0].id,) and restored.titel == "Koffie"
