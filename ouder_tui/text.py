@@ -105,3 +105,24 @@ def parse_school_year(value: str) -> str:
 def plural(count: int, one: str, many: str) -> str:
     """``plural(1, "gezin", "gezinnen")`` -> ``1 gezin``; ``plural(3, ...)`` -> ``3 gezinnen``."""
     return f"{count} {one if count == 1 else many}"
+
+
+DAGEN = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
+
+
+def lange_datum(day: date | None) -> str:
+    """``dinsdag 8 december 2026``: how a letter to parents says a date."""
+    if day is None:
+        return ""
+    return f"{DAGEN[day.weekday()]} {day.day} {MAANDEN[day.month - 1]} {day.year}"
+
+
+def staaf(waarde: float, maximum: float, breedte: int = 30) -> str:
+    """A horizontal bar of block characters, ``breedte`` wide at ``maximum`` (eighths for the last bit)."""
+    if maximum <= 0 or waarde <= 0:
+        return ""
+    eighths = round(waarde / maximum * breedte * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("" if not rest else " ▏▎▍▌▋▊▉"[rest])

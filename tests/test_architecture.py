@@ -39,3 +39,15 @@ def test_core_modules_import_neither_textual_nor_screens() -> None:
 def test_the_cli_imports_the_app_only_lazily() -> None:
     lazy = [m for m, top in _imports(CORE / "cli.py") if m == "ouder_tui.app" and not top]
     assert lazy == ["ouder_tui.app"]
+
+
+def test_every_package_is_in_the_distribution() -> None:
+    """A package missing from pyproject works in the editable checkout but not once installed."""
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    for top in ("ouder_tui", "screens"):
+        for init in (root / top).rglob("__init__.py"):
+            package = ".".join(init.parent.relative_to(root).parts)
+            assert package in listed, f"{package} ontbreekt in [tool.setuptools] packages"
