@@ -27,6 +27,7 @@ from screens.who import WhoScreen
 
 if TYPE_CHECKING:
     from ouder_tui.huisbezoek import Huisbezoeken
+    from ouder_tui.infomoment import Infomomenten
     from ouder_tui.oudergroep import Oudergroep
     from ouder_tui.startgesprek import Startgesprekken
 
@@ -79,6 +80,12 @@ class OuderTuiApp(App[None]):
         from ouder_tui.oudergroep import Oudergroep
 
         return Oudergroep(self.store, self.registry)
+
+    @cached_property
+    def infomomenten(self) -> Infomomenten:
+        from ouder_tui.infomoment import Infomomenten
+
+        return Infomomenten(self.store)
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:

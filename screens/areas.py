@@ -110,6 +110,18 @@ def _oudergroep_family_cards() -> list[FamilyCard]:
     return [family_group_card]
 
 
+def _infomoment(app: OuderTuiApp) -> Screen:
+    from screens.infomoment import InfomomentScreen
+
+    return InfomomentScreen(app.infomomenten)
+
+
+def _infomoment_panels() -> list[type[DashboardPanel]]:
+    from screens.infomoment import InfomomentPanel
+
+    return [InfomomentPanel]
+
+
 AREAS: list[Area] = [
     Area("overzicht", "Overzicht", "f2", _overzicht),
     Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen, short="Leerlingen"),
@@ -117,4 +129,5 @@ AREAS: list[Area] = [
     Area("startgesprekken", "Startgesprekken", "f5", _startgesprekken, _startgesprek_panels,
          _startgesprek_family_cards, _startgesprek_pupil_cards),
     Area("oudergroep", "Oudergroep", "f6", _oudergroep, _oudergroep_panels, _oudergroep_family_cards),
+    Area("infomoment", "Infomoment", "f7", _infomoment, _infomoment_panels),
 ]
