@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from ouder_tui.demo_infomoment import insert_infomomenten
 from ouder_tui.demo_oudergroep import insert_oudergroep
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import HUISBEZOEKEN, Actie, Huisbezoek
@@ -26,7 +27,7 @@ from ouder_tui.text import school_year_of
 
 SEED = 2026
 #: Raised whenever the demo gains content, so an older demo file is made anew.
-DEMO_VERSION = 5
+DEMO_VERSION = 6
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
@@ -148,6 +149,7 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
         store.insert_many(HUISBEZOEKEN, build_visits(today, [f["id"] for f in saved], families))
         store.insert_many(STARTGESPREKKEN, build_talks(today, saved_pupils, saved))
         insert_oudergroep(store, today, saved, SEED)
+        insert_infomomenten(store, today)
 
 
 def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed: int = SEED) -> list[dict]:

@@ -160,3 +160,16 @@ def test_next_year_starts_from_last_year_with_every_date_shifted(service: Infomo
     assert nxt.tafels[0].gastheer == "Tom" and not nxt.tafels[0].uitgenodigd
     assert nxt.vragen == ()
     assert service.van_jaar("2026-2027").vragen  # last year's stays as it was
+
+
+def test_the_demo_has_this_years_infomoment_halfway_and_last_years_with_its_top_five(demo_store: Store) -> None:
+    service = Infomomenten(demo_store)
+    this, last = service.van_jaar("2026-2027"), service.van_jaar("2025-2026")
+    done, total = this.voortgang()
+    assert 0 < done < total and service.achterstallig(this)
+    assert {t.soort for t in this.tafels} >= {"clb", "klasleerkracht", "zorgleerkracht", "oud_leerlingen", "school"}
+    assert this.vragen and this.datum > date(2026, 11, 22)
+    assert last.voortgang() == (len(last.taken), len(last.taken))
+    top = service.top(last)
+    assert len(top) == 5 and all(v.antwoord for v in top)
+    assert [v.aantal for v in top] == sorted((v.aantal for v in top), reverse=True)
