@@ -102,7 +102,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
     InfomomentScreen #year-bar { height: 1; margin: 0 1; }
     InfomomentScreen #year-bar Label { width: auto; padding-right: 1; }
     InfomomentScreen #year-bar Select { width: 20; }
-    InfomomentScreen #year-bar ProgressBar { width: auto; padding-left: 2; }
+    InfomomentScreen #year-bar ProgressBar { width: 44; padding-left: 2; }
     InfomomentScreen #summary { padding: 0 1; height: auto; }
     InfomomentScreen #warnings { color: $warning; padding: 0 1; height: auto; }
     InfomomentScreen #empty { padding: 1 2; height: auto; }

@@ -23,6 +23,7 @@ from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinForm, GezinScreen, OuderForm
 from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
 from screens.importeren import ImportScreen
+from screens.infomoment_forms import InfomomentForm
 from screens.instellingen import InstellingenForm
 from screens.leerling import LeerlingForm, LeerlingScreen
 from screens.oudergroep_lijsten import AanwezigheidScreen, UitnodigenScreen
@@ -179,19 +180,41 @@ def _screens(store: Store):
     async def sessie_form(pilot):
         pilot.app.push_screen(SessieForm(pilot.app.oudergroep, upcoming))
 
+    async def infomoment(pilot):
+        await pilot.press("f7")
+
+    async def infomoment_tafels(pilot):
+        await pilot.press("f7")
+        pilot.app.screen.query_one(TabbedContent).active = "tafels"
+
+    async def infomoment_rotatie(pilot):
+        await pilot.press("f7")
+        pilot.app.screen.query_one(TabbedContent).active = "rotatie"
+
+    async def infomoment_vragen(pilot):
+        await pilot.press("f7")
+        await pilot.pause()
+        pilot.app.screen.query_one("#schooljaar", Select).value = "2025-2026"
+        pilot.app.screen.query_one(TabbedContent).active = "vragen"
+
+    async def infomoment_form(pilot):
+        pilot.app.push_screen(InfomomentForm(pilot.app.infomomenten, pilot.app.infomomenten.huidig()))
+
     return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
                                      ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren,
                                      huisbezoeken, huisbezoeken_acties, huisbezoeken_nooit, huisbezoek, plan_form,
                                      log_form, startgesprekken, startgesprek_form, omgekeerd_form, oudergroep,
                                      oudergroep_weggebleven, oudergroep_jaar, oudergroep_sessie, oudergroep_aanwezig,
-                                     oudergroep_uitnodigen, sessie_form)}
+                                     oudergroep_uitnodigen, sessie_form, infomoment, infomoment_tafels,
+                                     infomoment_rotatie, infomoment_vragen, infomoment_form)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
            "wie", "help_screen", "prullenbak", "conflict", "instellingen", "importeren", "huisbezoeken",
            "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form", "startgesprekken",
            "startgesprek_form", "omgekeerd_form", "oudergroep", "oudergroep_weggebleven", "oudergroep_jaar",
-           "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form"]
+           "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form", "infomoment",
+           "infomoment_tafels", "infomoment_rotatie", "infomoment_vragen", "infomoment_form"]
 
 
 @pytest.mark.parametrize("size", SIZES)
