@@ -148,7 +148,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     TITLE: ClassVar[str] = ""
     BINDINGS = [
-        Binding("ctrl+s", "save", "Bewaren", priority=True),
+        # Not a priority binding: the key then waits behind the keys typed before it, so a fast typist
+        # (or a scanner) never saves a field before its last characters arrived.
+        Binding("ctrl+s", "save", "Bewaren"),
         Binding("escape", "cancel", "Annuleren"),
     ]
     DEFAULT_CSS = """

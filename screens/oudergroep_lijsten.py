@@ -65,7 +65,7 @@ class UitnodigenScreen(_PeopleList):
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("space", "toggle", "Aanduiden"),
         Binding("ctrl+a", "all", "Alles aanduiden"),
-        Binding("ctrl+s", "invite", "Uitnodiging noteren", priority=True),
+        Binding("ctrl+s", "invite", "Uitnodiging noteren"),
         Binding("ctrl+f", "focus_filter", "Filter", show=False),
     ]
     HELP = """

@@ -218,3 +218,22 @@ async def test_hostile_text_shows_literally(store: Store, name: str) -> None:
             await pilot.pause()
             assert shows(app, name[:9]), tab
         assert app.is_running
+
+
+async def test_a_fast_typist_never_saves_before_the_last_key_arrived(store: Store) -> None:
+    """ctrl+s waits behind the keys typed before it (a priority binding saved an empty field)."""
+    from textual import events
+
+    service(store).nieuw("2026-2027", date(2027, 2, 11))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(app, pilot)
+        screen.query_one(TabbedContent).active = "vragen"
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        for key in [*"Snel getypt?", "ctrl+s"]:  # all at once, as a scanner or a fast typist sends them
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause(0.3)
+        assert app.screen is screen
+    assert [v.tekst for v in service(store).huidig().vragen] == ["Snel getypt?"]
