@@ -98,3 +98,54 @@ class AreaScreen(Screen[None]):
     def _check_size(self) -> None:
         width, height = self.app.size
         self.query_one(TooSmallNotice).display = width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+class TabbedAreaScreen(AreaScreen):
+    """An area whose lists sit in the tabs of a ``TabbedContent``; a tab's table has the id ``<tab>-table``.
+
+    It fills its lists when mounted, when it comes back into view and once the data is loaded;
+    the left and right arrows go to the previous and next list. Subclasses set ``TABS`` (tab id ->
+    label), bind ``left``/``right`` to ``tab(-1)``/``tab(1)`` and implement :meth:`refill`.
+    """
+
+    TABS: ClassVar[dict[str, str]] = {}
+
+    def refill(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.refill()
+        self._focus_table()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.is_mounted:
+            self.refill()
+
+    def store_ready(self) -> None:
+        self.refill()
+
+    def tab_allowed(self) -> bool:
+        """Whether the arrows may switch lists now (an area can have nothing to show yet)."""
+        return True
+
+    def action_tab(self, step: int) -> None:
+        """Left and right arrows go to the previous or next list."""
+        from textual.widgets import TabbedContent
+
+        if not self.tab_allowed():
+            return
+        tabs = self.query_one(TabbedContent)
+        order = list(self.TABS)
+        tabs.active = order[(order.index(tabs.active) + step) % len(order)]
+        self._focus_table()
+
+    def _focus_table(self) -> None:
+        from textual.widgets import TabbedContent
+
+        tabs = self.query(TabbedContent)
+        if tabs:
+            table = self.query(f"#{tabs.first().active}-table")
+            if table:
+                table.first().focus()
+

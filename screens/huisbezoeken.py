@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, TabbedContent, TabPane
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import Huisbezoek, Huisbezoeken, OpenActie, action_text, summary_line
 from ouder_tui.text import format_date, plural
-from screens.base import AreaScreen
+from screens.base import TabbedAreaScreen
 from screens.huisbezoek import HuisbezoekScreen, PlanForm
 from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
@@ -42,9 +42,10 @@ def action_row(item: OpenActie, today: date) -> Row:
                      item.bezoek.datum or date.min))
 
 
-class HuisbezoekenScreen(AreaScreen):
+class HuisbezoekenScreen(TabbedAreaScreen):
     """Home visits for the care coordinator."""
 
+    TABS = TABS
     AREA = "huisbezoeken"
     BINDINGS = [
         Binding("n", "plan", "Plannen"),
@@ -102,18 +103,6 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
                                   id="nooit-table", empty_text="Elk gezin kreeg al een bezoek.")
             with TabPane(TABS["alle"], id="alle"):
                 yield RecordTable(VISIT_COLUMNS, id="alle-table", empty_text="Nog geen huisbezoeken.")
-
-    def on_mount(self) -> None:
-        self.refill()
-        self.query_one("#gepland-table", RecordTable).focus()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self.is_mounted:
-            self.refill()
-
-    def store_ready(self) -> None:
-        self.refill()
 
     # -- filling ------------------------------------------------------------------------
     def refill(self) -> None:
@@ -203,14 +192,6 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
             return
         self.notify("Actie afgevinkt.", timeout=2)
         self.refill()
-
-    def action_tab(self, step: int) -> None:
-        """Left and right arrows go to the previous or next list."""
-        tabs = self.query_one(TabbedContent)
-        order = list(TABS)
-        tabs.active = order[(order.index(tabs.active) + step) % len(order)]
-        pane = tabs.active
-        self.query_one(f"#{pane}-table", RecordTable).focus()
 
     def action_export(self) -> None:
         from ouder_tui.huisbezoek_export import FORMATS, export_huisbezoeken

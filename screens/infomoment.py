@@ -15,7 +15,7 @@ from textual.widgets import Label, ProgressBar, Select, Static, TabbedContent, T
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.infomoment import NETTEN, TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
 from ouder_tui.text import format_date, lange_datum, plural, school_year_of
-from screens.base import AreaScreen
+from screens.base import TabbedAreaScreen
 from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
@@ -61,9 +61,10 @@ def _step(tafel) -> str:
     return "uitgenodigd" if tafel.uitgenodigd else "nog niet"
 
 
-class InfomomentScreen(AreaScreen):
+class InfomomentScreen(TabbedAreaScreen):
     """The information evening on the move to secondary school."""
 
+    TABS = TABS
     AREA = "infomoment"
     BINDINGS = [
         Binding("n", "new", "Nieuw"),
@@ -143,22 +144,13 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
                                    Column("Onderwerp", 16), Column("Antwoord", 8)], id="vragen-table",
                                   empty_text="Nog geen vragen. n: een vraag toevoegen.")
 
-    def on_mount(self) -> None:
-        self.refill()
-        self.query_one("#taken-table", RecordTable).focus()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self.is_mounted:
-            self.refill()
-
-    def store_ready(self) -> None:
-        self.refill()
-
     @property
     def schooljaar(self) -> str:
         value = self.query_one("#schooljaar", Select).value
         return value if isinstance(value, str) else school_year_of(self.service.vandaag())
+
+    def tab_allowed(self) -> bool:
+        return self.info is not None
 
     @property
     def info(self) -> Infomoment | None:
@@ -389,15 +381,6 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         except OuderTuiError as exc:
             self.notify(error_text(exc), severity="error", markup=False)
         self.refill()
-
-    def action_tab(self, step: int) -> None:
-        if self.info is None:
-            return
-        tabs = self.query_one(TabbedContent)
-        order = list(TABS)
-        tabs.active = order[(order.index(tabs.active) + step) % len(order)]
-        if tabs.active != "rotatie":
-            self.query_one(f"#{tabs.active}-table", RecordTable).focus()
 
     def action_export(self) -> None:
         from ouder_tui.infomoment_export import FORMATS, export_infomoment

@@ -13,7 +13,7 @@ from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.oudergroep import VERZOEK_STATUSSEN, Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
 from ouder_tui.text import format_date, plural, school_year_of
-from screens.base import AreaScreen
+from screens.base import TabbedAreaScreen
 from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
@@ -79,9 +79,10 @@ def year_lines(service: Oudergroep, schooljaar: str, width: int = 30) -> list[st
     return lines
 
 
-class OudergroepScreen(AreaScreen):
+class OudergroepScreen(TabbedAreaScreen):
     """The parent group for its facilitator."""
 
+    TABS = TABS
     AREA = "oudergroep"
     BINDINGS = [
         Binding("n", "new", "Nieuw"),
@@ -150,18 +151,6 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
                                   empty_text="Nog geen verzoeken. n: een verzoek noteren.")
             with TabPane(TABS["jaar"], id="jaar"), VerticalScroll():
                 yield Static("", id="year-chart", markup=False)
-
-    def on_mount(self) -> None:
-        self.refill()
-        self.query_one("#sessies-table", RecordTable).focus()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self.is_mounted:
-            self.refill()
-
-    def store_ready(self) -> None:
-        self.refill()
 
     @property
     def schooljaar(self) -> str:
@@ -299,13 +288,6 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
         self.refill()
         if saved is not None:
             self.notify("Bewaard.", timeout=2)
-
-    def action_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        order = list(TABS)
-        tabs.active = order[(order.index(tabs.active) + step) % len(order)]
-        if tabs.active != "jaar":
-            self.query_one(f"#{tabs.active}-table", RecordTable).focus()
 
     def action_export(self) -> None:
         from ouder_tui.oudergroep_export import FORMATS, export_oudergroep
