@@ -161,7 +161,9 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
             return
         select = self.query_one("#schooljaar", Select)
         current = school_year_of(self.service.vandaag())
-        years = sorted({current, *(i.schooljaar for i in self.service.alle())}, reverse=True)
+        start = int(current[:4])
+        following = f"{start + 1}-{start + 2}"  # next year's can be prepared before this year ends
+        years = sorted({current, following, *(i.schooljaar for i in self.service.alle())}, reverse=True)
         chosen = self.schooljaar
         with select.prevent(Select.Changed):
             select.set_options((Text(y), y) for y in years)

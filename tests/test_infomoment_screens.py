@@ -203,6 +203,22 @@ async def test_start_from_last_years_infomoment(store: Store) -> None:
     assert info.datum == date(2027, 2, 11) and info.vragen == () and info.plaats == "turnzaal"
 
 
+async def test_next_years_infomoment_can_be_prepared_this_year(store: Store) -> None:
+    from textual.widgets import Select
+
+    svc = service(store)
+    svc.nieuw("2026-2027", date(2027, 2, 11))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_area(app, pilot)
+        screen.query_one("#schooljaar", Select).value = "2027-2028"
+        await pilot.pause()
+        assert shows(app, "Nog geen infomoment voor 2027-2028.")
+        await pilot.press("v", "j")
+        await pilot.pause()
+    assert svc.van_jaar("2027-2028").datum == date(2028, 2, 10)
+
+
 @pytest.mark.parametrize("name", ["[/]", "[@click=app.quit]klik[/]", "[bold]Vet[/bold]"])
 async def test_hostile_text_shows_literally(store: Store, name: str) -> None:
     svc = service(store)
