@@ -62,6 +62,9 @@ def test_one_infomoment_per_school_year(service: Infomomenten, info) -> None:
     with pytest.raises(ValidationError) as caught:
         service.nieuw("2027", None)
     assert set(caught.value.errors) == {"schooljaar", "datum"}
+    with pytest.raises(ValidationError) as caught:
+        service.nieuw("2027-2028", date(2027, 2, 11))
+    assert caught.value.errors["datum"] == "11/02/2027 valt niet in het schooljaar 2027-2028."
 
 
 def test_moving_the_date_moves_every_deadline(service: Infomomenten, info) -> None:

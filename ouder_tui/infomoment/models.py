@@ -13,7 +13,7 @@ from importlib import resources
 import msgspec
 
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record
-from ouder_tui.text import clean_text, parse_school_year
+from ouder_tui.text import clean_text, format_date, parse_school_year, school_year_of
 
 INFOMOMENTEN = "infomomenten"
 
@@ -143,6 +143,8 @@ class Infomoment(Record, kw_only=True, frozen=True):
             year = self.schooljaar
         if self.datum is None:
             check.fail("datum", "Vul de datum van het infomoment in.")
+        elif "schooljaar" not in check.errors and school_year_of(self.datum) != year:
+            check.fail("datum", f"{format_date(self.datum)} valt niet in het schooljaar {year}.")
         begin = clean_text(self.begin)
         m = _TIME.match(begin)
         if m:
