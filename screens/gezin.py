@@ -161,6 +161,7 @@ class GezinScreen(Screen[None]):
         Binding("x", "remove_parent", "Ouder -"),
         Binding("n", "add_child", "Kind +"),
         Binding("delete", "delete", "Verwijderen"),
+        Binding("i", "inzage", "Inzage"),
     ]
     HELP = """
 # Gezin
@@ -170,6 +171,10 @@ De kinderen van het gezin, de ouders of voogden met hun talen en tolknood, en de
 
 Enter op een kind opent de leerling; Enter op een ouder opent het formulier van die ouder.
 Tab springt tussen de lijsten.
+
+**i** maakt het inzageverslag voor ouders die vragen wat de school over hen bewaart: alles over
+het gezin en de kinderen uit elk deel van ouder-tui, ook vertrouwelijke notities (gemarkeerd) en wat
+in de prullenbak zit. Lees het na voor je het meegeeft.
 """
     DEFAULT_CSS = """
     GezinScreen VerticalScroll { padding: 0 1; }
@@ -272,6 +277,18 @@ Tab springt tussen de lijsten.
 
         self.app.push_screen(ConfirmDialog("Ouder of voogd weghalen?", f"{ouder.naam} ({ouder.relatie}) weghalen uit gezin {g.naam}?",
                                            yes="Weghalen"), confirmed)
+
+    def action_inzage(self) -> None:
+        from ouder_tui.inzage import FORMATS, inzage_report
+        from screens.export_dialog import ExportDialog
+
+        gezin = self.registry.gezin(self.gezin_id)
+
+        def produce(fmt: str, options: dict[str, bool]) -> bytes:
+            return inzage_report(self.registry, self.gezin_id, fmt)
+
+        self.app.push_screen(ExportDialog(f"Inzage voor gezin {gezin.naam}", f"inzage-gezin-{self.gezin_id}",
+                                          FORMATS, produce))
 
     def action_delete(self) -> None:
         g = self.gezin
