@@ -47,6 +47,12 @@ from ouder_tui.text import clean_text, format_datetime
 T = TypeVar("T")
 
 RECYCLE_BIN = "_prullenbak"
+#: Who changed what and when: table, record, action and the names of the changed fields, never their
+#: values (the log must not become a second copy of the data). The app can read it, not edit it.
+LOG = "_logboek"
+LOG_ACTIONS = {"aangemaakt": "aangemaakt", "gewijzigd": "gewijzigd", "verwijderd": "naar de prullenbak",
+               "teruggezet": "teruggezet", "definitief": "definitief gewist uit de prullenbak",
+               "gewist": "gegevens gewist"}
 SETTINGS = "instellingen"
 USERS = "gebruikers"
 
@@ -444,6 +450,8 @@ class Store:
             records.append(record)
         with self.transaction():
             ids = self._db.table(table).insert_multiple(records)
+            self._log_many(table, ((doc_id, "aangemaakt", (), record["_changed_at"])
+                                   for doc_id, record in zip(ids, records, strict=True)))
         return [{**record, "id": doc_id} for record, doc_id in zip(records, ids, strict=True)]
 
     def _conflict(self, current: dict) -> ConflictError:
@@ -472,6 +480,7 @@ class Store:
         """Replace several records in one save; a single conflict cancels all of them."""
         changes = list(changes)
         saved: dict[int, dict] = {}
+        logged: list[tuple[int, str, tuple[str, ...], str]] = []
         with self.transaction():
             tiny = self._db.table(table)
             for record_id, data, expected_rev in changes:
@@ -487,7 +496,11 @@ class Store:
                 record["_rev"] = current.get("_rev", 0) + 1
                 self._stamp(record, created=False)
                 saved[record_id] = record
+                changed = sorted(k for k in {*record, *current} if k not in META_KEYS
+                                 and record.get(k) != current.get(k))
+                logged.append((record_id, "gewijzigd", tuple(changed), record["_changed_at"]))
             tiny.replace_many(saved)
+            self._log_many(table, logged)
         return [{**record, "id": record_id} for record_id, record in saved.items()]
 
     def _missing_message(self, table: str, record_id: int) -> str:
@@ -518,6 +531,7 @@ class Store:
                 "_deleted_at": self.clock().isoformat(),
             }
             tiny.remove(doc_ids=[record_id])
+            self._log_many(table, [(record_id, "verwijderd", (), entry["_deleted_at"])])
             return self._db.table(RECYCLE_BIN).insert(entry)
 
     def recycle_bin(self, table: str | None = None) -> list[dict]:
@@ -543,15 +557,73 @@ class Store:
                 raise StoreError("Er bestaat al een record met hetzelfde nummer; terugzetten kan niet.")
             tiny.insert(TinyDocument(record, doc_id=record_id))
             bin_table.remove(doc_ids=[bin_id])
+            self._log_many(table, [(record_id, "teruggezet", (), record["_changed_at"])])
         return {**record, "id": record_id}
 
     def purge(self, bin_id: int) -> None:
         """Remove an entry from the bin for good."""
         with self.transaction():
             bin_table = self._db.table(RECYCLE_BIN)
-            if not bin_table.contains(doc_id=bin_id):
+            entry = bin_table.get(doc_id=bin_id)
+            if entry is None:
                 raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
             bin_table.remove(doc_ids=[bin_id])
+            self._log_many(entry.get("table", ""), [(entry.get("record_id", 0), "definitief", (),
+                                                     self.clock().isoformat())])
+
+    # -- the log ---------------------------------------------------------------------------
+    def _log_many(self, table: str, entries: Iterable[tuple[int, str, tuple[str, ...], str]]) -> None:
+        """Record changes in the log, in the same save as the changes themselves (``at``: their stamp)."""
+        self._db.table(LOG).insert_multiple(
+            {"tabel": table, "record": record_id, "actie": action, "velden": list(fields), "door": self.user,
+             "op": at}
+            for record_id, action, fields, at in entries)
+
+    def logboek(self, *, door: str = "", van: str = "", tot: str = "", tabel: str = "",
+                record_id: int | None = None) -> list[dict]:
+        """Log entries, newest first; ``van``/``tot`` are ISO dates (both included)."""
+        found = []
+        for key, entry in self._raw_table(LOG).items():
+            if door and entry.get("door") != door:
+                continue
+            day = entry.get("op", "")[:10]
+            if (van and day < van) or (tot and day > tot):
+                continue
+            if tabel and entry.get("tabel") != tabel:
+                continue
+            if record_id is not None and entry.get("record") != record_id:
+                continue
+            found.append((entry.get("op", ""), int(key), entry))
+        return [entry for _, _, entry in sorted(found, key=lambda f: f[:2], reverse=True)]
+
+    def wis(self, records: Iterable[tuple[str, int]], bin_ids: Iterable[int] = ()) -> int:
+        """Erase records for good: from their tables, the recycle bin (``bin_ids``) and the log.
+
+        One entry in the log then says that an erasure happened, by whom and when, and how many
+        records it took, never which. Returns that number.
+        """
+        records = {(table, int(record_id)) for table, record_id in records}
+        bin_ids = set(bin_ids)
+        count = 0
+        with self.transaction():
+            for table, record_id in records:
+                tiny = self._db.table(table)
+                if tiny.contains(doc_id=record_id):
+                    tiny.remove(doc_ids=[record_id])
+                    count += 1
+            bin_table = self._db.table(RECYCLE_BIN)
+            binned = [doc.doc_id for doc in bin_table
+                      if doc.doc_id in bin_ids or (doc.get("table"), doc.get("record_id")) in records]
+            if binned:
+                bin_table.remove(doc_ids=binned)
+                count += len(binned)
+            log = self._db.table(LOG)
+            traces = [doc.doc_id for doc in log if (doc.get("tabel"), doc.get("record")) in records]
+            if traces:
+                log.remove(doc_ids=traces)
+            log.insert({"tabel": "", "record": None, "actie": "gewist", "velden": [], "door": self.user,
+                        "op": self.clock().isoformat(), "aantal": count})
+        return count
 
     # -- settings ------------------------------------------------------------------------
     def settings(self) -> dict:
@@ -567,6 +639,7 @@ class Store:
                 record["_rev"] = 1
                 self._stamp(record, created=True)
                 self._db.table(SETTINGS).insert(TinyDocument(record, doc_id=1))
+                self._log_many(SETTINGS, [(1, "aangemaakt", (), record["_changed_at"])])
                 return {**record, "id": 1}
             merged = {**self._user_fields(current), **values}
             return self.update(SETTINGS, 1, merged, expected_rev=None)
