@@ -12,6 +12,8 @@ DEFAULT_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 120
 DEFAULT_WEGGEBLEVEN_NA = 2
 MAX_WEGGEBLEVEN_NA = 10
+DEFAULT_BEWAARTERMIJN = 1
+MAX_BEWAARTERMIJN = 10
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -20,6 +22,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     school_naam: str = ""
     vergrendel_na_minuten: int = DEFAULT_IDLE_MINUTES
     oudergroep_weggebleven_na: int = DEFAULT_WEGGEBLEVEN_NA
+    #: School years after leaving that a pupil's data is kept; after that they are listed for erasure.
+    bewaartermijn_schooljaren: int = DEFAULT_BEWAARTERMIJN
     changed_by: str = ""
     changed_at: str = ""
 
@@ -30,6 +34,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             check.fail("vergrendel_na_minuten", f"Kies tussen 1 en {MAX_IDLE_MINUTES} minuten.")
         if not 1 <= self.oudergroep_weggebleven_na <= MAX_WEGGEBLEVEN_NA:
             check.fail("oudergroep_weggebleven_na", f"Kies tussen 1 en {MAX_WEGGEBLEVEN_NA} sessies.")
+        if not 0 <= self.bewaartermijn_schooljaren <= MAX_BEWAARTERMIJN:
+            check.fail("bewaartermijn_schooljaren", f"Kies tussen 0 en {MAX_BEWAARTERMIJN} schooljaren.")
         check.done()
         return msgspec.structs.replace(self, school_naam=name)
 
@@ -38,10 +44,12 @@ def load_settings(store: Store) -> Settings:
     record = store.settings()
     minutes = record.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES)
     missed = record.get("oudergroep_weggebleven_na", DEFAULT_WEGGEBLEVEN_NA)
+    keep = record.get("bewaartermijn_schooljaren", DEFAULT_BEWAARTERMIJN)
     return Settings(
         school_naam=record.get("school_naam", ""),
         vergrendel_na_minuten=minutes if isinstance(minutes, int) else DEFAULT_IDLE_MINUTES,
         oudergroep_weggebleven_na=missed if isinstance(missed, int) and missed >= 1 else DEFAULT_WEGGEBLEVEN_NA,
+        bewaartermijn_schooljaren=keep if isinstance(keep, int) and keep >= 0 else DEFAULT_BEWAARTERMIJN,
         changed_by=record.get("_changed_by", ""),
         changed_at=record.get("_changed_at", ""),
     )
@@ -51,5 +59,6 @@ def save_settings(store: Store, settings: Settings) -> Settings:
     """Check and save; raises ValidationError with a Dutch message per field."""
     settings = settings.checked()
     store.update_settings(school_naam=settings.school_naam, vergrendel_na_minuten=settings.vergrendel_na_minuten,
-                          oudergroep_weggebleven_na=settings.oudergroep_weggebleven_na)
+                          oudergroep_weggebleven_na=settings.oudergroep_weggebleven_na,
+                          bewaartermijn_schooljaren=settings.bewaartermijn_schooljaren)
     return load_settings(store)

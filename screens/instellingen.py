@@ -27,6 +27,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
   gegevens tot de gebruiker opnieuw zegt wie hij is (standaard 5 minuten).
 - **Oudergroep: opvolgen na**: een ouder die al eens kwam en daarna zoveel sessies na elkaar
   miste, verschijnt in de lijst 'Weggebleven' van de oudergroep (standaard 2).
+- **Bewaartermijn**: zoveel schooljaren na het vertrek van een leerling blijven zijn gegevens
+  bewaard; daarna staat hij in de lijst om te wissen (palet: 'Bewaartermijn'). Standaard 1.
 """
 
     def __init__(self, store: Store) -> None:
@@ -39,6 +41,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         yield text_field("vergrendel_na_minuten", "Vergrendelen na (minuten)", str(self.current.vergrendel_na_minuten))
         yield text_field("oudergroep_weggebleven_na", "Oudergroep: opvolgen na zoveel gemiste sessies na elkaar",
                          str(self.current.oudergroep_weggebleven_na))
+        yield text_field("bewaartermijn_schooljaren", "Bewaartermijn: schooljaren na het vertrek van een leerling",
+                         str(self.current.bewaartermijn_schooljaren))
         who = self.current.changed_by
         yield Static(f"Laatst gewijzigd door {who} op {format_datetime(self.current.changed_at)}" if who
                      else "Nog nooit gewijzigd.", markup=False, id="last-change")
@@ -48,7 +52,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         errors: dict[str, str] = {}
         numbers = {}
         for name, example in (("vergrendel_na_minuten", "Typ een aantal minuten, bv. 5."),
-                              ("oudergroep_weggebleven_na", "Typ een aantal sessies, bv. 2.")):
+                              ("oudergroep_weggebleven_na", "Typ een aantal sessies, bv. 2."),
+                              ("bewaartermijn_schooljaren", "Typ een aantal schooljaren, bv. 1.")):
             try:
                 numbers[name] = int(v[name].strip())
             except ValueError:
@@ -65,3 +70,4 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         self.field("school_naam").value = self.current.school_naam
         self.field("vergrendel_na_minuten").value = str(self.current.vergrendel_na_minuten)
         self.field("oudergroep_weggebleven_na").value = str(self.current.oudergroep_weggebleven_na)
+        self.field("bewaartermijn_schooljaren").value = str(self.current.bewaartermijn_schooljaren)
