@@ -218,6 +218,20 @@ class OuderTuiApp(App[None]):
             return
         self.push_screen(InstellingenForm(self.store), self._settings_saved)
 
+    def action_logboek(self) -> None:
+        """Who changed what and when (read-only)."""
+        from screens.privacy import LogboekScreen
+
+        if not self.locked:
+            self.push_screen(LogboekScreen(self.store))
+
+    def action_bewaartermijn(self) -> None:
+        """Pupils who left longer ago than the retention period, to erase."""
+        from screens.privacy import BewaartermijnScreen
+
+        if not self.locked:
+            self.push_screen(BewaartermijnScreen(self.registry))
+
     def _settings_saved(self, settings) -> None:
         if settings is None:
             return

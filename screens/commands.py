@@ -92,7 +92,9 @@ class AppCommands(Provider):
         commands += [
             ("Leerlingen importeren (CSV)", "import_leerlingen", "Uit Smartschool, Wisa of Informat"),
             ("Prullenbak", "prullenbak", "Verwijderde leerlingen en gezinnen terugzetten"),
-            ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd"),
+            ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd, bewaartermijn"),
+            ("Logboek", "logboek", "Wie wijzigde wat en wanneer"),
+            ("Bewaartermijn", "bewaartermijn", "Gegevens van lang vertrokken leerlingen wissen"),
             ("Gebruiker wisselen", "switch_user", "ctrl+u"),
             ("Scherm vergrendelen", "lock", "ctrl+l"),
             ("Help", "help", "F1"),

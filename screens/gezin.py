@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Label, Static
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.leerlingen import KANALEN, RELATIES, Adres, Gezin, Leerling, Ouder, Registry
 from ouder_tui.models import from_record
-from ouder_tui.text import format_date
+from ouder_tui.text import format_date, plural
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, check_field, choice_field, note_field, text_field
 from screens.table import Column, RecordTable, Row
@@ -162,6 +162,8 @@ class GezinScreen(Screen[None]):
         Binding("n", "add_child", "Kind +"),
         Binding("delete", "delete", "Verwijderen"),
         Binding("i", "inzage", "Inzage"),
+        Binding("h", "historiek", "Historiek", show=False),
+        Binding("w", "wissen", "Wissen", show=False),
     ]
     HELP = """
 # Gezin
@@ -175,6 +177,10 @@ Tab springt tussen de lijsten.
 **i** maakt het inzageverslag voor ouders die vragen wat de school over hen bewaart: alles over
 het gezin en de kinderen uit elk deel van ouder-tui, ook vertrouwelijke notities (gemarkeerd) en wat
 in de prullenbak zit. Lees het na voor je het meegeeft.
+
+**h** toont wie dit gezin wanneer wijzigde (welke velden). **w** wist het gezin definitief, op vraag
+van de ouders: de kinderen, hun gesprekken en huisbezoeken, wat de ouders in de oudergroep deden, wat
+in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdwijnt.
 """
     DEFAULT_CSS = """
     GezinScreen VerticalScroll { padding: 0 1; }
@@ -224,8 +230,9 @@ in de prullenbak zit. Lees het na voor je het meegeeft.
         try:
             g = self.gezin
         except NotFoundError:
-            self.notify("Dit gezin bestaat niet meer.", severity="warning")
-            self.app.pop_screen()
+            if self.app.screen is self:  # not when it was closed already (e.g. right after an erasure)
+                self.notify("Dit gezin bestaat niet meer.", severity="warning")
+                self.app.pop_screen()
             return
         self.query_one("#name", Static).update(f"Gezin {g.naam}")
         self.query_one("#reach-card", Card).set_lines(reach_lines(g) or ["Nog geen ouders of voogden."])
@@ -289,6 +296,35 @@ in de prullenbak zit. Lees het na voor je het meegeeft.
 
         self.app.push_screen(ExportDialog(f"Inzage voor gezin {gezin.naam}", f"inzage-gezin-{self.gezin_id}",
                                           FORMATS, produce))
+
+    def action_historiek(self) -> None:
+        from screens.privacy import LogboekScreen
+
+        gezin = self.registry.gezin(self.gezin_id)
+        self.app.push_screen(LogboekScreen(self.registry.store, tabel="gezinnen", record_id=self.gezin_id,
+                                           titel=f"Historiek van gezin {gezin.naam}"))
+
+    def action_wissen(self) -> None:
+        from ouder_tui.privacy import wis, wisplan_gezin
+
+        plan = wisplan_gezin(self.registry, self.gezin_id)
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                count = wis(self.registry, plan)
+            except OuderTuiError as exc:
+                self.notify(error_text(exc), severity="error", markup=False)
+                return
+            self.app.notify(f"Het {plan.titel} is gewist ({plural(count, 'record', 'records')}).", markup=False)
+            if self.app.screen is self:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Het {plan.titel} definitief wissen?",
+            "Dit verdwijnt voorgoed en kan niet ongedaan gemaakt worden:\n" + "\n".join(f"- {r}" for r in plan.regels),
+            yes="Definitief wissen"), confirmed)
 
     def action_delete(self) -> None:
         g = self.gezin

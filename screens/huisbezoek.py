@@ -251,6 +251,7 @@ class HuisbezoekScreen(Screen[None]):
         Binding("a", "add_action", "Actie +"),
         Binding("space", "toggle_action", "Afvinken"),
         Binding("delete", "delete", "Verwijderen"),
+        Binding("h", "historiek", "Historiek", show=False),
     ]
     HELP = """
 # Huisbezoek
@@ -322,6 +323,12 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
         lines.append(f"Laatst gewijzigd door {v.changed_by or '-'}")
         self.query_one("#log-card", Card).set_lines(lines)
         self.query_one("#actions", RecordTable).set_rows([action_row(a) for a in v.acties])
+
+    def action_historiek(self) -> None:
+        from screens.privacy import LogboekScreen
+
+        self.app.push_screen(LogboekScreen(self.service.store, tabel="huisbezoeken", record_id=self.visit_id,
+                                           titel="Historiek van dit huisbezoek"))
 
     def action_edit(self) -> None:
         self.app.push_screen(PlanForm(self.service, self.visit), lambda _: self.reload())

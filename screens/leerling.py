@@ -117,6 +117,7 @@ class LeerlingScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("e", "edit", "Bewerken"),
         Binding("g", "open_gezin", "Gezin"),
+        Binding("h", "historiek", "Historiek", show=False),
         Binding("delete", "delete", "Verwijderen"),
     ]
     HELP = """
@@ -190,6 +191,12 @@ hun talen en hoe je hen het best bereikt.
         self.query_one("#family-card", Card).set_lines(family_lines)
         self.query_one("#reach-card", Card).set_lines(reach or ["Geen contactgegevens."])
         self.query_one(ModuleCards).show(self.app, p)
+
+    def action_historiek(self) -> None:
+        from screens.privacy import LogboekScreen
+
+        self.app.push_screen(LogboekScreen(self.registry.store, tabel="leerlingen", record_id=self.leerling_id,
+                                           titel="Historiek van deze leerling"))
 
     def action_edit(self) -> None:
         self.app.push_screen(LeerlingForm(self.registry, self.registry.leerling(self.leerling_id)),
