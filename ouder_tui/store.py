@@ -135,6 +135,18 @@ class _Table(Table):
         self._storage.write(document)
 
 
+    def append_many(self, records: Iterable[dict]) -> None:
+        """Add documents under new ids, in place (TinyDB's insert rebuilds the whole table: the log grows
+        with every change, and a save must not get slower as it does)."""
+        document = self._storage.read()
+        added = [(self._get_next_id(), record) for record in records]
+        table = document.setdefault(self.name, {})
+        for doc_id, record in added:
+            table[str(doc_id)] = record
+        if added:
+            self._storage.write(document)
+
+
 class _TinyDB(TinyDB):
     table_class = _Table
 
@@ -574,7 +586,7 @@ class Store:
     # -- the log ---------------------------------------------------------------------------
     def _log_many(self, table: str, entries: Iterable[tuple[int, str, tuple[str, ...], str]]) -> None:
         """Record changes in the log, in the same save as the changes themselves (``at``: their stamp)."""
-        self._db.table(LOG).insert_multiple(
+        self._db.table(LOG).append_many(
             {"tabel": table, "record": record_id, "actie": action, "velden": list(fields), "door": self.user,
              "op": at}
             for record_id, action, fields, at in entries)
