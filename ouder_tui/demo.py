@@ -27,7 +27,7 @@ from ouder_tui.text import school_year_of
 
 SEED = 2026
 #: Raised whenever the demo gains content, so an older demo file is made anew.
-DEMO_VERSION = 6
+DEMO_VERSION = 7
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
