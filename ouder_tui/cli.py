@@ -19,14 +19,14 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
-EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep")
+EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep", "infomoment")
 EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
                   "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html"),
-                  "oudergroep": ("csv", "json", "ics", "md", "html")}
+                  "oudergroep": ("csv", "json", "ics", "md", "html"), "infomoment": ("csv", "json", "ics", "md", "html")}
 # Options that only make sense for some exports: using them elsewhere is a wrong call, not silently ignored.
 EXPORT_OPTIONS = {"--van": ("huisbezoeken",), "--tot": ("huisbezoeken",), "--gezin": ("huisbezoeken",),
                   "--vertrouwelijk": ("huisbezoeken",), "--klas": ("startgesprekken",),
-                  "--schooljaar": ("startgesprekken", "oudergroep")}
+                  "--schooljaar": ("startgesprekken", "oudergroep", "infomoment"), "--rotatie": ("infomoment",)}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -84,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leerlingen die niet in de export staan, markeren als vertrokken")
     imp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="schooljaar als het bestand er geen kolom voor heeft")
 
-    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken, startgesprekken of de oudergroep "
-                                             "exporteren")
+    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken, startgesprekken, de oudergroep "
+                                             "of het infomoment exporteren")
     exp.add_argument("what", choices=EXPORTS, metavar="|".join(EXPORTS))
     exp.add_argument("--format", choices=["csv", "json", "ics", "md", "html"], default="csv",
-                     help="csv (Excel), json; huisbezoeken en oudergroep ook ics (agenda), md en html; "
+                     help="csv (Excel), json; huisbezoeken, oudergroep en infomoment ook ics (agenda), md en html; "
                           "startgesprekken ook md en html")
     exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
     exp.add_argument("--van", metavar="dd/mm/jjjj", help="huisbezoeken: vanaf deze datum")
@@ -98,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="huisbezoeken: ook de notities van vertrouwelijke bezoeken (niet in ics)")
     exp.add_argument("--klas", metavar="KLAS", help="startgesprekken: één klas, bv. 5A")
     exp.add_argument("--schooljaar", metavar="JJJJ-JJJJ",
-                     help="startgesprekken en oudergroep: schooljaar (anders het huidige)")
+                     help="startgesprekken, oudergroep en infomoment: schooljaar (anders het huidige)")
+    exp.add_argument("--rotatie", action="store_true",
+                     help="infomoment, md/html: de rotatie (rooster, kaartje per groep, blad per tafel) "
+                          "in plaats van de top 5 van de vragen")
 
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
@@ -221,7 +224,7 @@ def _export(path: Path, args: argparse.Namespace) -> int:
                      f"{args.format}.", 2)
     for option, value in (("--van", args.van), ("--tot", args.tot), ("--gezin", args.gezin),
                           ("--vertrouwelijk", args.vertrouwelijk), ("--klas", args.klas),
-                          ("--schooljaar", args.schooljaar)):
+                          ("--schooljaar", args.schooljaar), ("--rotatie", args.rotatie)):
         if value is not None and value is not False and args.what not in EXPORT_OPTIONS[option]:
             return _fail(f"{option} geldt alleen voor de export van {' en '.join(EXPORT_OPTIONS[option])}.", 2)
     parsed = {}
@@ -247,6 +250,12 @@ def _export(path: Path, args: argparse.Namespace) -> int:
 
         payload = export_startgesprekken(Startgesprekken(registry.store, registry), args.format, klas=args.klas,
                                          schooljaar=schooljaar)
+    elif args.what == "infomoment":
+        from ouder_tui.infomoment import Infomomenten
+        from ouder_tui.infomoment_export import export_infomoment
+
+        payload = export_infomoment(Infomomenten(registry.store), args.format, schooljaar=schooljaar,
+                                    wat="rotatie" if args.rotatie else "top5")
     elif args.what == "oudergroep":
         from ouder_tui.oudergroep import Oudergroep
         from ouder_tui.oudergroep_export import export_oudergroep

@@ -253,3 +253,18 @@ async def test_a_fast_typist_never_saves_before_the_last_key_arrived(store: Stor
         await pilot.pause(0.3)
         assert app.screen is screen
     assert [v.tekst for v in service(store).huidig().vragen] == ["Snel getypt?"]
+
+
+async def test_export_from_the_area(store: Store) -> None:
+    from screens.export_dialog import ExportDialog
+
+    service(store).nieuw("2026-2027", date(2027, 2, 11))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_area(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert b"## Groep A" in dialog.produce("md", {"rotatie": True})
+        assert b"vijf meest gestelde vragen" in dialog.produce("md", {"rotatie": False})
