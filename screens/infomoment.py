@@ -325,7 +325,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         self._run(lambda: self.service.voeg_samen(info.id, keep, others))
         self.marked.clear()
         self.refill()
-        self.notify(f"{plural(len(others) + 1, 'vraag', 'vragen')} samengevoegd.", timeout=3)
+        self.notify(f"{plural(len(others) + 1, 'vraag', 'vragen')} samengevoegd.", timeout=3, markup=False)
 
     def action_delete(self) -> None:
         from screens.dialogs import ConfirmDialog
@@ -360,7 +360,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         from screens.dialogs import ConfirmDialog
 
         if self.info is not None:
-            self.notify(f"Er is al een infomoment voor {self.schooljaar}.", severity="warning")
+            self.notify(f"Er is al een infomoment voor {self.schooljaar}.", severity="warning", markup=False)
             return
         previous = self.service.van_jaar(f"{int(self.schooljaar[:4]) - 1}-{self.schooljaar[:4]}")
         if previous is None:
@@ -386,7 +386,6 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
 
     def action_export(self) -> None:
         from ouder_tui.infomoment_export import FORMATS, export_infomoment
-
         from screens.export_dialog import ExportDialog
 
         if self.info is None:

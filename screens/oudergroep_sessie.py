@@ -409,7 +409,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             return
         if session.datum and session.datum > self.service.vandaag():
             self.notify(f"De sessie van {format_date(session.datum)} moet nog plaatsvinden: aanwezigheden duid je "
-                        "aan tijdens of na de sessie.", severity="warning", timeout=6)
+                        "aan tijdens of na de sessie.", severity="warning", timeout=6, markup=False)
             return
         self.app.push_screen(AanwezigheidScreen(self.service, self.sessie_id))
 
@@ -428,7 +428,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
     def action_repeat(self) -> None:
         def done(result) -> None:
             if result:
-                self.notify(f"Reeks van {len(result)} sessies gemaakt.", timeout=4)
+                self.notify(f"Reeks van {len(result)} sessies gemaakt.", timeout=4, markup=False)
             self.reload()
 
         self.app.push_screen(ReeksForm(self.service, self.sessie), done)

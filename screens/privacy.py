@@ -166,7 +166,7 @@ bevestiging. Er wordt nooit iets gewist zonder dat je het bevestigt.
             except OuderTuiError as exc:
                 self.notify(error_text(exc), severity="error", markup=False)
                 return
-            self.notify(f"{plural(count, 'record', 'records')} gewist.", timeout=4)
+            self.notify(f"{plural(count, 'record', 'records')} gewist.", timeout=4, markup=False)
             self.refill()
 
         self.app.push_screen(ConfirmDialog(
