@@ -149,3 +149,25 @@ class TabbedAreaScreen(AreaScreen):
             if table:
                 table.first().focus()
 
+
+
+class DetailScreen(Screen[None]):
+    """A record opened on purpose. It shows the record again whenever it comes back into view, and
+    closes itself once the record is gone (deleted here, or by someone else meanwhile).
+
+    Closing goes through :meth:`close`, which does nothing when this screen is no longer on top:
+    a delete and the reload that follows it may both try, and only the first may pop.
+    """
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def close(self) -> None:
+        if self.is_attached and self.app.screen is self:
+            self.app.pop_screen()

@@ -6,13 +6,13 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.leerlingen import KANALEN, RELATIES, Adres, Gezin, Leerling, Ouder, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural
+from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, check_field, choice_field, note_field, text_field
 from screens.table import Column, RecordTable, Row
@@ -151,7 +151,7 @@ def parent_row(ouder: Ouder) -> Row:
     return Row(ouder.id, (ouder.relatie, ouder.naam, ", ".join(ouder.talen), tolk, ouder.telefoon))
 
 
-class GezinScreen(Screen[None]):
+class GezinScreen(DetailScreen):
     """A family: children, parents or guardians, and the card a teacher looks at before calling."""
 
     BINDINGS = [
@@ -220,11 +220,8 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
         return self.registry.gezin(self.gezin_id)
 
     def on_mount(self) -> None:
-        self.reload()
+        super().on_mount()
         self.query_one("#children", RecordTable).focus()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
 
     def reload(self) -> None:
         try:
@@ -232,7 +229,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
         except NotFoundError:
             if self.app.screen is self:  # not when it was closed already (e.g. right after an erasure)
                 self.notify("Dit gezin bestaat niet meer.", severity="warning")
-                self.app.pop_screen()
+            self.close()
             return
         self.query_one("#name", Static).update(f"Gezin {g.naam}")
         self.query_one("#reach-card", Card).set_lines(reach_lines(g) or ["Nog geen ouders of voogden."])
@@ -318,8 +315,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
                 self.notify(error_text(exc), severity="error", markup=False)
                 return
             self.app.notify(f"Het {plan.titel} is gewist ({plural(count, 'record', 'records')}).", markup=False)
-            if self.app.screen is self:
-                self.app.pop_screen()
+            self.close()
 
         self.app.push_screen(ConfirmDialog(
             f"Het {plan.titel} definitief wissen?",
@@ -338,7 +334,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
                 self.notify(error_text(exc), severity="error", markup=False)
                 return
             self.notify(f"Gezin {g.naam} staat in de prullenbak.", markup=False)
-            self.app.pop_screen()
+            self.close()
 
         self.app.push_screen(ConfirmDialog("Gezin verwijderen?", f"Gezin {g.naam} gaat naar de prullenbak.",
                                            yes="Verwijderen"), confirmed)

@@ -6,13 +6,13 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.huisbezoek import REDENEN, ROLLEN, STATUSSEN, Actie, Huisbezoek, Huisbezoeken
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
+from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
 from screens.forms import (
     FormScreen,
@@ -241,7 +241,7 @@ def action_row(actie: Actie) -> Row:
     return Row(actie.id, (actie.wat, actie.eigenaar, format_date(actie.tegen), done))
 
 
-class HuisbezoekScreen(Screen[None]):
+class HuisbezoekScreen(DetailScreen):
     """A visit opened on purpose: everything, confidential notes included."""
 
     BINDINGS = [
@@ -291,17 +291,11 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
     def visit(self) -> Huisbezoek:
         return self.service.bezoek(self.visit_id)
 
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
     def reload(self) -> None:
         try:
             v = self.visit
         except NotFoundError:
-            self.app.pop_screen()
+            self.close()
             return
         self.query_one("#name", Static).update(
             f"Huisbezoek gezin {self.service.gezin_naam(v)}  ·  {format_date(v.datum)} {v.tijd}")
@@ -362,7 +356,7 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
             except OuderTuiError as exc:
                 self.notify(error_text(exc), severity="error", markup=False)
                 return
-            self.app.pop_screen()
+            self.close()
 
         self.app.push_screen(ConfirmDialog("Huisbezoek verwijderen?",
                                            f"Het bezoek van {format_date(visit.datum)} bij gezin "

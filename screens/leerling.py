@@ -6,13 +6,13 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.leerlingen import STATUS_ACTIEF, STATUS_VERTROKKEN, Leerling, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
+from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, choice_field, date_value, note_field, raise_with_model_errors, text_field
 from screens.picker import GezinPicker
@@ -110,7 +110,7 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
         self.query_one("#gezin-naam", Static).update(self._gezin_text())
 
 
-class LeerlingScreen(Screen[None]):
+class LeerlingScreen(DetailScreen):
     """A pupil with their family and how to reach them."""
 
     BINDINGS = [
@@ -152,18 +152,12 @@ hun talen en hoe je hen het best bereikt.
 
         return [card for area in AREAS for card in area.pupil_cards()]
 
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
     def reload(self) -> None:
         try:
             p = self.registry.leerling(self.leerling_id)
         except NotFoundError:
             self.notify("Deze leerling bestaat niet meer.", severity="warning")
-            self.app.pop_screen()
+            self.close()
             return
         self.query_one("#name", Static).update(f"{p.naam}  ({p.klas or 'geen klas'})")
         status = "actief" if p.actief else f"vertrokken op {format_date(p.vertrokken_op)}"
@@ -220,7 +214,7 @@ hun talen en hoe je hen het best bereikt.
                     self.notify(error_text(exc), severity="error", markup=False)
                     return
                 self.notify(f"{p.naam} staat in de prullenbak.", markup=False)
-                self.app.pop_screen()
+                self.close()
 
         self.app.push_screen(ConfirmDialog("Leerling verwijderen?",
                                            f"{p.naam} ({p.klas}) gaat naar de prullenbak. Je kan dit terugzetten.",

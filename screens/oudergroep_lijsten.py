@@ -129,7 +129,8 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
         try:
             session = self.sessie
         except NotFoundError:
-            self.app.pop_screen()
+            if self.app.screen is self:
+                self.app.pop_screen()
             return
         rows = []
         shown = self.people()
@@ -241,7 +242,8 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
         try:
             session = self.sessie
         except NotFoundError:
-            self.app.pop_screen()
+            if self.app.screen is self:
+                self.app.pop_screen()
             return
         rows = []
         for person in self._candidates(session):

@@ -6,7 +6,6 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError, ValidationError
@@ -22,6 +21,7 @@ from ouder_tui.oudergroep import (
     reeks_data,
 )
 from ouder_tui.text import format_date
+from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
 from screens.forms import (
     FormScreen,
@@ -295,7 +295,7 @@ def attendee_row(service: Oudergroep, session: Sessie, persoon_id: str) -> Row:
                sort=(not present, person.naam.casefold(), person.omschrijving, how))
 
 
-class SessieScreen(Screen[None]):
+class SessieScreen(DetailScreen):
     """A session: the plan, who was invited and how, who came, the report."""
 
     BINDINGS = [
@@ -346,17 +346,11 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
     def sessie(self) -> Sessie:
         return self.service.sessie(self.sessie_id)
 
-    def on_mount(self) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
     def reload(self) -> None:
         try:
             s = self.sessie
         except NotFoundError:
-            self.app.pop_screen()
+            self.close()
             return
         self.query_one("#name", Static).update(f"Oudergroep  ·  {lange_datum(s.datum)}  ·  {s.uren}  ·  {s.titel}")
         status = s.status_tekst + (f" ({s.annulatie_reden})" if s.annulatie_reden else "")
@@ -459,7 +453,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             except OuderTuiError as exc:
                 self.notify(error_text(exc), severity="error", markup=False)
                 return
-            self.app.pop_screen()
+            self.close()
 
         self.app.push_screen(ConfirmDialog("Sessie verwijderen?",
                                            f"De sessie van {format_date(session.datum)} ({session.titel}) gaat naar "
