@@ -308,6 +308,7 @@ class SessieScreen(DetailScreen):
         Binding("b", "letter", "Brief"),
         Binding("h", "repeat", "Herhalen", show=False),
         Binding("delete", "delete", "Verwijderen", show=False),
+        Binding("g", "historiek", "Historiek", show=False),
     ]
     HELP = """
 # Sessie
@@ -319,6 +320,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
 - **v** verslag en de vragen die opkwamen, **r** een verzoek aan de school noteren
 - **b** de uitnodiging als brief (Markdown of HTML om af te drukken), ook één per uitgenodigde ouder
 - **e** bewerken, **h** herhalen als reeks, **Delete** verwijderen (naar de prullenbak)
+- **g** wie deze sessie wanneer wijzigde (het logboek van deze sessie)
 """
     DEFAULT_CSS = """
     SessieScreen VerticalScroll { padding: 0 1; }
@@ -385,6 +387,12 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
         person = self.service.persoon(event.key)
         if person.gezin_id is not None:
             self.app.open_gezin(person.gezin_id)  # type: ignore[attr-defined]
+
+    def action_historiek(self) -> None:
+        from screens.privacy import LogboekScreen
+
+        self.app.push_screen(LogboekScreen(self.service.store, tabel="oudergroep_sessies", record_id=self.sessie_id,
+                                           titel="Historiek van deze sessie"))
 
     def action_edit(self) -> None:
         self.app.push_screen(SessieForm(self.service, self.sessie), lambda _: self.reload())
