@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="infomoment, md/html: de rotatie (rooster, kaartje per groep, blad per tafel) "
                           "in plaats van de top 5 van de vragen")
 
+    ins = commands.add_parser("inzage", help="alles wat bewaard is over één gezin, voor ouders die het vragen")
+    ins.add_argument("gezin", type=int, metavar="GEZIN", help="het nummer van het gezin (id in export gezinnen)")
+    ins.add_argument("--format", choices=["html", "md"], default="html", help="html (afdrukken) of md")
+    ins.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
     bak.add_argument("--output", metavar="BESTAND", help="waar de kopie komt (anders de map met reservekopieën)")
@@ -203,6 +208,13 @@ def _run(args: argparse.Namespace) -> int:
         return _export(path, args)
     if args.command == "import":
         return _import(path, args)
+    if args.command == "inzage":
+        from ouder_tui.inzage import inzage_report
+        from ouder_tui.leerlingen import Registry
+
+        registry = Registry(_open(path, args, make_backup=False, create=False))
+        _write_out(inzage_report(registry, args.gezin, args.format), args.output)
+        return 0
     raise AssertionError(args.command)
 
 

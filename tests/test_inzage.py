@@ -80,3 +80,16 @@ async def test_the_family_view_offers_the_inspection_report(store: Store, family
         dialog = app.screen
         assert isinstance(dialog, ExportDialog) and dialog.formats == ("html", "md")
         assert SECRET in dialog.produce("html", {}).decode()
+
+
+def test_inspection_on_the_command_line(store: Store, family: Gezin, tmp_path, capsys) -> None:
+    from ouder_tui.cli import main
+
+    path = str(store.path)
+    store.close()
+    out = tmp_path / "inzage.html"
+    assert main(["--db", path, "--gebruiker", "Directie", "inzage", str(family.id), "--output", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and SECRET in text and "door Directie" in text
+    assert main(["--db", path, "inzage", "999"]) == 1
+    assert "bestaat niet" in capsys.readouterr().err
