@@ -122,11 +122,15 @@ def test_warnings_the_source_documents_call_for(service: Infomomenten, info, clo
     warnings = service.waarschuwingen(info)
     assert "Er is geen tafel met het CLB." in warnings
     assert any("hetzelfde net (katholiek onderwijs)" in w for w in warnings)
+    info = service.bewaar_tafel(info.id, Tafel(soort="school", naam="Nog onbekend"))  # network unknown: no verdict
+    assert not any("hetzelfde net" in w for w in service.waarschuwingen(info))
     info = service.bewaar_tafel(info.id, Tafel(soort="school", naam="Atheneum", net="go"))
     assert not any("hetzelfde net" in w for w in service.waarschuwingen(info))
     # parents not invited two weeks before
     clock.moment = datetime(2027, 2, 1, 9, 0).astimezone()
     assert "Het infomoment is over 10 dagen en de ouders zijn nog niet uitgenodigd." in service.waarschuwingen(info)
+    clock.moment = datetime(2027, 2, 11, 9, 0).astimezone()
+    assert "Het infomoment is vandaag en de ouders zijn nog niet uitgenodigd." in service.waarschuwingen(info)
     invite = next(t for t in info.taken if t.sleutel == "ouders_uitnodigen")
     info = service.zet_taak(info.id, invite.id, "klaar")
     assert not any("uitgenodigd" in w for w in service.waarschuwingen(info))

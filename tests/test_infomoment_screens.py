@@ -96,6 +96,8 @@ async def test_the_warnings_show_above_the_checklist(store: Store, clock) -> Non
     svc = service(store)
     info = svc.nieuw("2026-2027", date(2027, 3, 4), inschrijvingen_vanaf=date(2027, 3, 1))
     info = svc.verwijder_tafel(info.id, next(t.id for t in info.tafels if t.soort == "clb"))
+    template_school = next(t for t in info.tafels if t.soort == "school")
+    info = svc.bewaar_tafel(info.id, Tafel(id=template_school.id, soort="school", naam="Sint-Lutgart", net="katholiek"))
     info = svc.bewaar_tafel(info.id, Tafel(soort="school", naam="Sint-Jozef", net="katholiek"))
     clock.moment = clock.moment.replace(year=2027, month=2, day=25)
     app = make_app(store, ask_user=False)

@@ -76,7 +76,7 @@ class Infomomenten:
                              f"({format_date(open_day.datum)}).")
         networks = {t.net for t in info.tafels if t.soort == "school" and t.net}
         schools = [t for t in info.tafels if t.soort == "school"]
-        if schools and len(networks) == 1:
+        if schools and all(t.net for t in schools) and len(networks) == 1:  # an unknown network could differ
             found.append(f"Alle secundaire scholen komen uit hetzelfde net ({NETTEN[networks.pop()]}): nodig ook "
                          "scholen van andere netten uit.")
         if not any(t.soort == "clb" for t in info.tafels):
@@ -85,7 +85,8 @@ class Infomomenten:
         today = self.vandaag()
         if day and invite and not invite.klaar and day - timedelta(days=UITNODIGEN_VOOR) <= today <= day:
             left = (day - today).days
-            found.append(f"Het infomoment is over {plural(left, 'dag', 'dagen')} en de ouders zijn nog niet uitgenodigd.")
+            when = f"over {plural(left, 'dag', 'dagen')}" if left else "vandaag"
+            found.append(f"Het infomoment is {when} en de ouders zijn nog niet uitgenodigd.")
         return found
 
     def achterstallig(self, info: Infomoment) -> list[Taak]:
