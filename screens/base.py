@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import events
@@ -171,3 +172,25 @@ class DetailScreen(Screen[None]):
     def close(self) -> None:
         if self.is_attached and self.app.screen is self:
             self.app.pop_screen()
+
+    def confirm_and_close(self, title: str, message: str, act: Callable[[], object], *, yes: str = "Verwijderen",
+                          done: Callable[[object], str] | None = None) -> None:
+        """Ask first; on yes do ``act``. When it works, say ``done(result)`` (if given) and close this view;
+        when it fails (a conflict, already gone ...), say why in Dutch and stay."""
+        from ouder_tui.errors import OuderTuiError
+        from screens.dialogs import ConfirmDialog
+        from screens.widgets import error_text
+
+        def confirmed(answer: bool | None) -> None:
+            if not answer:
+                return
+            try:
+                result = act()
+            except OuderTuiError as exc:
+                self.notify(error_text(exc), severity="error", markup=False)
+                return
+            if done is not None:
+                self.app.notify(done(result), markup=False)
+            self.close()
+
+        self.app.push_screen(ConfirmDialog(title, message, yes=yes), confirmed)

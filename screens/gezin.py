@@ -305,36 +305,14 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
         from ouder_tui.privacy import wis, wisplan_gezin
 
         plan = wisplan_gezin(self.registry, self.gezin_id)
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                count = wis(self.registry, plan)
-            except OuderTuiError as exc:
-                self.notify(error_text(exc), severity="error", markup=False)
-                return
-            self.app.notify(f"Het {plan.titel} is gewist ({plural(count, 'record', 'records')}).", markup=False)
-            self.close()
-
-        self.app.push_screen(ConfirmDialog(
+        self.confirm_and_close(
             f"Het {plan.titel} definitief wissen?",
             "Dit verdwijnt voorgoed en kan niet ongedaan gemaakt worden:\n" + "\n".join(f"- {r}" for r in plan.regels),
-            yes="Definitief wissen"), confirmed)
+            lambda: wis(self.registry, plan), yes="Definitief wissen",
+            done=lambda count: f"Het {plan.titel} is gewist ({plural(count, 'record', 'records')}).")
 
     def action_delete(self) -> None:
         g = self.gezin
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.registry.delete_gezin(g)
-            except OuderTuiError as exc:
-                self.notify(error_text(exc), severity="error", markup=False)
-                return
-            self.notify(f"Gezin {g.naam} staat in de prullenbak.", markup=False)
-            self.close()
-
-        self.app.push_screen(ConfirmDialog("Gezin verwijderen?", f"Gezin {g.naam} gaat naar de prullenbak.",
-                                           yes="Verwijderen"), confirmed)
+        self.confirm_and_close("Gezin verwijderen?", f"Gezin {g.naam} gaat naar de prullenbak.",
+                               lambda: self.registry.delete_gezin(g),
+                               done=lambda _: f"Gezin {g.naam} staat in de prullenbak.")

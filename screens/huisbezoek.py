@@ -13,7 +13,6 @@ from ouder_tui.huisbezoek import REDENEN, ROLLEN, STATUSSEN, Actie, Huisbezoek, 
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
-from screens.dialogs import ConfirmDialog
 from screens.forms import (
     FormScreen,
     check_field,
@@ -347,18 +346,6 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
 
     def action_delete(self) -> None:
         visit = self.visit
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.service.verwijder(visit)
-            except OuderTuiError as exc:
-                self.notify(error_text(exc), severity="error", markup=False)
-                return
-            self.close()
-
-        self.app.push_screen(ConfirmDialog("Huisbezoek verwijderen?",
-                                           f"Het bezoek van {format_date(visit.datum)} bij gezin "
-                                           f"{self.service.gezin_naam(visit)} gaat naar de prullenbak.",
-                                           yes="Verwijderen"), confirmed)
+        self.confirm_and_close("Huisbezoek verwijderen?",
+                               f"Het bezoek van {format_date(visit.datum)} bij gezin {self.service.gezin_naam(visit)} "
+                               "gaat naar de prullenbak.", lambda: self.service.verwijder(visit))

@@ -8,15 +8,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ouder_tui.errors import NotFoundError, OuderTuiError
+from ouder_tui.errors import NotFoundError
 from ouder_tui.leerlingen import STATUS_ACTIEF, STATUS_VERTROKKEN, Leerling, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
-from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, choice_field, date_value, note_field, raise_with_model_errors, text_field
 from screens.picker import GezinPicker
-from screens.widgets import Card, ModuleCards, error_text, reach_lines
+from screens.widgets import Card, ModuleCards, reach_lines
 
 
 class LeerlingForm(FormScreen[Leerling]):
@@ -205,17 +204,7 @@ hun talen en hoe je hen het best bereikt.
 
     def action_delete(self) -> None:
         p = self.registry.leerling(self.leerling_id)
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                try:
-                    self.registry.delete_leerling(p)
-                except OuderTuiError as exc:  # a conflict, or already gone: say so and stay
-                    self.notify(error_text(exc), severity="error", markup=False)
-                    return
-                self.notify(f"{p.naam} staat in de prullenbak.", markup=False)
-                self.close()
-
-        self.app.push_screen(ConfirmDialog("Leerling verwijderen?",
-                                           f"{p.naam} ({p.klas}) gaat naar de prullenbak. Je kan dit terugzetten.",
-                                           yes="Verwijderen"), confirmed)
+        self.confirm_and_close("Leerling verwijderen?",
+                               f"{p.naam} ({p.klas}) gaat naar de prullenbak. Je kan dit terugzetten.",
+                               lambda: self.registry.delete_leerling(p),
+                               done=lambda _: f"{p.naam} staat in de prullenbak.")

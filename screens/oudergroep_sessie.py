@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Label, Static
 
-from ouder_tui.errors import NotFoundError, OuderTuiError, ValidationError
+from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.models import from_record
 from ouder_tui.oudergroep import (
     HERHALINGEN,
@@ -22,7 +22,6 @@ from ouder_tui.oudergroep import (
 )
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
-from screens.dialogs import ConfirmDialog
 from screens.forms import (
     FormScreen,
     check_field,
@@ -33,7 +32,7 @@ from screens.forms import (
     text_field,
 )
 from screens.table import Column, RecordTable, Row
-from screens.widgets import Card, error_text
+from screens.widgets import Card
 
 
 def parse_partners(text: str) -> tuple[Partner, ...]:
@@ -452,19 +451,6 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
 
     def action_delete(self) -> None:
         session = self.sessie
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.service.verwijder(session)
-            except OuderTuiError as exc:
-                self.notify(error_text(exc), severity="error", markup=False)
-                return
-            self.close()
-
-        self.app.push_screen(ConfirmDialog("Sessie verwijderen?",
-                                           f"De sessie van {format_date(session.datum)} ({session.titel}) gaat naar "
-                                           "de prullenbak, met wie er uitgenodigd was en wie er was.",
-                                           yes="Verwijderen"), confirmed)
-
+        self.confirm_and_close("Sessie verwijderen?",
+                               f"De sessie van {format_date(session.datum)} ({session.titel}) gaat naar de prullenbak, "
+                               "met wie er uitgenodigd was en wie er was.", lambda: self.service.verwijder(session))
