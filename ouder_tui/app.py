@@ -3,7 +3,8 @@
 Build it with :func:`make_app`, which receives an open store; nothing reads a
 global. Each area of the app is a Textual mode (see ``screens/areas.py``); the
 dashboard (*overzicht*) is the default. At start, and after the idle lock, the
-user says who they are: that name stamps every change.
+user says who they are: that name stamps every change. A database protected with
+a passphrase asks for it first, at start and to unlock.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ class OuderTuiApp(App[None]):
 
     def _load_store(self) -> None:
         try:
+            if self.store.needs_passphrase():
+                self.call_from_thread(self._ask_passphrase)
+                return
             self.store.load()
         except OuderTuiError as exc:
             self.call_from_thread(self._store_failed, exc)
@@ -125,6 +129,16 @@ class OuderTuiApp(App[None]):
             ready = getattr(screen, "store_ready", None)
             if ready is not None:
                 ready()
+
+    def _ask_passphrase(self) -> None:
+        """The file is protected: ask its passphrase (on top of who-are-you), then load it."""
+        from screens.wachtwoord import PassphraseScreen
+
+        self.push_screen(PassphraseScreen(self.store, reason="start"), self._passphrase_given)
+
+    def _passphrase_given(self, ok: bool | None) -> None:
+        if ok:
+            self.run_worker(self._load_store, thread=True, name="databank openen", exit_on_error=False)
 
     def _store_failed(self, error: OuderTuiError) -> None:
         from screens.start_error import StartErrorScreen
@@ -159,6 +173,10 @@ class OuderTuiApp(App[None]):
     def action_lock(self) -> None:
         if not self.locked:
             self._ask_who(reason="vergrendeld")
+            if self.store.protected:  # first the passphrase, then who you are
+                from screens.wachtwoord import PassphraseScreen
+
+                self.push_screen(PassphraseScreen(self.store, reason="vergrendeld"))
 
     # -- idle lock -----------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -4,6 +4,10 @@ Backups live in a folder beside the database (``<naam>-reservekopies``) and are
 named ``<naam>-<soort>-<JJJJMMDD-UUMMSS-ffffff>.json``. Only start backups
 rotate; the ones taken before a migration or a restore, and the ones a user made
 by hand, stay until someone removes them.
+
+A backup is a copy of the file's bytes, so the backup of a protected database is
+protected with the same passphrase. When the passphrase changes (or protection is
+turned on or off) :func:`reseal_all` rewrites the backups the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ouder_tui import crypto
 from ouder_tui.migrations import schema_version_of
 from ouder_tui.storage import UnreadableFileError, decode, write_atomic
 
@@ -96,19 +101,68 @@ def rotate(db_path: Path, now: datetime) -> list[Path]:
     return removed
 
 
-def read_backup(path: Path) -> tuple[bytes, dict]:
+def open_bytes(raw: bytes, key: crypto.Key | None) -> dict:
+    """The document in a database file's bytes; a protected one is opened with ``key``.
+
+    :class:`UnreadableFileError` when it is not a database or is damaged,
+    :class:`~ouder_tui.crypto.PassphraseNeededError` or :class:`~ouder_tui.crypto.OtherPassphraseError`
+    when ``key`` is missing or another passphrase sealed it.
+    """
+    if crypto.is_protected(raw):
+        if key is None:
+            raise crypto.PassphraseNeededError("Dit bestand is beveiligd met een wachtwoord.")
+        try:
+            raw = key.open(raw)
+        except crypto.DamagedFileError as exc:
+            raise UnreadableFileError(str(exc)) from None
+    return decode(raw)
+
+
+def read_backup(path: Path, key: crypto.Key | None = None) -> tuple[bytes, dict]:
     """Read and parse a backup; :class:`UnreadableFileError` when it is not a database."""
     raw = path.read_bytes()
-    return raw, decode(raw)
+    return raw, open_bytes(raw, key)
 
 
-def newest_good_backup(db_path: Path, max_schema: int) -> Path | None:
-    """The newest backup that parses and that this version can open."""
+def newest_good_backup(db_path: Path, max_schema: int, *, key: crypto.Key | None = None) -> Path | None:
+    """The newest backup that parses and that this version can open.
+
+    A protected backup that ``key`` cannot open is judged by its header alone (its passphrase may be
+    an older one, which ``restore`` asks for).
+    """
     for _, path in list_backups(db_path):
         try:
-            _, document = read_backup(path)
-        except (OSError, UnreadableFileError):
+            raw = path.read_bytes()
+            if crypto.is_protected(raw) and (key is None or not key.seals(raw)):
+                crypto.parse_header(raw)
+                return path
+            document = open_bytes(raw, key)
+        except (OSError, UnreadableFileError, crypto.DamagedFileError):
             continue
         if schema_version_of(document) <= max_schema:
             return path
     return None
+
+
+def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | None) -> list[str]:
+    """Rewrite every backup that ``old_key`` opens (or every unprotected one when it is ``None``) for ``new_key``.
+
+    Each backup is replaced atomically; one that cannot be rewritten stays as it was and is named in the
+    Dutch notes returned. Backups sealed with yet another passphrase are left alone: they stay protected.
+    """
+    notes = []
+    for _, path in list_backups(db_path):
+        try:
+            raw = path.read_bytes()
+            if crypto.is_protected(raw):
+                if old_key is None or not old_key.seals(raw):
+                    continue
+                plain = old_key.open(raw)
+            else:
+                if old_key is not None:
+                    continue
+                plain = raw  # sealed as it is, even a damaged copy: it holds the same data
+            write_atomic(path, new_key.seal(plain) if new_key is not None else plain)
+        except (OSError, UnreadableFileError, crypto.DamagedFileError) as exc:
+            notes.append(f"De reservekopie {path.name} kon niet herschreven worden ({getattr(exc, 'strerror', None) or exc}).")
+    return notes

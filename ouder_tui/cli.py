@@ -19,6 +19,11 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
+#: For scripts: the passphrase of a protected database (and of its backups and exports).
+ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
+#: For scripts: the new passphrase of ``ouder-tui wachtwoord``.
+ENV_NEW_PASSPHRASE = "OUDER_TUI_NIEUW_WACHTWOORD"
+SEALED_SUFFIX = ".versleuteld"
 EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep", "infomoment")
 EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
                   "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html"),
@@ -102,11 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--rotatie", action="store_true",
                      help="infomoment, md/html: de rotatie (rooster, kaartje per groep, blad per tafel) "
                           "in plaats van de top 5 van de vragen")
+    exp.add_argument("--onversleuteld", action="store_true",
+                     help="van een beveiligde databank: schrijf leesbaar in plaats van versleuteld")
 
     ins = commands.add_parser("inzage", help="alles wat bewaard is over één gezin, voor ouders die het vragen")
     ins.add_argument("gezin", type=int, metavar="GEZIN", help="het nummer van het gezin (id in export gezinnen)")
     ins.add_argument("--format", choices=["html", "md"], default="html", help="html (afdrukken) of md")
     ins.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+    ins.add_argument("--onversleuteld", action="store_true",
+                     help="van een beveiligde databank: schrijf leesbaar in plaats van versleuteld")
+
+    pw = commands.add_parser("wachtwoord", help="de databank beveiligen met een wachtwoord, het wijzigen of uitzetten")
+    pw.add_argument("--uit", action="store_true", help="zet de beveiliging uit")
+    ont = commands.add_parser("ontsleutel", help="een versleutelde export of reservekopie leesbaar maken")
+    ont.add_argument("file", metavar="BESTAND")
+    ont.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
 
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
@@ -146,15 +161,45 @@ def _ensure_demo(path: Path) -> None:
     ensure_demo_database(path)
 
 
-def _write_out(payload: bytes, output: str | None) -> None:
+def _ask_passphrase(what: str):
+    """The passphrase of ``what``: from OUDER_TUI_WACHTWOORD, else typed without echo."""
+    from ouder_tui.crypto import Passphrase
+    from ouder_tui.errors import OuderTuiError
+
+    if (env := os.environ.get(ENV_PASSPHRASE)) is not None:
+        return Passphrase(env)
+    if not sys.stdin.isatty():
+        raise OuderTuiError(f"{what.capitalize()} is beveiligd met een wachtwoord. Typ het in een terminal, "
+                            f"of geef het aan een script mee in {ENV_PASSPHRASE}.")
+    return Passphrase(getpass.getpass(f"Wachtwoord van {what}: "))
+
+
+def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = False) -> None:
+    """Write an export to ``output`` or the standard output; sealed when ``store`` is protected.
+
+    A sealed file gets the suffix ``.versleuteld``: nobody mistakes it for a file Excel opens.
+    """
+    if store is not None and store.protected and not plain:
+        payload = store.seal_export(payload)
+        if output and not output.endswith(SEALED_SUFFIX):
+            output += SEALED_SUFFIX
+        print("ouder-tui: de databank is beveiligd, dus de export is versleuteld met haar wachtwoord "
+              f"(leesbaar maken: ouder-tui ontsleutel{' ' + _quote(output) if output else ' BESTAND'}; "
+              "of exporteer met --onversleuteld).", file=sys.stderr)
     if output:
         from ouder_tui.exporters import write_export
 
         write_export(payload, Path(output))
+        if store is not None and store.protected and not plain:
+            print(f"Bewaard: {output}", file=sys.stderr)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
+
+
+def _quote(path: str) -> str:
+    return f'"{path}"' if " " in path else path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -194,12 +239,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "backup":
         from ouder_tui.maintenance import make_backup
 
-        print(f"Reservekopie gemaakt: {make_backup(path, Path(args.output) if args.output else None)}")
+        made = make_backup(path, Path(args.output) if args.output else None, ask=_ask_passphrase)
+        print(f"Reservekopie gemaakt: {made}")
         return 0
     if args.command == "restore":
         from ouder_tui.maintenance import restore_backup
 
-        kept = restore_backup(path, Path(args.backup))
+        kept = restore_backup(path, Path(args.backup), ask=_ask_passphrase)
         print(f"Teruggezet: {args.backup} -> {path}")
         if kept:
             print(f"De vorige inhoud staat in {kept}")
@@ -213,15 +259,23 @@ def _run(args: argparse.Namespace) -> int:
         from ouder_tui.leerlingen import Registry
 
         registry = Registry(_open(path, args, make_backup=False, create=False))
-        _write_out(inzage_report(registry, args.gezin, args.format), args.output)
+        _write_out(inzage_report(registry, args.gezin, args.format), args.output, store=registry.store,
+                   plain=args.onversleuteld)
         return 0
+    if args.command == "wachtwoord":
+        return _wachtwoord(path, args)
+    if args.command == "ontsleutel":
+        return _ontsleutel(args)
     raise AssertionError(args.command)
 
 
 def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, create: bool = True):
     from ouder_tui.store import Store
 
-    store = Store.open(path, user=_user(args), make_backup=make_backup, create=create)
+    store = Store.unopened(path, user=_user(args))
+    if store.needs_passphrase():
+        store.unlock(_ask_passphrase("de databank"))
+    store.load(make_backup=make_backup, create=create)
     for warning in store.warnings:
         print(f"ouder-tui: let op: {warning}", file=sys.stderr)
     return store
@@ -277,14 +331,90 @@ def _export(path: Path, args: argparse.Namespace) -> int:
         from ouder_tui.exporters import export_registry
 
         payload = export_registry(registry, args.what, args.format)
-    _write_out(payload, args.output)
+    _write_out(payload, args.output, store=registry.store, plain=args.onversleuteld)
+    return 0
+
+
+WARNING = """Let op: wie het wachtwoord vergeet, verliest alle gegevens. Niemand kan de databank, haar
+reservekopieën of versleutelde exports dan nog openen, ook de makers van ouder-tui niet. Bewaar het
+wachtwoord op een veilige plaats die de school afspreekt (bv. bij de directie)."""
+
+
+def _wachtwoord(path: Path, args: argparse.Namespace) -> int:
+    from ouder_tui.crypto import Passphrase, check_new_passphrase
+    from ouder_tui.errors import OuderTuiError
+    from ouder_tui.store import Store
+
+    store = Store.unopened(path, user=_user(args))
+    current = None
+    if store.needs_passphrase():  # the passphrase that opens it is also the proof to change it
+        current = _ask_passphrase("de databank")
+        store.unlock(current)
+    store.load(create=False)
+    new = None
+    if not args.uit:
+        if (env := os.environ.get(ENV_NEW_PASSPHRASE)) is not None:
+            typed, repeated = env, env
+        elif sys.stdin.isatty():
+            if not store.protected:
+                print(WARNING, file=sys.stderr)
+                if input("Typ ja om verder te gaan: ").strip().lower() != "ja":
+                    return _fail("Niets gewijzigd.")
+            typed = getpass.getpass("Nieuw wachtwoord: ")
+            repeated = getpass.getpass("Herhaal het nieuwe wachtwoord: ")
+        else:
+            raise OuderTuiError(f"Typ het nieuwe wachtwoord in een terminal, of geef het mee in {ENV_NEW_PASSPHRASE}.")
+        errors = check_new_passphrase(typed, repeated)
+        del repeated
+        if errors:
+            return _fail(" ".join(errors.values()))
+        new = Passphrase(typed)
+        del typed
+    elif not store.protected:
+        print("De databank is niet beveiligd; er is niets gewijzigd.")
+        return 0
+    was_protected = store.protected
+    notes = store.set_passphrase(new, current=current)
+    for note in notes:
+        print(f"ouder-tui: let op: {note}", file=sys.stderr)
+    if new is None:
+        print(f"De beveiliging van {path} staat uit; de databank en haar reservekopieën zijn weer leesbaar "
+              "zonder wachtwoord.")
+    elif was_protected:
+        print(f"Het wachtwoord van {path} is gewijzigd; de reservekopieën gebruiken het ook.")
+    else:
+        print(f"{path} is nu beveiligd met een wachtwoord, net als haar reservekopieën.")
+    return 0
+
+
+def _ontsleutel(args: argparse.Namespace) -> int:
+    from ouder_tui import crypto
+    from ouder_tui.errors import OuderTuiError
+
+    source = Path(args.file)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise OuderTuiError(f"Kan {source} niet lezen: {exc.strerror or exc}.") from None
+    if not crypto.is_protected(raw):
+        return _fail(f"{source} is niet versleuteld.")
+    try:
+        _, plain = crypto.unlock(raw, _ask_passphrase(f"het bestand {source.name}"))
+    except crypto.DamagedFileError as exc:
+        raise OuderTuiError(f"{source} is beschadigd: {exc}.") from None
+    output = args.output
+    if output is None and sys.stdout.isatty() and source.name.endswith(SEALED_SUFFIX):
+        output = str(source)[: -len(SEALED_SUFFIX)]  # not onto the screen: a file beside it
+    _write_out(plain, output)
+    if output:
+        print(f"Leesbaar bewaard: {output}")
     return 0
 
 
 def _check(path: Path) -> int:
     from ouder_tui.maintenance import check_database
 
-    report = check_database(path)
+    report = check_database(path, ask=_ask_passphrase)
     for note in report.notes:
         print(note)
     if report.ok:

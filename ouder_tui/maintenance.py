@@ -2,23 +2,42 @@
 
 These work on the file itself, so they also work when the database does not
 open (a broken file is exactly when ``restore`` is needed).
+
+For a protected file they ask for its passphrase through ``ask`` (the command line
+reads it without echo, or from ``OUDER_TUI_WACHTWOORD``), and only when needed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import msgspec
 
-from ouder_tui import backups
+from ouder_tui import backups, crypto
 from ouder_tui.errors import OuderTuiError, StoreError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
 from ouder_tui.storage import UnreadableFileError, decode, write_atomic
 from ouder_tui.store import hold_lock, lock_for
+
+#: Asks for the passphrase of what it names ("de databank", "de reservekopie X").
+AskPassphrase = Callable[[str], crypto.Passphrase]
+
+
+def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None) -> dict:
+    """The document in ``raw``, asking for the passphrase of a protected file."""
+    if crypto.is_protected(raw):
+        if ask is None:
+            raise crypto.PassphraseNeededError(f"{what.capitalize()} is beveiligd met een wachtwoord.")
+        try:
+            _, raw = crypto.unlock(raw, ask(what))
+        except crypto.DamagedFileError as exc:
+            raise UnreadableFileError(str(exc)) from None
+    return decode(raw)
 
 
 @dataclass
@@ -40,20 +59,23 @@ def _newest_good_backup_hint(path: Path) -> str:
     return f'De recentste goede reservekopie is {good}; zet ze terug met: ouder-tui --db "{path}" restore "{good}"'
 
 
-def check_database(path: Path) -> CheckReport:
+def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
     """Read the file and check its shape, schema version and every pupil and family."""
     report = CheckReport()
     if not path.exists():
         report.problems.append(f"Er is geen databank op {path}.")
         return report
     try:
-        document = decode(path.read_bytes())
+        raw = path.read_bytes()
+        document = _open_raw(raw, "de databank", ask)
     except UnreadableFileError as exc:
         report.problems.append(f"Het bestand is onleesbaar: {exc}. {_newest_good_backup_hint(path)}")
         return report
     except OSError as exc:
         report.problems.append(f"Kan {path} niet lezen: {exc.strerror or exc}.")
         return report
+    if crypto.is_protected(raw):
+        report.notes.append("De databank is beveiligd met een wachtwoord.")
 
     version = schema_version_of(document)
     if version > CURRENT_SCHEMA:
@@ -91,15 +113,23 @@ def check_database(path: Path) -> CheckReport:
     return report
 
 
-def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float = 10.0) -> Path:
-    """Copy a sound database to ``output`` (default: its backup folder); returns where it went."""
+def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float = 10.0,
+                ask: AskPassphrase | None = None) -> Path:
+    """Copy a sound database to ``output`` (default: its backup folder); returns where it went.
+
+    The copy holds the file's bytes: the backup of a protected database is protected too.
+    """
+    if ask is not None and path.is_file() and crypto.file_is_protected(path):
+        # Asked before the lock: nobody else waits while someone types.
+        passphrase = ask("de databank")
+        ask = lambda _what: passphrase  # noqa: E731
     with hold_lock(lock_for(path, lock_timeout), path):
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise OuderTuiError(f"Er is geen databank op {path}.") from None
         try:
-            decode(raw)
+            _open_raw(raw, "de databank", ask)
         except UnreadableFileError as exc:
             raise OuderTuiError(
                 f"De databank is onleesbaar ({exc}); een reservekopie ervan helpt niet. "
@@ -115,15 +145,20 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
             raise StoreError(f"Kan de reservekopie niet schrijven: {exc.strerror or exc}.") from None
 
 
-def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0) -> Path | None:
+def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
+                   ask: AskPassphrase | None = None) -> Path | None:
     """Put ``backup`` in place of the database.
+
+    A protected backup is checked with its own passphrase (asked through ``ask``) and put back as it is,
+    so the database then opens with that passphrase.
 
     The current file, even a broken one, is first kept as a ``voor-herstel``
     backup, whose path is returned. A backup that does not parse or that comes
     from a newer version is refused and nothing changes.
     """
     try:
-        raw, document = backups.read_backup(backup)
+        raw = backup.read_bytes()
+        document = _open_raw(raw, f"de reservekopie {backup.name}", ask)
     except FileNotFoundError:
         raise OuderTuiError(f"De reservekopie {backup} bestaat niet.") from None
     except OSError as exc:

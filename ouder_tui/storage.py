@@ -12,6 +12,12 @@ leaves a broken file. :class:`AtomicJSONStorage` instead
   opens one under an inter-process lock, and only commits write to disk.
 
 It never creates, repairs or overwrites a file that does not parse.
+
+A database protected with a passphrase (see :mod:`ouder_tui.crypto`) is sealed on
+every save and opened on every read with the :class:`~ouder_tui.crypto.Key` the
+store hands over; the plain document exists only in memory. Whether a save seals
+follows the file as it was last read, so a window that did not turn protection on
+or off itself keeps writing what the file is.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import Any
 import msgspec
 from tinydb.storages import Storage
 
+from ouder_tui import crypto
 from ouder_tui.errors import StoreError
 
 Document = dict[str, dict[str, Any]]
@@ -153,6 +160,12 @@ class AtomicJSONStorage(Storage):
         self.last_raw: bytes = b""
         #: Increases whenever the in-memory document changes; caches key on it.
         self.generation = 0
+        #: The key of a protected file (``None`` until the store unlocks it).
+        self.key: crypto.Key | None = None
+        #: Whether the file was protected when last read; saves then seal.
+        self.protected = False
+        #: Set by :meth:`switch_key` for the coming commit: seal with this key (``False``: keep as is).
+        self._next_key: crypto.Key | None | bool = False
         #: Turns an unreadable file met during a read into the error to raise
         #: (the Store makes it its Dutch CorruptDatabaseError naming a backup).
         self.on_unreadable: Callable[[UnreadableFileError], Exception] | None = None
@@ -201,11 +214,42 @@ class AtomicJSONStorage(Storage):
             raise StoreError(f"Het databankbestand {self.path} bestaat niet (meer).") from None
         except OSError as exc:
             raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
-        self._data = decode(raw)
+        self._data = self.decode_file(raw)
+        self.protected = crypto.is_protected(raw)
         self.last_raw = raw
         self._signature = signature
         self.generation += 1
         return True
+
+    def decode_file(self, raw: bytes) -> Document:
+        """The document held in a file's bytes, opening a protected file with :attr:`key`."""
+        if crypto.is_protected(raw):
+            if self.key is None:
+                raise crypto.PassphraseNeededError(
+                    f"De databank {self.path} is beveiligd met een wachtwoord; zonder kan ze niet open.")
+            try:
+                raw = self.key.open(raw)
+            except crypto.DamagedFileError as exc:
+                raise UnreadableFileError(str(exc)) from None
+        return decode(raw)
+
+    def payload(self, document: Document) -> bytes:
+        """The bytes to write for ``document``: sealed when the file is protected."""
+        plain = encode(document)
+        if self.protected:
+            assert self.key is not None
+            return self.key.seal(plain)
+        return plain
+
+    def switch_key(self, key: crypto.Key | None) -> None:
+        """Seal with ``key`` from the coming commit on (``None``: write the file unprotected).
+
+        Call inside a transaction; the commit writes the whole file in its new form at once,
+        so a crash leaves the old or the new file, never half of each.
+        """
+        assert self._in_transaction
+        self._next_key = key
+        self._dirty = True
 
     # -- transactions (driven by the Store, under its lock) ---------------------
     def begin(self) -> None:
@@ -218,13 +262,22 @@ class AtomicJSONStorage(Storage):
         try:
             if self._dirty:
                 assert self._data is not None
-                payload = encode(self._data)
+                if self._next_key is not False:
+                    key = self._next_key
+                    plain = encode(self._data)
+                    payload = key.seal(plain) if isinstance(key, crypto.Key) else plain
+                else:
+                    payload = self.payload(self._data)
                 write_atomic(self.path, payload)
+                if self._next_key is not False:  # only once the new file is in place
+                    self.key = self._next_key if isinstance(self._next_key, crypto.Key) else None
+                    self.protected = self.key is not None
                 self.last_raw = payload
                 self._signature = _signature(os.stat(self.path))
         finally:
             self._in_transaction = False
             self._dirty = False
+            self._next_key = False
 
     def rollback(self) -> None:
         """Forget uncommitted changes: the next read loads the file again.
@@ -235,6 +288,7 @@ class AtomicJSONStorage(Storage):
         """
         self._in_transaction = False
         self._dirty = False
+        self._next_key = False
         self._data = None
         self._signature = None
         self.generation += 1

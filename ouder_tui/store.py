@@ -13,6 +13,10 @@
 6. Rotating backups on every open; a file that does not parse is never
    overwritten and the error names the newest good backup.
 7. Every change is stamped with the user's name and the time.
+8. Optionally the file is protected with a passphrase (:mod:`ouder_tui.crypto`):
+   :meth:`Store.unlock` before :meth:`Store.load`, :meth:`Store.set_passphrase`
+   to turn protection on, change it or turn it off in one atomic save. All of the
+   above holds unchanged on a protected file; its backups are protected too.
 
 Screens and services call these operations; nothing else touches TinyDB.
 """
@@ -30,7 +34,7 @@ from tinydb import TinyDB
 from tinydb.table import Document as TinyDocument
 from tinydb.table import Table
 
-from ouder_tui import backups
+from ouder_tui import backups, crypto
 from ouder_tui.errors import (
     ConflictError,
     CorruptDatabaseError,
@@ -52,7 +56,10 @@ RECYCLE_BIN = "_prullenbak"
 LOG = "_logboek"
 LOG_ACTIONS = {"aangemaakt": "aangemaakt", "gewijzigd": "gewijzigd", "verwijderd": "naar de prullenbak",
                "teruggezet": "teruggezet", "definitief": "definitief gewist uit de prullenbak",
-               "gewist": "gegevens gewist"}
+               "gewist": "gegevens gewist", "beveiligd": "databank beveiligd met een wachtwoord",
+               "wachtwoord": "wachtwoord van de databank gewijzigd", "onbeveiligd": "beveiliging uitgezet"}
+#: The log's table name for events about the database as a whole (protection).
+DATABASE = "databank"
 SETTINGS = "instellingen"
 USERS = "gebruikers"
 
@@ -205,9 +212,16 @@ class Store:
         make_backup: bool = True,
         create: bool = True,
         migrate_schema: bool = True,
+        passphrase: crypto.Passphrase | None = None,
     ) -> Store:
-        """Open (or create) the database at ``path``: :meth:`unopened` followed by :meth:`load`."""
+        """Open (or create) the database at ``path``: :meth:`unopened` followed by :meth:`load`.
+
+        A protected file needs ``passphrase`` (:class:`~ouder_tui.crypto.PassphraseNeededError` without,
+        :class:`~ouder_tui.crypto.WrongPassphraseError` when it does not open the file).
+        """
         store = cls.unopened(path, user=user, clock=clock, lock_timeout=lock_timeout)
+        if passphrase is not None and store.needs_passphrase():
+            store.unlock(passphrase)
         store.load(make_backup=make_backup, create=create, migrate_schema=migrate_schema)
         return store
 
@@ -250,6 +264,79 @@ class Store:
                     self._migrate(version)
         self.loaded = True
 
+    # -- protection ------------------------------------------------------------------
+    @property
+    def protected(self) -> bool:
+        """Whether the file on disk is protected with a passphrase (as last read)."""
+        if self.loaded:
+            return self.storage.protected
+        try:
+            return crypto.file_is_protected(self.path)
+        except OSError:
+            return False
+
+    def needs_passphrase(self) -> bool:
+        """Whether the file is protected and this store has no key for it yet (reads its first bytes)."""
+        if self.storage.key is not None:
+            return False
+        try:
+            return crypto.file_is_protected(self.path)
+        except OSError:
+            return False  # missing or unreadable: load says why
+
+    def unlock(self, passphrase: crypto.Passphrase) -> None:
+        """Derive the key of the protected file from ``passphrase``; :class:`WrongPassphraseError` otherwise."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
+        try:
+            key, _ = crypto.unlock(raw, passphrase)
+        except crypto.DamagedFileError as exc:
+            raise self._corrupt_error(UnreadableFileError(str(exc))) from None
+        self.storage.key = key
+
+    def check_passphrase(self, passphrase: crypto.Passphrase) -> bool:
+        """Whether ``passphrase`` is the one of this protected database (to unlock the screen)."""
+        key = self.storage.key
+        if key is None:
+            return False
+        return crypto.Key(passphrase, key.params).same_as(key)
+
+    def set_passphrase(self, new: crypto.Passphrase | None, *, current: crypto.Passphrase | None = None) -> list[str]:
+        """Protect the database with ``new``, change its passphrase, or (``None``) turn protection off.
+
+        On a protected database ``current`` must be its passphrase. The file changes in one atomic save
+        (a crash leaves the old or the new form); the log notes who did it and when. Then every backup that
+        was sealed with the old passphrase, or not at all, is rewritten the same way, so an old copy does not
+        stay readable. Returns Dutch notes about backups that could not be rewritten.
+        """
+        if self.storage.protected and (current is None or not self.check_passphrase(current)):
+            raise crypto.WrongPassphraseError("Het huidige wachtwoord klopt niet. Er is niets gewijzigd.")
+        if new is None and not self.storage.protected:
+            return []
+        old_key = self.storage.key if self.storage.protected else None
+        new_key = crypto.Key.new(new) if new is not None else None
+        action = "onbeveiligd" if new_key is None else ("wachtwoord" if old_key else "beveiligd")
+        with self.transaction():  # re-reads the file: a passphrase changed elsewhere stops it here
+            self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
+            self.storage.switch_key(new_key)
+        return backups.reseal_all(self.path, old_key, new_key)
+
+    def protection_changed(self) -> dict | None:
+        """The log line of the last time protection was turned on, changed or off (who and when)."""
+        for entry in self.logboek(tabel=DATABASE):
+            if entry.get("actie") in ("beveiligd", "wachtwoord", "onbeveiligd"):
+                return entry
+        return None
+
+    def seal_export(self, payload: bytes) -> bytes:
+        """``payload`` sealed with this database's passphrase (for exports of a protected database)."""
+        key = self.storage.key
+        if key is None or not self.storage.protected:
+            raise StoreError("Deze databank is niet beveiligd; er is geen wachtwoord om mee te versleutelen.")
+        return key.seal(payload)
+
     def _create(self) -> None:
         now = self.clock().isoformat()
         try:
@@ -267,7 +354,7 @@ class Store:
         )
 
     def _corrupt_error(self, exc: UnreadableFileError) -> CorruptDatabaseError:
-        good = backups.newest_good_backup(self.path, CURRENT_SCHEMA)
+        good = backups.newest_good_backup(self.path, CURRENT_SCHEMA, key=self.storage.key)
         if good:
             advice = (
                 f" De recentste goede reservekopie is {good}. "

@@ -1,4 +1,9 @@
-"""Export from the interface: choose the format and where the file goes; it is written whole or not at all."""
+"""Export from the interface: choose the format and where the file goes; it is written whole or not at all.
+
+From a database protected with a passphrase an export is sealed with that passphrase by
+default (the file then ends in ``.versleuteld``; ``ouder-tui ontsleutel`` makes it readable
+again); unticking the box writes it readable, for a file that must go to a printer or a parent.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import write_export
 from screens.widgets import error_text
+
+SEALED_SUFFIX = ".versleuteld"
 
 FORMAT_LABELS = {
     "csv": "CSV voor Excel",
@@ -47,6 +54,11 @@ class ExportDialog(ModalScreen[Path | None]):
 
 Kies het formaat en waar het bestand komt. Een bestand met dezelfde naam wordt vervangen.
 CSV opent zo in Excel; HTML kan je in de browser afdrukken.
+
+Is de databank beveiligd met een wachtwoord, dan wordt de export standaard versleuteld met dat
+wachtwoord (het bestand eindigt op .versleuteld). Leesbaar maken kan met
+`ouder-tui ontsleutel BESTAND`. Vink 'Versleuteld bewaren' uit voor een bestand dat meteen naar
+de printer of naar een ouder gaat, en ruim het daarna op.
 """
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -66,6 +78,11 @@ CSV opent zo in Excel; HTML kan je in de browser afdrukken.
         self.produce = produce
         self.options = options or {}
 
+    @property
+    def protected(self) -> bool:
+        store = getattr(self.app, "store", None)
+        return bool(store is not None and store.protected)
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="title", markup=False)
@@ -74,6 +91,9 @@ CSV opent zo in Excel; HTML kan je in de browser afdrukken.
                          allow_blank=False, id="format")
             for key, label in self.options.items():
                 yield Checkbox(label, id=f"option-{key}")
+            if self.protected:
+                yield Checkbox("Versleuteld bewaren met het wachtwoord van de databank (aangeraden)", True,
+                               id="sealed")
             yield Label("Bestand")
             yield Input(str(self._path(self.formats[0])), id="path")
             yield Static("", id="error", markup=False)
@@ -82,12 +102,25 @@ CSV opent zo in Excel; HTML kan je in de browser afdrukken.
                 yield Button("Exporteren", id="export", variant="primary")
 
     def _path(self, fmt: str) -> Path:
-        return export_folder() / f"{self.base_name}-{date.today():%Y-%m-%d}.{fmt}"
+        name = f"{self.base_name}-{date.today():%Y-%m-%d}.{fmt}"
+        return export_folder() / (name + SEALED_SUFFIX if self.protected else name)
+
+    def _sealed(self) -> bool:
+        return bool(self.query("#sealed")) and self.query_one("#sealed", Checkbox).value
+
+    def _set_path(self, fmt: str) -> None:
+        """Keep the typed folder and name; put the format's extension (and .versleuteld) on it."""
+        path = self.query_one("#path", Input)
+        current = Path(path.value.removesuffix(SEALED_SUFFIX))
+        shown = str(current.with_suffix(f".{fmt}"))
+        path.value = shown + SEALED_SUFFIX if self._sealed() else shown
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        path = self.query_one("#path", Input)
-        current = Path(path.value)
-        path.value = str(current.with_suffix(f".{event.value}"))
+        self._set_path(str(event.value))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "sealed":
+            self._set_path(str(self.query_one("#format", Select).value))
 
     def on_input_submitted(self) -> None:
         self._export()
@@ -101,14 +134,16 @@ CSV opent zo in Excel; HTML kan je in de browser afdrukken.
     def _export(self) -> None:
         fmt = str(self.query_one("#format", Select).value)
         ticked = {key: self.query_one(f"#option-{key}", Checkbox).value for key in self.options}
+        sealed = self._sealed()
         target = Path(self.query_one("#path", Input).value.strip().strip('"')).expanduser()
         if not target.name:
             self.query_one("#error", Static).update("Geef een bestandsnaam.")
             return
         try:
-            write_export(self.produce(fmt, ticked), target)
+            payload = self.produce(fmt, ticked)
+            write_export(self.app.store.seal_export(payload) if sealed else payload, target)  # type: ignore[attr-defined]
         except OuderTuiError as exc:
             self.query_one("#error", Static).update(error_text(exc))
             return
-        self.notify(f"Bewaard: {target}", markup=False, timeout=8)
+        self.notify(f"Bewaard{' (versleuteld)' if sealed else ''}: {target}", markup=False, timeout=8)
         self.dismiss(target)

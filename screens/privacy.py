@@ -20,7 +20,7 @@ from screens.prullenbak import KINDS
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
-KINDS_LOG = {**KINDS, "instellingen": "instellingen", "infomomenten": "infomoment", "": ""}
+KINDS_LOG = {**KINDS, "instellingen": "instellingen", "databank": "databank", "infomomenten": "infomoment", "": ""}
 
 
 class LogboekScreen(Screen[None]):

@@ -15,6 +15,7 @@ os.environ["TZ"] = "UTC"
 if hasattr(time, "tzset"):
     time.tzset()
 
+from ouder_tui import crypto
 from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
@@ -35,6 +36,16 @@ HOSTILE = [
     "a\\[b",
     "$variable ${x}",
 ]
+
+
+@pytest.fixture(autouse=True)
+def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New passphrases use a small scrypt cost in tests (the real one takes half a second per key).
+
+    The cost is stored in each file's header, so every file a test makes opens with its own;
+    ``test_crypto`` checks that the real default is what is advised.
+    """
+    monkeypatch.setattr(crypto, "SCRYPT_N", 2**10)
 
 
 class FixedClock:

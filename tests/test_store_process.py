@@ -2,7 +2,9 @@
 
 These start real processes (the "fork" start method, for speed) against one
 database file. ``OUDER_TUI_CRASH_ROUNDS`` changes how many times the writer is
-killed (default 300); ``OUDER_TUI_CRASH_SEED`` replays one run.
+killed (default 300; a third of that on a protected file); ``OUDER_TUI_CRASH_SEED``
+replays one run. Every proof runs on a plain file and on one protected with a
+passphrase.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ouder_tui import storage
+from ouder_tui import crypto, storage
 from ouder_tui.errors import ConflictError, NotFoundError
 from ouder_tui.store import Store
 
@@ -39,8 +41,33 @@ WRITERS = 4
 INSERTS_PER_WRITER = 500
 
 
+PASSPHRASE = "correct paard batterij nietje"
+PROTECTION = pytest.mark.parametrize("protected", [False, True], ids=["onbeveiligd", "beveiligd"])
+
+
 def ctx():
     return multiprocessing.get_context("fork")
+
+
+def open_store(path, protected: bool, **options) -> Store:
+    """Open the store the way the app does, with the passphrase when the file is protected."""
+    return Store.open(path, passphrase=crypto.Passphrase(PASSPHRASE) if protected else None, **options)
+
+
+def new_database(db: Path, protected: bool, **options) -> Store:
+    store = Store.open(db, **options)
+    if protected:
+        store.set_passphrase(crypto.Passphrase(PASSPHRASE))
+    return store
+
+
+def document_on_disk(db: Path, protected: bool) -> dict:
+    """Parse the file as it is on disk, without the store's help (and without repairing anything)."""
+    raw = db.read_bytes()
+    assert crypto.is_protected(raw) == protected
+    if protected:
+        _, raw = crypto.unlock(raw, crypto.Passphrase(PASSPHRASE))
+    return storage.decode(raw)
 
 
 def realistic_record(writer: int, n: int) -> dict:
@@ -61,9 +88,9 @@ def realistic_record(writer: int, n: int) -> dict:
     }
 
 
-def _crash_writer(path: str, conn, writer: int) -> None:
+def _crash_writer(path: str, conn, writer: int, protected: bool) -> None:
     """Insert records forever, reporting each id only after insert() returned."""
-    store = Store.open(path, user=f"schrijver {writer}", make_backup=False)
+    store = open_store(path, protected, user=f"schrijver {writer}", make_backup=False)
     conn.send("klaar")
     n = 0
     while True:
@@ -81,7 +108,8 @@ def _drain(conn) -> list:
             return messages
 
 
-def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
+@PROTECTION
+def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path, protected: bool) -> None:
     """Killing the app at random moments, hundreds of times, never breaks the file or loses a returned save.
 
     A writer process inserts records in a loop and reports each id only after
@@ -92,7 +120,7 @@ def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
     seed = int(os.environ.get("OUDER_TUI_CRASH_SEED", random.randrange(2**32)))
     rng = random.Random(seed)
     db = tmp_path / "school.json"
-    seed_store = Store.open(db, user="voorbereiding")
+    seed_store = new_database(db, protected, user="voorbereiding")
     seed_store.insert_many(PUPILS, [realistic_record(-1, n) for n in range(1000)])  # ~0.5 MB: writes take time
     saved: dict[int, tuple[int, int]] = {}  # id -> (round, n)
     killed_mid_write = 0
@@ -102,9 +130,10 @@ def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
         assert record_id not in saved, f"id {record_id} handed out twice (seed {seed})"
         saved[record_id] = (round_no, n)
 
-    for round_no in range(CRASH_ROUNDS):
+    rounds = CRASH_ROUNDS // 3 if protected else CRASH_ROUNDS
+    for round_no in range(rounds):
         reader, writer_end = ctx().Pipe(duplex=False)
-        process = ctx().Process(target=_crash_writer, args=(str(db), writer_end, round_no), daemon=True)
+        process = ctx().Process(target=_crash_writer, args=(str(db), writer_end, round_no, protected), daemon=True)
         process.start()
         writer_end.close()
         assert reader.poll(30), f"round {round_no}: the writer did not start (seed {seed})"
@@ -128,14 +157,14 @@ def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
         # the file on disk is a complete document, before anything repairs or cleans up
         if any(db.parent.glob(f".{db.name}.*.tmp")):
             killed_mid_write += 1
-        document = storage.decode(db.read_bytes())
+        document = document_on_disk(db, protected)
         stored = document[PUPILS]
         missing = [i for i in saved if str(i) not in stored]
         assert not missing, f"round {round_no}: saves that had returned are lost: {missing[:10]} (seed {seed})"
 
-        store = Store.open(db, make_backup=False)
+        store = open_store(db, protected, make_backup=False)
         assert not any(db.parent.glob(f".{db.name}.*.tmp"))  # leftovers of a killed writer are cleaned up
-        if round_no % 25 == 0 or round_no == CRASH_ROUNDS - 1:
+        if round_no % 25 == 0 or round_no == rounds - 1:
             for record_id, (writer, n) in saved.items():
                 record = store.get(PUPILS, record_id)
                 expected = realistic_record(writer, n)
@@ -143,13 +172,13 @@ def test_a_save_that_returned_survives_a_sigkill(tmp_path: Path) -> None:
                 assert record["_rev"] == 1 and record["_created_by"] == f"schrijver {writer}"
 
     assert len(saved) >= rounds_with_a_save > 0
-    print(f"\n{CRASH_ROUNDS} kills, {len(saved)} saves confirmed, {killed_mid_write} kills mid-write (seed {seed})")
+    print(f"\n{rounds} kills, {len(saved)} saves confirmed, {killed_mid_write} kills mid-write (seed {seed})")
     if killed_mid_write == 0:
         warnings.warn("no kill landed inside a write; raise OUDER_TUI_CRASH_ROUNDS", stacklevel=1)
 
 
-def _parallel_writer(path: str, conn, start, writer: int) -> None:
-    store = Store.open(path, user=f"schrijver {writer}", make_backup=False, lock_timeout=120)
+def _parallel_writer(path: str, conn, start, writer: int, protected: bool) -> None:
+    store = open_store(path, protected, user=f"schrijver {writer}", make_backup=False, lock_timeout=120)
     start.wait(30)
     ids = []
     for n in range(INSERTS_PER_WRITER):
@@ -157,15 +186,17 @@ def _parallel_writer(path: str, conn, start, writer: int) -> None:
     conn.send(ids)
 
 
-def test_four_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+@PROTECTION
+def test_four_writers_at_once_lose_nothing(tmp_path: Path, protected: bool) -> None:
     """Four processes inserting 500 records each at the same time end with 2,000 records, unique ids, none lost."""
     db = tmp_path / "school.json"
-    Store.open(db)
+    new_database(db, protected)
     start = ctx().Event()
     pipes, processes = [], []
     for writer in range(WRITERS):
         reader, writer_end = ctx().Pipe(duplex=False)
-        process = ctx().Process(target=_parallel_writer, args=(str(db), writer_end, start, writer), daemon=True)
+        process = ctx().Process(target=_parallel_writer, args=(str(db), writer_end, start, writer, protected),
+                                daemon=True)
         process.start()
         writer_end.close()
         pipes.append(reader)
@@ -182,7 +213,8 @@ def test_four_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     all_ids = [i for ids in reported for i in ids]
     assert len(all_ids) == WRITERS * INSERTS_PER_WRITER
     assert len(set(all_ids)) == len(all_ids), "two processes handed out the same id"
-    store = Store.open(db, make_backup=False)
+    assert crypto.is_protected(db.read_bytes()) == protected
+    store = open_store(db, protected, make_backup=False)
     records = store.all(PUPILS)
     assert len(records) == WRITERS * INSERTS_PER_WRITER
     assert {r["id"] for r in records} == set(all_ids)
@@ -195,9 +227,9 @@ def test_four_writers_at_once_lose_nothing(tmp_path: Path) -> None:
             assert (record["schrijver"], record["n"]) == (writer, n)
 
 
-def _other_pc(path: str, record_id: int, action: str) -> None:
+def _other_pc(path: str, record_id: int, action: str, protected: bool) -> None:
     clock = lambda: datetime(2026, 12, 3, 14, 21, tzinfo=timezone(timedelta(hours=1)))  # noqa: E731
-    jan = Store.open(path, user="Jan", clock=clock, make_backup=False)
+    jan = open_store(path, protected, user="Jan", clock=clock, make_backup=False)
     if action == "update":
         current = jan.get(PUPILS, record_id)
         jan.update(PUPILS, record_id, {**current, "klas": "4A"}, expected_rev=current["_rev"])
@@ -205,21 +237,22 @@ def _other_pc(path: str, record_id: int, action: str) -> None:
         jan.delete(PUPILS, record_id)
 
 
-def _in_other_process(db: Path, record_id: int, action: str) -> None:
-    process = ctx().Process(target=_other_pc, args=(str(db), record_id, action))
+def _in_other_process(db: Path, record_id: int, action: str, protected: bool) -> None:
+    process = ctx().Process(target=_other_pc, args=(str(db), record_id, action, protected))
     process.start()
     process.join(30)
     assert process.exitcode == 0
 
 
-def test_a_change_saved_by_another_process_is_a_conflict_naming_who(tmp_path: Path) -> None:
+@PROTECTION
+def test_a_change_saved_by_another_process_is_a_conflict_naming_who(tmp_path: Path, protected: bool) -> None:
     """When another PC saves a record this window has open, saving here names that user and time; nothing is lost."""
     db = tmp_path / "school.json"
-    els = Store.open(db, user="Els")
+    els = new_database(db, protected, user="Els")
     record = els.insert(PUPILS, {"naam": "Yasmina", "klas": "3A"})
     opened = els.get(PUPILS, record["id"])  # the form is opened
 
-    _in_other_process(db, record["id"], "update")
+    _in_other_process(db, record["id"], "update", protected)
 
     with pytest.raises(ConflictError) as caught:
         els.update(PUPILS, record["id"], {**opened, "klas": "5B"}, expected_rev=opened["_rev"])
@@ -229,6 +262,6 @@ def test_a_change_saved_by_another_process_is_a_conflict_naming_who(tmp_path: Pa
     assert els.get(PUPILS, record["id"])["klas"] == "4A"
 
     # and a record the other PC deleted says so too
-    _in_other_process(db, record["id"], "delete")
+    _in_other_process(db, record["id"], "delete", protected)
     with pytest.raises(NotFoundError, match="verwijderd door Jan"):
         els.update(PUPILS, record["id"], {**opened, "klas": "5B"}, expected_rev=None)
