@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ouder_tui.errors import StoreError
+
+# ``cryptography`` is imported by the functions that use it: a database without a passphrase
+# never loads it, so the first screen does not wait for it.
 
 MAGIC = b"OUDERTUI-VERSLEUTELD\n"
 FORMAT_VERSION = 1
@@ -135,6 +135,9 @@ class Key:
     __slots__ = ("_aead", "_check", "params")
 
     def __init__(self, passphrase: Passphrase, params: KdfParams) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         raw = Scrypt(salt=params.salt, length=32, n=params.n, r=params.r, p=params.p).derive(passphrase.reveal())
         self.params = params
         self._aead = AESGCM(raw)
@@ -167,6 +170,8 @@ class Key:
         :class:`OtherPassphraseError` when it was sealed with another salt (the passphrase changed),
         :class:`DamagedFileError` when the data does not authenticate under this (verified) key.
         """
+        from cryptography.exceptions import InvalidTag
+
         params, start = parse_header(raw)
         if params != self.params:
             raise OtherPassphraseError(
@@ -239,6 +244,8 @@ def unlock(raw: bytes, passphrase: Passphrase) -> tuple[Key, bytes]:
     :class:`WrongPassphraseError` when the passphrase does not open it (the tag proves it, never a guess),
     :class:`DamagedFileError` when the header is broken.
     """
+    from cryptography.exceptions import InvalidTag
+
     params, start = parse_header(raw)
     key = Key(passphrase, params)
     try:
