@@ -145,10 +145,12 @@ def newest_good_backup(db_path: Path, max_schema: int, *, key: crypto.Key | None
 
 
 def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | None) -> list[str]:
-    """Rewrite every backup that ``old_key`` opens (or every unprotected one when it is ``None``) for ``new_key``.
+    """Rewrite the backups of ``db_path`` after its protection changed from ``old_key`` to ``new_key``.
 
-    Each backup is replaced atomically; one that cannot be rewritten stays as it was and is named in the
-    Dutch notes returned. Backups sealed with yet another passphrase are left alone: they stay protected.
+    A backup ``old_key`` opens is sealed with ``new_key`` (or written readable when it is ``None``); an
+    unprotected backup is sealed whenever there is a ``new_key`` (also one an interrupted earlier change
+    left behind). Backups sealed with yet another passphrase stay as they are: they stay protected.
+    Each backup is replaced atomically; one that cannot be rewritten is named in the Dutch notes returned.
     """
     notes = []
     for _, path in list_backups(db_path):
@@ -159,10 +161,11 @@ def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | 
                     continue
                 plain = old_key.open(raw)
             else:
-                if old_key is not None:
+                if new_key is None:
                     continue
                 plain = raw  # sealed as it is, even a damaged copy: it holds the same data
             write_atomic(path, new_key.seal(plain) if new_key is not None else plain)
         except (OSError, UnreadableFileError, crypto.DamagedFileError) as exc:
-            notes.append(f"De reservekopie {path.name} kon niet herschreven worden ({getattr(exc, 'strerror', None) or exc}).")
+            notes.append(f"De reservekopie {path.name} kon niet herschreven worden "
+                         f"({getattr(exc, 'strerror', None) or exc}).")
     return notes

@@ -318,10 +318,11 @@ class Store:
         old_key = self.storage.key if self.storage.protected else None
         new_key = crypto.Key.new(new) if new is not None else None
         action = "onbeveiligd" if new_key is None else ("wachtwoord" if old_key else "beveiligd")
-        with self.transaction():  # re-reads the file: a passphrase changed elsewhere stops it here
-            self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
-            self.storage.switch_key(new_key)
-        return backups.reseal_all(self.path, old_key, new_key)
+        with self._locked():  # held on through the backups, so no other window changes them meanwhile
+            with self.transaction():  # re-reads the file: a passphrase changed elsewhere stops it here
+                self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
+                self.storage.switch_key(new_key)
+            return backups.reseal_all(self.path, old_key, new_key)
 
     def protection_changed(self) -> dict | None:
         """The log line of the last time protection was turned on, changed or off (who and when)."""

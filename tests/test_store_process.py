@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ouder_tui import crypto, storage
+from ouder_tui import backups, crypto, storage
 from ouder_tui.errors import ConflictError, NotFoundError
 from ouder_tui.store import Store
 
@@ -265,3 +265,85 @@ def test_a_change_saved_by_another_process_is_a_conflict_naming_who(tmp_path: Pa
     _in_other_process(db, record["id"], "delete", protected)
     with pytest.raises(NotFoundError, match="verwijderd door Jan"):
         els.update(PUPILS, record["id"], {**opened, "klas": "5B"}, expected_rev=None)
+
+
+# -- switching the protection -------------------------------------------------------------------------------
+SWITCH_STATES = (None, PASSPHRASE, "tweede wachtwoord van de school")  # off -> on -> changed -> off -> ...
+
+
+def _switcher(path: str, conn, state: int) -> None:
+    """Turn protection on, change it and turn it off, round and round; report each state once it holds."""
+    crypto.SCRYPT_N = 2**10  # a test's cost: the child runs hundreds of key derivations
+    passphrase = SWITCH_STATES[state]
+    store = Store.open(path, user="wisselaar", make_backup=False,
+                       passphrase=crypto.Passphrase(passphrase) if passphrase else None)
+    conn.send("klaar")
+    while True:
+        following = (state + 1) % len(SWITCH_STATES)
+        new = SWITCH_STATES[following]
+        store.set_passphrase(crypto.Passphrase(new) if new else None,
+                             current=crypto.Passphrase(passphrase) if passphrase else None)
+        state, passphrase = following, new
+        conn.send(state)
+
+
+def _open_any(raw: bytes) -> tuple[int | None, dict]:
+    """Which of the switch states opens ``raw`` (any salt), with its document; fails when none does."""
+    if not crypto.is_protected(raw):
+        return 0, storage.decode(raw)
+    for state, passphrase in enumerate(SWITCH_STATES[1:], start=1):
+        try:
+            return state, storage.decode(crypto.unlock(raw, crypto.Passphrase(passphrase))[1])
+        except crypto.WrongPassphraseError:
+            continue
+    raise AssertionError("geen enkel wachtwoord opent dit bestand")
+
+
+def test_a_crash_while_switching_the_protection_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
+    """SIGKILL while turning protection on, changing the passphrase or turning it off, many times over.
+
+    After every kill the database opens with the passphrase of the last switch that returned or of the one
+    that was under way (never neither), holds all its records, and every backup opens with one of them too.
+    """
+    seed = int(os.environ.get("OUDER_TUI_CRASH_SEED", random.randrange(2**32)))
+    rng = random.Random(seed)
+    db = tmp_path / "school.json"
+    store = Store.open(db, user="voorbereiding")
+    store.insert_many(PUPILS, [realistic_record(-1, n) for n in range(1000)])  # ~0.5 MB: switches take time
+    Store.open(db)  # two start backups to rewrite along
+    store.insert(PUPILS, realistic_record(-2, 0))
+    Store.open(db)
+    state = 0
+    switches = mid_switch = 0
+    for round_no in range(max(CRASH_ROUNDS // 5, 20)):
+        reader, writer_end = ctx().Pipe(duplex=False)
+        process = ctx().Process(target=_switcher, args=(str(db), writer_end, state), daemon=True)
+        process.start()
+        writer_end.close()
+        assert reader.poll(30) and reader.recv() == "klaar", f"round {round_no}: no start (seed {seed})"
+        time.sleep(rng.uniform(0, 0.05))
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(10)
+        confirmed = [message for message in _drain(reader) if isinstance(message, int)]
+        reader.close()
+        switches += len(confirmed)
+        if confirmed:
+            state = confirmed[-1]
+
+        opened, document = _open_any(db.read_bytes())
+        under_way = (state + 1) % len(SWITCH_STATES)
+        assert opened in (state, under_way), f"round {round_no}: opened by state {opened}, expected {state} (seed {seed})"
+        if opened != state:
+            mid_switch += 1
+            state = opened  # the switch under way had landed; the next round starts from there
+        assert len(document[PUPILS]) == 1001, f"round {round_no}: records lost (seed {seed})"
+        for _, backup in backups.list_backups(db):
+            _, copy = _open_any(backup.read_bytes())
+            assert len(copy[PUPILS]) in (1000, 1001)
+    print(f"\n{switches} switches, {mid_switch} kills between the new file and the report (seed {seed})")
+
+    # once a switch to protection completes, no backup is left readable (not even one a kill left behind)
+    current = crypto.Passphrase(SWITCH_STATES[state]) if state else None
+    store = Store.open(db, make_backup=False, passphrase=current)
+    store.set_passphrase(crypto.Passphrase(SWITCH_STATES[2 if state == 1 else 1]), current=current)
+    assert all(crypto.is_protected(path.read_bytes()) for _, path in backups.list_backups(db))
