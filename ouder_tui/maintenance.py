@@ -28,9 +28,14 @@ from ouder_tui.store import hold_lock, lock_for
 AskPassphrase = Callable[[str], crypto.Passphrase]
 
 
-def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None) -> dict:
-    """The document in ``raw``, asking for the passphrase of a protected file."""
+def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None, key: crypto.Key | None = None) -> dict:
+    """The document in ``raw``, asking for the passphrase of a protected file (unless ``key`` opens it)."""
     if crypto.is_protected(raw):
+        if key is not None and key.seals(raw):
+            try:
+                return decode(key.open(raw))
+            except crypto.DamagedFileError as exc:
+                raise UnreadableFileError(str(exc)) from None
         if ask is None:
             raise crypto.PassphraseNeededError(f"{what.capitalize()} is beveiligd met een wachtwoord.")
         try:
@@ -146,11 +151,11 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
 
 
 def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
-                   ask: AskPassphrase | None = None) -> Path | None:
+                   ask: AskPassphrase | None = None, key: crypto.Key | None = None) -> Path | None:
     """Put ``backup`` in place of the database.
 
-    A protected backup is checked with its own passphrase (asked through ``ask``) and put back as it is,
-    so the database then opens with that passphrase.
+    A protected backup is checked with its own passphrase (asked through ``ask``, unless ``key``, the
+    database's own, opens it) and put back as it is, so the database then opens with that passphrase.
 
     The current file, even a broken one, is first kept as a ``voor-herstel``
     backup, whose path is returned. A backup that does not parse or that comes
@@ -158,7 +163,7 @@ def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
     """
     try:
         raw = backup.read_bytes()
-        document = _open_raw(raw, f"de reservekopie {backup.name}", ask)
+        document = _open_raw(raw, f"de reservekopie {backup.name}", ask, key)
     except FileNotFoundError:
         raise OuderTuiError(f"De reservekopie {backup} bestaat niet.") from None
     except OSError as exc:

@@ -291,10 +291,33 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
         try:
-            key, _ = crypto.unlock(raw, passphrase)
+            params, _ = crypto.parse_header(raw)
         except crypto.DamagedFileError as exc:
             raise self._corrupt_error(UnreadableFileError(str(exc))) from None
+        key = crypto.Key(passphrase, params)
+        try:
+            key.open(raw)
+        except crypto.DamagedFileError:
+            # A wrong passphrase and a damaged file fail alike; a backup with the same salt that this key
+            # opens proves the passphrase right, and the file then gets the broken-file way out.
+            if not self._opens_a_backup(key):
+                raise crypto.WrongPassphraseError(
+                    "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets. Er is niets gewijzigd."
+                ) from None
+            self.storage.key = key
+            raise self._corrupt_error(UnreadableFileError("de versleutelde gegevens zijn beschadigd")) from None
         self.storage.key = key
+
+    def _opens_a_backup(self, key: crypto.Key) -> bool:
+        for _, path in backups.list_backups(self.path):
+            try:
+                raw = path.read_bytes()
+                if key.seals(raw):
+                    key.open(raw)
+                    return True
+            except (OSError, crypto.DamagedFileError):
+                continue
+        return False
 
     def check_passphrase(self, passphrase: crypto.Passphrase) -> bool:
         """Whether ``passphrase`` is the one of this protected database (to unlock the screen)."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ouder_tui import crypto
-from ouder_tui.errors import OuderTuiError
+from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 from ouder_tui.store import Store
 from screens.widgets import error_text
 
@@ -108,6 +108,8 @@ kan niemand de gegevens nog openen.
                 message = "" if ok else "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets."
         except crypto.WrongPassphraseError as exc:
             ok, message = False, str(exc)
+        except CorruptDatabaseError:
+            ok, message = True, ""  # the passphrase is right but the file is damaged: the start shows the way out
         except OuderTuiError as exc:
             ok, message = False, error_text(exc)
         self.app.call_from_thread(self._checked, ok, message)
@@ -147,11 +149,12 @@ Wie het wachtwoord vergeet, verliest alle gegevens.
 """
     DEFAULT_CSS = """
     WachtwoordDialog { align: center middle; }
-    WachtwoordDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 100%; border: thick $warning; background: $surface; padding: 0 2; }
-    WachtwoordDialog .title { text-style: bold; }
+    WachtwoordDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 100%; border: thick $warning; background: $surface; padding: 0 1; }
+    WachtwoordDialog VerticalScroll { height: auto; max-height: 65vh; padding: 0 1; }
+    WachtwoordDialog .title { text-style: bold; padding: 0 1; }
     WachtwoordDialog #warning { color: $warning; height: auto; margin: 1 0; }
     WachtwoordDialog .field-error { color: $error; height: auto; }
-    WachtwoordDialog #error { color: $error; height: auto; }
+    WachtwoordDialog #error { color: $error; height: auto; padding: 0 1; }
     WachtwoordDialog Horizontal { height: auto; align-horizontal: right; }
     WachtwoordDialog Button { margin-left: 2; }
     """
@@ -168,31 +171,35 @@ Wie het wachtwoord vergeet, verliest alle gegevens.
                   "uit": "De beveiliging uitzetten"}
         with Vertical():
             yield Label(titles[self.mode], classes="title")
-            if self.mode == "aan":
-                yield Static(LOST_WARNING, id="warning", markup=False)
-            elif self.mode == "uit":
-                yield Static("Zonder wachtwoord kan iedereen die aan deze pc of dit bestand kan, de gegevens "
-                             "lezen. De databank en haar reservekopieën worden weer leesbaar bewaard.",
-                             id="warning", markup=False)
-            if self.mode != "aan":
-                yield Label("Huidig wachtwoord")
-                yield Input(password=True, id="huidig")
-                yield Static("", id="error-huidig", classes="field-error", markup=False)
-            if self.mode != "uit":
-                yield Label("Nieuw wachtwoord (minstens 8 tekens)")
-                yield Input(password=True, id="nieuw")
-                yield Static("", id="error-nieuw", classes="field-error", markup=False)
-                yield Label("Herhaal het nieuwe wachtwoord")
-                yield Input(password=True, id="herhaal")
-                yield Static("", id="error-herhaal", classes="field-error", markup=False)
-            if self.mode == "aan":
-                yield Checkbox("Ik begrijp dat een vergeten wachtwoord verloren gegevens betekent", id="begrepen")
-                yield Static("", id="error-begrepen", classes="field-error", markup=False)
+            with VerticalScroll():
+                yield from self._fields()
             yield Static("", id="error", markup=False)
             with Horizontal():
                 yield Button("Annuleren (Esc)", id="cancel")
                 label = {"aan": "Beveiligen", "wijzig": "Wijzigen", "uit": "Uitzetten"}[self.mode]
                 yield Button(label, id="confirm", variant="warning" if self.mode == "uit" else "primary")
+
+    def _fields(self) -> ComposeResult:
+        if self.mode == "aan":
+            yield Static(LOST_WARNING, id="warning", markup=False)
+        elif self.mode == "uit":
+            yield Static("Zonder wachtwoord kan iedereen die aan deze pc of dit bestand kan, de gegevens "
+                         "lezen. De databank en haar reservekopieën worden weer leesbaar bewaard.",
+                         id="warning", markup=False)
+        if self.mode != "aan":
+            yield Label("Huidig wachtwoord")
+            yield Input(password=True, id="huidig")
+            yield Static("", id="error-huidig", classes="field-error", markup=False)
+        if self.mode != "uit":
+            yield Label("Nieuw wachtwoord (minstens 8 tekens)")
+            yield Input(password=True, id="nieuw")
+            yield Static("", id="error-nieuw", classes="field-error", markup=False)
+            yield Label("Herhaal het nieuwe wachtwoord")
+            yield Input(password=True, id="herhaal")
+            yield Static("", id="error-herhaal", classes="field-error", markup=False)
+        if self.mode == "aan":
+            yield Checkbox("Ik heb dit gelezen en begrepen", id="begrepen")
+            yield Static("", id="error-begrepen", classes="field-error", markup=False)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()

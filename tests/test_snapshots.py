@@ -31,6 +31,7 @@ from screens.oudergroep_sessie import SessieForm, SessieScreen
 from screens.prullenbak import PrullenbakScreen
 from screens.startgesprek import OmgekeerdForm, StartgesprekForm
 from screens.table import RecordTable
+from screens.wachtwoord import PassphraseScreen, WachtwoordDialog
 from screens.who import WhoScreen
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -200,7 +201,13 @@ def _screens(store: Store):
     async def infomoment_form(pilot):
         pilot.app.push_screen(InfomomentForm(pilot.app.infomomenten, pilot.app.infomomenten.huidig()))
 
-    return {f.__name__: f for f in (overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
+    async def wachtwoord(pilot):
+        pilot.app.push_screen(PassphraseScreen(store, reason="start"))
+
+    async def wachtwoord_aan(pilot):
+        pilot.app.push_screen(WachtwoordDialog(store, "aan"))
+
+    return {f.__name__: f for f in (wachtwoord, wachtwoord_aan, overzicht, leerlingen, gezinnen, leerling, gezin, leerling_form, gezin_form,
                                      ouder_form, wie, help_screen, prullenbak, conflict, instellingen, importeren,
                                      huisbezoeken, huisbezoeken_acties, huisbezoeken_nooit, huisbezoek, plan_form,
                                      log_form, startgesprekken, startgesprek_form, omgekeerd_form, oudergroep,
@@ -214,7 +221,8 @@ SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling
            "huisbezoeken_acties", "huisbezoeken_nooit", "huisbezoek", "plan_form", "log_form", "startgesprekken",
            "startgesprek_form", "omgekeerd_form", "oudergroep", "oudergroep_weggebleven", "oudergroep_jaar",
            "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form", "infomoment",
-           "infomoment_tafels", "infomoment_rotatie", "infomoment_vragen", "infomoment_form"]
+           "infomoment_tafels", "infomoment_rotatie", "infomoment_vragen", "infomoment_form", "wachtwoord",
+           "wachtwoord_aan"]
 
 
 @pytest.mark.parametrize("size", SIZES)
