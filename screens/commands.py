@@ -92,7 +92,8 @@ class AppCommands(Provider):
         commands += [
             ("Leerlingen importeren (CSV)", "import_leerlingen", "Uit Smartschool, Wisa of Informat"),
             ("Prullenbak", "prullenbak", "Verwijderde leerlingen en gezinnen terugzetten"),
-            ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd, bewaartermijn"),
+            ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd, bewaartermijn, wachtwoord"),
+            ("Wachtwoord van de databank", "instellingen", "Beveiligen, wijzigen of uitzetten, in de instellingen"),
             ("Logboek", "logboek", "Wie wijzigde wat en wanneer"),
             ("Bewaartermijn", "bewaartermijn", "Gegevens van lang vertrokken leerlingen wissen"),
             ("Gebruiker wisselen", "switch_user", "ctrl+u"),

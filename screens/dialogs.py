@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
 | ctrl+q | stoppen |
 
 Na een tijd zonder gebruik vergrendelt het scherm zich en verbergt het alle gegevens,
-tot je opnieuw zegt wie je bent.
+tot je opnieuw zegt wie je bent (en, bij een beveiligde databank, het wachtwoord typt).
 """
 
     def __init__(self, screen: Screen) -> None:
