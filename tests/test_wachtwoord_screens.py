@@ -238,3 +238,34 @@ async def test_a_damaged_protected_file_gets_the_way_out_not_a_wrong_passphrase(
         await pilot.pause()
         assert store.loaded and not isinstance(app.screen, StartErrorScreen)
         assert store.count("leerlingen") == 264
+
+
+async def test_a_crash_while_unlocking_does_not_print_the_passphrase(demo_path: Path, monkeypatch) -> None:
+    """Textual prints a crash with every frame's local variables; the typed passphrase must not be among them."""
+    import io
+
+    import pytest
+    from rich.console import Console
+
+    protect(demo_path)
+
+    def crash(self, passphrase):
+        held = passphrase  # noqa: F841 - a local the traceback shows
+        raise RuntimeError("boem tijdens het ontgrendelen")
+
+    monkeypatch.setattr(Store, "unlock", crash)
+    app = make_app(Store.unopened(demo_path))
+    buffer = io.StringIO()
+    app.error_console = Console(file=buffer, width=200)  # where Textual prints a crash
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            monkeypatch.setattr(screen, "_check", lambda passphrase: crash(None, passphrase))
+            screen.query_one("#passphrase", Input).value = SECRET
+            await pilot.press("enter")
+            await pilot.pause()
+    shown = buffer.getvalue()
+    assert "boem tijdens het ontgrendelen" in shown and "Passphrase(***)" in shown
+    assert SECRET not in shown
