@@ -275,6 +275,11 @@ class Store:
         except OSError:
             return False
 
+    @property
+    def key(self) -> crypto.Key | None:
+        """The key of the protected file once unlocked (it opens the backups sealed with it), else ``None``."""
+        return self.storage.key
+
     def needs_passphrase(self) -> bool:
         """Whether the file is protected and this store has no key for it yet (reads its first bytes)."""
         if self.storage.key is not None:

@@ -55,7 +55,7 @@ in de map met reservekopieën.
             self.dismiss(True)
         elif event.button.id == "restore" and self.backup:
             try:
-                kept = restore_backup(self.store.path, Path(self.backup), key=self.store.storage.key)
+                kept = restore_backup(self.store.path, Path(self.backup), key=self.store.key)
             except OuderTuiError as exc:
                 self.query_one("#message", Static).update(str(exc))
                 return
