@@ -164,6 +164,8 @@ class AtomicJSONStorage(Storage):
         self.key: crypto.Key | None = None
         #: Whether the file was protected when last read; saves then seal.
         self.protected = False
+        #: The signature of a file sealed with a passphrase this window does not know, and the error's message.
+        self._foreign: tuple[tuple[int, int, int], str] | None = None
         #: Set by :meth:`switch_key` for the coming commit: seal with this key (``False``: keep as is).
         self._next_key: crypto.Key | None | bool = False
         #: Turns an unreadable file met during a read into the error to raise
@@ -176,6 +178,11 @@ class AtomicJSONStorage(Storage):
         if not self._in_transaction:
             try:
                 self.refresh()
+            except crypto.OtherPassphraseError:
+                if self._data is None:
+                    raise
+                # Another window changed the passphrase: keep showing what was read; every save
+                # refreshes first (begin) and says why it cannot go through.
             except UnreadableFileError as exc:
                 if self.on_unreadable is None:
                     raise
@@ -209,12 +216,20 @@ class AtomicJSONStorage(Storage):
                 signature = _signature(os.fstat(handle.fileno()))
                 if not force and signature == self._signature and self._data is not None:
                     return False
+                if self._foreign is not None and self._foreign[0] == signature:
+                    # still sealed with the other passphrase: no need to read it again
+                    raise crypto.OtherPassphraseError(self._foreign[1])
                 raw = handle.read()
         except FileNotFoundError:
             raise StoreError(f"Het databankbestand {self.path} bestaat niet (meer).") from None
         except OSError as exc:
             raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
-        self._data = self.decode_file(raw)
+        try:
+            self._data = self.decode_file(raw)
+        except crypto.OtherPassphraseError as exc:
+            self._foreign = (signature, str(exc))
+            raise
+        self._foreign = None
         self.protected = crypto.is_protected(raw)
         self.last_raw = raw
         self._signature = signature

@@ -236,6 +236,7 @@ def test_backups_follow_the_protection(tmp_path: Path, clock: FixedClock) -> Non
 def test_another_window_changing_the_passphrase_stops_saves_here(protected: Store, clock: FixedClock) -> None:
     other = Store.open(protected.path, clock=clock, passphrase=pp(), user="Jan")
     other.set_passphrase(pp(OTHER), current=pp())
+    assert [r["naam"] for r in protected.all("leerlingen")] == [NAME]  # what was read stays on screen
     with pytest.raises(crypto.OtherPassphraseError, match="intussen gewijzigd"):
         protected.insert("leerlingen", {"naam": "Verloren?"})
     assert [r["naam"] for r in Store.open(protected.path, passphrase=pp(OTHER)).all("leerlingen")] == [NAME]

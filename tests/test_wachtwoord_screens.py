@@ -269,3 +269,22 @@ async def test_a_crash_while_unlocking_does_not_print_the_passphrase(demo_path: 
     shown = buffer.getvalue()
     assert "boem tijdens het ontgrendelen" in shown and "Passphrase(***)" in shown
     assert SECRET not in shown
+
+
+async def test_a_passphrase_changed_in_another_window_stops_saves_not_the_app(demo_path: Path, clock) -> None:
+    protect(demo_path)
+    store = Store.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        other = Store.open(demo_path, user="Jan", clock=clock, passphrase=crypto.Passphrase(SECRET))
+        other.set_passphrase(crypto.Passphrase(OTHER), current=crypto.Passphrase(SECRET))
+        await pilot.press("f3")  # reading goes on with what was loaded
+        await pilot.pause()
+        assert shows(app, "Leerlingen")
+        await open_settings(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, InstellingenForm)
+        assert "intussen gewijzigd" in str(app.screen.query_one("#form-error").render())
+    crypto.unlock(demo_path.read_bytes(), crypto.Passphrase(OTHER))  # the other window's change stands
