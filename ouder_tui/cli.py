@@ -180,6 +180,11 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
     A sealed file gets the suffix ``.versleuteld``: nobody mistakes it for a file Excel opens.
     """
     if store is not None and store.protected and not plain:
+        if not output and sys.stdout.isatty():
+            from ouder_tui.errors import OuderTuiError
+
+            raise OuderTuiError("De databank is beveiligd: een versleutelde export hoort in een bestand. "
+                                "Geef --output BESTAND, of --onversleuteld om ze leesbaar op het scherm te zien.")
         payload = store.seal_export(payload)
         if output and not output.endswith(SEALED_SUFFIX):
             output += SEALED_SUFFIX
