@@ -340,13 +340,8 @@ def _export(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-WARNING = """Let op: wie het wachtwoord vergeet, verliest alle gegevens. Niemand kan de databank, haar
-reservekopieën of versleutelde exports dan nog openen, ook de makers van ouder-tui niet. Bewaar het
-wachtwoord op een veilige plaats die de school afspreekt (bv. bij de directie)."""
-
-
 def _wachtwoord(path: Path, args: argparse.Namespace) -> int:
-    from ouder_tui.crypto import Passphrase, check_new_passphrase
+    from ouder_tui.crypto import LOST_PASSPHRASE_WARNING, Passphrase, check_new_passphrase
     from ouder_tui.errors import OuderTuiError
     from ouder_tui.store import Store
 
@@ -362,7 +357,7 @@ def _wachtwoord(path: Path, args: argparse.Namespace) -> int:
             typed, repeated = env, env
         elif sys.stdin.isatty():
             if not store.protected:
-                print(WARNING, file=sys.stderr)
+                print(f"Let op: {LOST_PASSPHRASE_WARNING}", file=sys.stderr)
                 if input("Typ ja om verder te gaan: ").strip().lower() != "ja":
                     return _fail("Niets gewijzigd.")
             typed = getpass.getpass("Nieuw wachtwoord: ")

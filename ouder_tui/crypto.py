@@ -48,6 +48,14 @@ SALT_BYTES = 16
 NONCE_BYTES = 12
 MIN_PASSPHRASE = 8
 
+WRONG_PASSPHRASE = "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets. Er is niets gewijzigd."
+#: Said before protection goes on, in the interface and on the command line.
+LOST_PASSPHRASE_WARNING = (
+    "Wie het wachtwoord vergeet, verliest alle gegevens: niemand kan de databank, haar reservekopieën of "
+    "versleutelde exports dan nog openen, ook de makers van ouder-tui niet. Spreek af waar de school het "
+    "wachtwoord veilig bewaart (bv. bij de directie) voor je verdergaat."
+)
+
 #: Wrong passphrases in a row that are free; after them every next try waits.
 FREE_TRIES = 5
 WAIT_SECONDS = 30.0
@@ -251,9 +259,7 @@ def unlock(raw: bytes, passphrase: Passphrase) -> tuple[Key, bytes]:
     try:
         return key, key._open_body(raw, start)
     except InvalidTag:
-        raise WrongPassphraseError(
-            "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets. Er is niets gewijzigd."
-        ) from None
+        raise WrongPassphraseError(WRONG_PASSPHRASE) from None
 
 
 class Throttle:

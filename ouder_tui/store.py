@@ -306,9 +306,7 @@ class Store:
             # A wrong passphrase and a damaged file fail alike; a backup with the same salt that this key
             # opens proves the passphrase right, and the file then gets the broken-file way out.
             if not self._opens_a_backup(key):
-                raise crypto.WrongPassphraseError(
-                    "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets. Er is niets gewijzigd."
-                ) from None
+                raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE) from None
             self.storage.key = key
             raise self._corrupt_error(UnreadableFileError("de versleutelde gegevens zijn beschadigd")) from None
         self.storage.key = key

@@ -19,12 +19,6 @@ from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 from ouder_tui.store import Store
 from screens.widgets import error_text
 
-LOST_WARNING = (
-    "Wie het wachtwoord vergeet, verliest alle gegevens: niemand kan de databank, haar reservekopieën of "
-    "versleutelde exports dan nog openen, ook de makers van ouder-tui niet. Spreek af waar de school het "
-    "wachtwoord veilig bewaart (bv. bij de directie) voor je verdergaat."
-)
-
 _TITLES = {
     "start": "Deze databank is beveiligd",
     "vergrendeld": "Vergrendeld",
@@ -105,7 +99,7 @@ kan niemand de gegevens nog openen.
                 ok, message = True, ""
             else:
                 ok = self.store.check_passphrase(passphrase)
-                message = "" if ok else "Dat wachtwoord klopt niet. Let op hoofdletters en de Caps Lock-toets."
+                message = "" if ok else crypto.WRONG_PASSPHRASE
         except crypto.WrongPassphraseError as exc:
             ok, message = False, str(exc)
         except CorruptDatabaseError:
@@ -181,7 +175,7 @@ Wie het wachtwoord vergeet, verliest alle gegevens.
 
     def _fields(self) -> ComposeResult:
         if self.mode == "aan":
-            yield Static(LOST_WARNING, id="warning", markup=False)
+            yield Static(crypto.LOST_PASSPHRASE_WARNING, id="warning", markup=False)
         elif self.mode == "uit":
             yield Static("Zonder wachtwoord kan iedereen die aan deze pc of dit bestand kan, de gegevens "
                          "lezen. De databank en haar reservekopieën worden weer leesbaar bewaard.",
