@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ouder_tui import crypto
 from ouder_tui.migrations import schema_version_of
-from ouder_tui.storage import UnreadableFileError, decode, write_atomic
+from ouder_tui.storage import UnreadableFileError, open_document, write_atomic
 
 KEEP_LAST_STARTS = 10
 KEEP_DAILY_DAYS = 30
@@ -101,27 +101,10 @@ def rotate(db_path: Path, now: datetime) -> list[Path]:
     return removed
 
 
-def open_bytes(raw: bytes, key: crypto.Key | None) -> dict:
-    """The document in a database file's bytes; a protected one is opened with ``key``.
-
-    :class:`UnreadableFileError` when it is not a database or is damaged,
-    :class:`~ouder_tui.crypto.PassphraseNeededError` or :class:`~ouder_tui.crypto.OtherPassphraseError`
-    when ``key`` is missing or another passphrase sealed it.
-    """
-    if crypto.is_protected(raw):
-        if key is None:
-            raise crypto.PassphraseNeededError("Dit bestand is beveiligd met een wachtwoord.")
-        try:
-            raw = key.open(raw)
-        except crypto.DamagedFileError as exc:
-            raise UnreadableFileError(str(exc)) from None
-    return decode(raw)
-
-
 def read_backup(path: Path, key: crypto.Key | None = None) -> tuple[bytes, dict]:
     """Read and parse a backup; :class:`UnreadableFileError` when it is not a database."""
     raw = path.read_bytes()
-    return raw, open_bytes(raw, key)
+    return raw, open_document(raw, key)
 
 
 def newest_good_backup(db_path: Path, max_schema: int, *, key: crypto.Key | None = None) -> Path | None:
@@ -136,7 +119,7 @@ def newest_good_backup(db_path: Path, max_schema: int, *, key: crypto.Key | None
             if crypto.is_protected(raw) and (key is None or not key.seals(raw)):
                 crypto.parse_header(raw)
                 return path
-            document = open_bytes(raw, key)
+            document = open_document(raw, key)
         except (OSError, UnreadableFileError, crypto.DamagedFileError):
             continue
         if schema_version_of(document) <= max_schema:

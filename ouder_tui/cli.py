@@ -23,7 +23,6 @@ ENV_USER = "OUDER_TUI_GEBRUIKER"
 ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
 #: For scripts: the new passphrase of ``ouder-tui wachtwoord``.
 ENV_NEW_PASSPHRASE = "OUDER_TUI_NIEUW_WACHTWOORD"
-SEALED_SUFFIX = ".versleuteld"
 EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep", "infomoment")
 EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
                   "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html"),
@@ -179,7 +178,10 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
 
     A sealed file gets the suffix ``.versleuteld``: nobody mistakes it for a file Excel opens.
     """
-    if store is not None and store.protected and not plain:
+    from ouder_tui.crypto import SEALED_SUFFIX
+
+    sealed = store is not None and store.protected and not plain
+    if sealed:
         if not output and sys.stdout.isatty():
             from ouder_tui.errors import OuderTuiError
 
@@ -195,7 +197,7 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
         from ouder_tui.exporters import write_export
 
         write_export(payload, Path(output))
-        if store is not None and store.protected and not plain:
+        if sealed:
             print(f"Bewaard: {output}", file=sys.stderr)
     else:
         sys.stdout.flush()
@@ -389,6 +391,7 @@ def _wachtwoord(path: Path, args: argparse.Namespace) -> int:
 
 def _ontsleutel(args: argparse.Namespace) -> int:
     from ouder_tui import crypto
+    from ouder_tui.crypto import SEALED_SUFFIX
     from ouder_tui.errors import OuderTuiError
 
     source = Path(args.file)

@@ -36,6 +36,8 @@ from ouder_tui.errors import StoreError
 # never loads it, so the first screen does not wait for it.
 
 MAGIC = b"OUDERTUI-VERSLEUTELD\n"
+#: The name ending of a sealed export, so nobody mistakes it for a file Excel or a browser opens.
+SEALED_SUFFIX = ".versleuteld"
 FORMAT_VERSION = 1
 #: scrypt's cost: 2**17 with r=8 and p=1 is OWASP's advice (128 MiB, about half a second).
 #: Stored in each file, so a file keeps opening when this changes.

@@ -21,7 +21,7 @@ from ouder_tui.errors import OuderTuiError, StoreError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
-from ouder_tui.storage import UnreadableFileError, decode, write_atomic
+from ouder_tui.storage import UnreadableFileError, decode, open_document, write_atomic
 from ouder_tui.store import hold_lock, lock_for
 
 #: Asks for the passphrase of what it names ("de databank", "de reservekopie X").
@@ -32,10 +32,7 @@ def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None, key: crypto.Key 
     """The document in ``raw``, asking for the passphrase of a protected file (unless ``key`` opens it)."""
     if crypto.is_protected(raw):
         if key is not None and key.seals(raw):
-            try:
-                return decode(key.open(raw))
-            except crypto.DamagedFileError as exc:
-                raise UnreadableFileError(str(exc)) from None
+            return open_document(raw, key)
         if ask is None:
             raise crypto.PassphraseNeededError(f"{what.capitalize()} is beveiligd met een wachtwoord.")
         try:

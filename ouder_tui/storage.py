@@ -86,6 +86,23 @@ def decode(raw: bytes) -> Document:
     return document
 
 
+def open_document(raw: bytes, key: crypto.Key | None, *, what: str = "Dit bestand") -> Document:
+    """The document in a database file's bytes (the database or a backup); a protected one is opened with ``key``.
+
+    :class:`UnreadableFileError` when it is not a database or is damaged,
+    :class:`~ouder_tui.crypto.PassphraseNeededError` without a key, and
+    :class:`~ouder_tui.crypto.OtherPassphraseError` when another passphrase sealed it.
+    """
+    if crypto.is_protected(raw):
+        if key is None:
+            raise crypto.PassphraseNeededError(f"{what} is beveiligd met een wachtwoord.")
+        try:
+            raw = key.open(raw)
+        except crypto.DamagedFileError as exc:
+            raise UnreadableFileError(str(exc)) from None
+    return decode(raw)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename in ``folder`` durable. Windows has no folder fsync (NTFS journals it)."""
     if os.name == "nt":
@@ -238,15 +255,7 @@ class AtomicJSONStorage(Storage):
 
     def decode_file(self, raw: bytes) -> Document:
         """The document held in a file's bytes, opening a protected file with :attr:`key`."""
-        if crypto.is_protected(raw):
-            if self.key is None:
-                raise crypto.PassphraseNeededError(
-                    f"De databank {self.path} is beveiligd met een wachtwoord; zonder kan ze niet open.")
-            try:
-                raw = self.key.open(raw)
-            except crypto.DamagedFileError as exc:
-                raise UnreadableFileError(str(exc)) from None
-        return decode(raw)
+        return open_document(raw, self.key, what=f"De databank {self.path}")
 
     def payload(self, document: Document) -> bytes:
         """The bytes to write for ``document``: sealed when the file is protected."""

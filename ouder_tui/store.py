@@ -268,12 +268,7 @@ class Store:
     @property
     def protected(self) -> bool:
         """Whether the file on disk is protected with a passphrase (as last read)."""
-        if self.loaded:
-            return self.storage.protected
-        try:
-            return crypto.file_is_protected(self.path)
-        except OSError:
-            return False
+        return self.storage.protected if self.loaded else self._file_is_protected()
 
     @property
     def key(self) -> crypto.Key | None:
@@ -282,8 +277,9 @@ class Store:
 
     def needs_passphrase(self) -> bool:
         """Whether the file is protected and this store has no key for it yet (reads its first bytes)."""
-        if self.storage.key is not None:
-            return False
+        return self.storage.key is None and self._file_is_protected()
+
+    def _file_is_protected(self) -> bool:
         try:
             return crypto.file_is_protected(self.path)
         except OSError:

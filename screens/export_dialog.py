@@ -18,11 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from ouder_tui.crypto import SEALED_SUFFIX
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import write_export
 from screens.widgets import error_text
-
-SEALED_SUFFIX = ".versleuteld"
 
 FORMAT_LABELS = {
     "csv": "CSV voor Excel",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
 from textual.widgets import Checkbox, Input
 
 from ouder_tui import crypto
@@ -94,10 +95,15 @@ async def test_after_five_wrong_tries_the_screen_waits(demo_path: Path) -> None:
         assert app.passphrase_throttle.wrong == 0
 
 
-async def test_the_lock_asks_the_passphrase_then_who_you_are(demo_path: Path, clock) -> None:
+@pytest.fixture
+def protected_store(demo_path: Path, clock) -> Store:
+    """The demo school protected with SECRET, opened by Juf Els as the app would."""
     protect(demo_path)
-    store = Store.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
-    app = make_app(store, ask_user=False)
+    return Store.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
+
+
+async def test_the_lock_asks_the_passphrase_then_who_you_are(protected_store: Store) -> None:
+    app = make_app(protected_store, ask_user=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+l")
@@ -244,7 +250,6 @@ async def test_a_crash_while_unlocking_does_not_print_the_passphrase(demo_path: 
     """Textual prints a crash with every frame's local variables; the typed passphrase must not be among them."""
     import io
 
-    import pytest
     from rich.console import Console
 
     protect(demo_path)
@@ -271,10 +276,9 @@ async def test_a_crash_while_unlocking_does_not_print_the_passphrase(demo_path: 
     assert SECRET not in shown
 
 
-async def test_a_passphrase_changed_in_another_window_stops_saves_not_the_app(demo_path: Path, clock) -> None:
-    protect(demo_path)
-    store = Store.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
-    app = make_app(store, ask_user=False)
+async def test_a_passphrase_changed_in_another_window_stops_saves_not_the_app(protected_store: Store, demo_path: Path,
+                                                                             clock) -> None:
+    app = make_app(protected_store, ask_user=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         other = Store.open(demo_path, user="Jan", clock=clock, passphrase=crypto.Passphrase(SECRET))
