@@ -31,6 +31,7 @@ from ouder_tui import crypto
 from ouder_tui.backups import backup_folder
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 PASSPHRASE = crypto.Passphrase("een zin die niemand raadt")
 LIMIT = 1.5
@@ -39,7 +40,7 @@ TARGET_SIZE = 10_000
 
 def open_store(path: Path, key: crypto.Key | None, *, backup: bool) -> Store:
     """Open like the app does; the key is derived beforehand (the derivation is measured apart)."""
-    store = Store.unopened(path, user="bench")
+    store = FileStore.unopened(path, user="bench")
     store.storage.key = key
     store.load(make_backup=backup)
     return store
@@ -53,7 +54,7 @@ def measure(folder: Path, size: int, runs: int) -> dict[str, dict[str, list[floa
     build_database(plain, size)
     sealed.parent.mkdir()
     shutil.copy(plain, sealed)
-    store = Store.open(sealed, make_backup=False)
+    store = FileStore.open(sealed, make_backup=False)
     store.set_passphrase(PASSPHRASE)
     key = store.storage.key  # the database's own key (its salt), derived once, outside every clock
     print(f"{size:>6} records: {plain.stat().st_size / 1e6:.1f} MB readable, {sealed.stat().st_size / 1e6:.1f} MB sealed")

@@ -41,7 +41,7 @@ from typing import Any
 
 from ouder_tui import importers
 from ouder_tui.leerlingen import Registry
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 DEFAULT_ROWS = (1000, 10000)
 DEFAULT_RUNS = 5
@@ -96,7 +96,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def one_run(data: bytes, folder: Path, run: int) -> tuple[dict[str, float], list[str]]:
     """One run on a fresh database: the times per step and a one-line check of what each import did."""
-    store = Store.open(folder / f"run{run}.json", user="bench", make_backup=False)
+    store = FileStore.open(folder / f"run{run}.json", user="bench", make_backup=False)
     registry = Registry(store)
     times: dict[str, float] = {}
     times[STEPS[0]], (csv_file, mapping) = timed(

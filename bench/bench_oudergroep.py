@@ -25,6 +25,7 @@ from bench_store import build_database  # noqa: E402
 from ouder_tui.leerlingen import Registry  # noqa: E402
 from ouder_tui.oudergroep import Oudergroep, Sessie  # noqa: E402
 from ouder_tui.store import Store  # noqa: E402
+from ouder_tui.filestore import FileStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "groot.json"
         build_database(path, args.pupils)
-        store = Store.open(path, user="bench", make_backup=False)
+        store = FileStore.open(path, user="bench", make_backup=False)
         group = Oudergroep(store, Registry(store))
         people = [o.id for g in group.registry.gezinnen()[:60] for o in g.ouders]
         for day in range(1, 21):

@@ -44,7 +44,7 @@ from tinydb import TinyDB
 from ouder_tui import storage as atomic
 from ouder_tui.backups import backup_folder
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Registry
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 DEFAULT_SIZES = (1_000, 10_000, 50_000)
 SEARCH_WORD = "janssens"
@@ -149,7 +149,7 @@ def build_database(path: Path, records: int, seed: int = 2026) -> tuple[int, int
         families.append(make_family(rng))
         kids_per_family.append(kids)
         total += 1 + kids
-    store = Store.open(path, user="bench", make_backup=False)
+    store = FileStore.open(path, user="bench", make_backup=False)
     with store.transaction():
         saved = store.insert_many(GEZINNEN, families)
         number = 100_000
@@ -209,18 +209,18 @@ class Bench:
     # -- load ---------------------------------------------------------------------------
     def load(self) -> None:
         runs = self.runs
-        self.rows["open (no backup)"] = timed(lambda: Store.open(self.path, make_backup=False), runs)
-        self.rows["open (start backup)"] = timed(lambda: Store.open(self.path), runs, setup=self._clear_backups)
+        self.rows["open (no backup)"] = timed(lambda: FileStore.open(self.path, make_backup=False), runs)
+        self.rows["open (start backup)"] = timed(lambda: FileStore.open(self.path), runs, setup=self._clear_backups)
         holder: dict = {}
 
         def fresh_registry() -> None:
-            holder["reg"] = Registry(Store.open(self.path, make_backup=False))
+            holder["reg"] = Registry(FileStore.open(self.path, make_backup=False))
 
         self.rows["first leerlingen() (cache)"] = timed(lambda: holder["reg"].leerlingen(), runs,
                                                         setup=fresh_registry)
 
         def full_load() -> Registry:
-            registry = Registry(Store.open(self.path))
+            registry = Registry(FileStore.open(self.path))
             registry.leerlingen()
             return registry
 
@@ -236,7 +236,7 @@ class Bench:
     # -- save and search --------------------------------------------------------------------
     def save_and_search(self) -> None:
         runs = self.runs
-        store = Store.open(self.path, make_backup=False, user="bench")
+        store = FileStore.open(self.path, make_backup=False, user="bench")
         reg = Registry(store)
         pupils = reg.leerlingen()
         rng = random.Random(7)
@@ -361,8 +361,8 @@ def profile(bench: Bench) -> None:
 
     shutil.rmtree(backup_folder(bench.path), ignore_errors=True)
     show("load (open + start backup + first leerlingen())",
-         lambda: Registry(Store.open(bench.path)).leerlingen())
-    reg = Registry(Store.open(bench.path, make_backup=False))
+         lambda: Registry(FileStore.open(bench.path)).leerlingen())
+    reg = Registry(FileStore.open(bench.path, make_backup=False))
     pupil = reg.leerlingen()[len(reg.leerlingen()) // 2]
     show("save_leerling", lambda: reg.save_leerling(msgspec.structs.replace(pupil, notities="Profiel.")))
     show("zoek after a save", lambda: reg.zoek_leerlingen(SEARCH_WORD))

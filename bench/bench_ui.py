@@ -33,12 +33,12 @@ Bare().run(headless=True, size=(100, 30), auto_pilot=auto)
 
 OURS = """
 import sys
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from ouder_tui.app import make_app
 async def auto(pilot):
     import time; print(time.time(), flush=True)
     pilot.app.exit()
-store = Store.unopened(sys.argv[1], user="bench")  # as the command line starts it
+store = FileStore.unopened(sys.argv[1], user="bench")  # as the command line starts it
 make_app(store).run(headless=True, size=(100, 30), auto_pilot=auto)
 """
 
@@ -84,7 +84,7 @@ async def keystrokes(db: Path, query: str) -> tuple[list[float], list[float]]:
         screen.call_after_refresh(lambda: repaint.append((time.perf_counter() - start) * 1000))
 
     LeerlingenScreen.on_input_changed = timed  # type: ignore[method-assign]
-    app = make_app(Store.open(db, user="bench", make_backup=False), ask_user=False)
+    app = make_app(FileStore.open(db, user="bench", make_backup=False), ask_user=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f3")
         await pilot.pause()

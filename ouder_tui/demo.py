@@ -22,7 +22,7 @@ from ouder_tui.huisbezoek import HUISBEZOEKEN, Actie, Huisbezoek
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Adres, Gezin, Leerling, Ouder, leerjaar_from_klas
 from ouder_tui.models import record_data
 from ouder_tui.startgesprek import STARTGESPREKKEN, Antwoord, Communicatieplan, Nodig, Startgesprek, kanalen
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from ouder_tui.text import school_year_of
 
 SEED = 2026
@@ -136,7 +136,7 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
         path.unlink()
     name, families, children = build(today, pupils_target=pupils)
     start = datetime(int(school_year_of(today)[:4]), 9, 1, 8, 0).astimezone()
-    store = Store.open(path, user=DEMO_USER, clock=lambda: start, make_backup=False)
+    store = FileStore.open(path, user=DEMO_USER, clock=lambda: start, make_backup=False)
     with store.transaction():
         store.update_settings(school_naam=name, demo_versie=DEMO_VERSION)
         saved = store.insert_many(GEZINNEN, (record_data(g.checked()) for g in families))
@@ -221,7 +221,7 @@ def ensure_demo_database(path: Path) -> None:
     """Make the demo file if it is missing, or anew when it comes from an older demo (it holds no real data)."""
     if path.exists():
         try:
-            current = Store.open(path, make_backup=False).settings().get("demo_versie")
+            current = FileStore.open(path, make_backup=False).settings().get("demo_versie")
         except OuderTuiError:
             current = None
         if current == DEMO_VERSION:

@@ -22,7 +22,7 @@ from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
 from ouder_tui.storage import UnreadableFileError, decode, open_document, write_atomic
-from ouder_tui.store import hold_lock, lock_for
+from ouder_tui.filestore import hold_lock, lock_for
 
 #: Asks for the passphrase of what it names ("de databank", "de reservekopie X").
 AskPassphrase = Callable[[str], crypto.Passphrase]

@@ -8,7 +8,7 @@ leaves a broken file. :class:`AtomicJSONStorage` instead
   file on disk is always a complete document;
 * keeps the parsed document in memory and re-reads the file only when it changed
   on disk (another window or PC wrote it), so reads cost a ``stat``;
-* refuses to write outside a transaction: the :class:`~ouder_tui.store.Store`
+* refuses to write outside a transaction: the :class:`~ouder_tui.filestore.FileStore`
   opens one under an inter-process lock, and only commits write to disk.
 
 It never creates, repairs or overwrites a file that does not parse.
@@ -27,6 +27,7 @@ import gc
 import os
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,7 +173,6 @@ class AtomicJSONStorage(Storage):
         self._data: Document | None = None
         self._signature: tuple[int, int, int] | None = None
         self._in_transaction = False
-        self._dirty = False
         #: Raw bytes of the last load, so a start backup needs no second read.
         self.last_raw: bytes = b""
         #: Increases whenever the in-memory document changes; caches key on it.
@@ -185,13 +185,18 @@ class AtomicJSONStorage(Storage):
         self._foreign: tuple[tuple[int, int, int], str] | None = None
         #: Set by :meth:`switch_key` for the coming commit: seal with this key (``False``: keep as is).
         self._next_key: crypto.Key | None | bool = False
+        #: Serialises re-reading and publishing a new document between threads.
+        self._publish_lock = threading.Lock()
         #: Turns an unreadable file met during a read into the error to raise
         #: (the Store makes it its Dutch CorruptDatabaseError naming a backup).
         self.on_unreadable: Callable[[UnreadableFileError], Exception] | None = None
 
     # -- TinyDB's interface -------------------------------------------------
     def read(self) -> Document:
-        """The current document; re-read from disk first when another process saved."""
+        """The last committed document; re-read from disk first when another process saved.
+
+        Never changed in place: a transaction writes copies and :meth:`commit` swaps them in.
+        """
         if not self._in_transaction:
             try:
                 self.refresh()
@@ -208,16 +213,10 @@ class AtomicJSONStorage(Storage):
         return self._data
 
     def write(self, data: Document) -> None:
-        """Take TinyDB's change; it reaches the disk when the transaction commits."""
+        """Save a whole document (TinyDB's interface); only inside a transaction, under the store's lock."""
         if not self._in_transaction:
-            # TinyDB changed the in-memory document in place before calling us: forget it.
-            self._data = None
-            self._signature = None
-            self.generation += 1
             raise RuntimeError("schrijven kan alleen binnen Store.transaction()")
-        self._data = data
-        self._dirty = True
-        self.generation += 1
+        self.commit(data)
 
     def close(self) -> None:
         """Nothing stays open between operations."""
@@ -228,6 +227,10 @@ class AtomicJSONStorage(Storage):
 
     def refresh(self, *, force: bool = False) -> bool:
         """Re-read the file if it changed since the last read; returns whether it did."""
+        with self._publish_lock:
+            return self._refresh(force)
+
+    def _refresh(self, force: bool) -> bool:
         try:
             with open(self.path, "rb") as handle:
                 signature = _signature(os.fstat(handle.fileno()))
@@ -273,49 +276,44 @@ class AtomicJSONStorage(Storage):
         """
         assert self._in_transaction
         self._next_key = key
-        self._dirty = True
 
-    # -- transactions (driven by the Store, under its lock) ---------------------
+    # -- transactions (driven by the FileStore, under its lock) -------------------
     def begin(self) -> None:
+        """A transaction starts (the caller holds the inter-process lock): catch up with the file."""
         self.refresh()
         self._in_transaction = True
-        self._dirty = False
 
-    def commit(self) -> None:
-        """Write the document if the transaction changed it."""
-        try:
-            if self._dirty:
-                assert self._data is not None
-                if self._next_key is not False:
-                    key = self._next_key
-                    plain = encode(self._data)
-                    payload = key.seal(plain) if isinstance(key, crypto.Key) else plain
-                else:
-                    payload = self.payload(self._data)
-                write_atomic(self.path, payload)
-                if self._next_key is not False:  # only once the new file is in place
-                    self.key = self._next_key if isinstance(self._next_key, crypto.Key) else None
-                    self.protected = self.key is not None
-                self.last_raw = payload
-                self._signature = _signature(os.stat(self.path))
-        finally:
-            self._in_transaction = False
-            self._dirty = False
-            self._next_key = False
+    def commit(self, document: Document) -> None:
+        """Write ``document`` atomically, then make it the committed document in one step.
 
-    def rollback(self) -> None:
-        """Forget uncommitted changes: the next read loads the file again.
-
-        Always drops the in-memory copy, because TinyDB mutates documents in
-        place before it calls :meth:`write`, so a failed operation may have
-        touched them without marking the transaction dirty.
+        Until the new file is in place readers keep the previous document; when writing fails
+        nothing changes in memory either.
         """
+        if self._next_key is not False:
+            key = self._next_key
+            plain = encode(document)
+            payload = key.seal(plain) if isinstance(key, crypto.Key) else plain
+        else:
+            payload = self.payload(document)
+        write_atomic(self.path, payload)
+        with self._publish_lock:
+            if self._next_key is not False:  # only once the new file is in place
+                self.key = self._next_key if isinstance(self._next_key, crypto.Key) else None
+                self.protected = self.key is not None
+                self._next_key = False
+            self._data = document
+            self.last_raw = payload
+            self._signature = _signature(os.stat(self.path))
+            self.generation += 1
+
+    def end(self) -> None:
+        """The transaction is over, committed or not: forget a key switch that was not written."""
         self._in_transaction = False
-        self._dirty = False
         self._next_key = False
-        self._data = None
-        self._signature = None
-        self.generation += 1
+
+    def pending_key_switch(self) -> bool:
+        """Whether :meth:`switch_key` asked for the file to be rewritten in a new form."""
+        return self._next_key is not False
 
     def create(self, document: Document) -> None:
         """Write a brand-new database file (the caller holds the lock and checked it is absent)."""

@@ -140,7 +140,7 @@ de printer of naar een ouder gaat, en ruim het daarna op.
             return
         try:
             payload = self.produce(fmt, ticked)
-            write_export(self.app.store.seal_export(payload) if sealed else payload, target)  # type: ignore[attr-defined]
+            write_export(self.app.store.file.seal_export(payload) if sealed else payload, target)  # type: ignore[attr-defined]
         except OuderTuiError as exc:
             self.query_one("#error", Static).update(error_text(exc))
             return

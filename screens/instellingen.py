@@ -65,9 +65,11 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
             yield from self._protection_widgets()
 
     def _protection_widgets(self) -> ComposeResult:
+        if self.store.file is None:  # only a database file can be protected with a passphrase
+            return
         protected = self.store.protected
         status = "Beveiligd met een wachtwoord." if protected else "Niet beveiligd: wie aan het bestand kan, kan het lezen."
-        last = self.store.protection_changed()
+        last = self.store.file.protection_changed()
         if last:
             status += f" Laatst gewijzigd door {last.get('door', 'onbekend')} op {format_datetime(last.get('op'))}."
         yield Label("Wachtwoord van de databank", classes="field-label")

@@ -55,7 +55,9 @@ in de map met reservekopieën.
             self.dismiss(True)
         elif event.button.id == "restore" and self.backup:
             try:
-                kept = restore_backup(self.store.path, Path(self.backup), key=self.store.key)
+                home = self.store.file  # only a file has backups to offer here
+                assert home is not None
+                kept = restore_backup(home.path, Path(self.backup), key=home.key)
             except OuderTuiError as exc:
                 self.query_one("#message", Static).update(str(exc))
                 return

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ouder_tui import crypto
 from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
-from ouder_tui.store import Store
+from ouder_tui.store import FileCapability, Store
 from screens.widgets import error_text
 
 _TITLES = {
@@ -61,6 +61,12 @@ kan niemand de gegevens nog openen.
     PassphraseScreen #busy { color: $text-muted; height: auto; }
     """
 
+    @property
+    def _file(self) -> FileCapability:
+        """The database file's passphrase operations (this screen only opens for a file)."""
+        assert self.store.file is not None
+        return self.store.file
+
     def __init__(self, store: Store, *, reason: str = "start") -> None:
         super().__init__()
         self.store = store
@@ -95,10 +101,10 @@ kan niemand de gegevens nog openen.
     def _check(self, passphrase: crypto.Passphrase) -> None:
         try:
             if self.reason == "start":
-                self.store.unlock(passphrase)
+                self._file.unlock(passphrase)
                 ok, message = True, ""
             else:
-                ok = self.store.check_passphrase(passphrase)
+                ok = self._file.check_passphrase(passphrase)
                 message = "" if ok else crypto.WRONG_PASSPHRASE
         except crypto.WrongPassphraseError as exc:
             ok, message = False, str(exc)
@@ -152,6 +158,12 @@ Wie het wachtwoord vergeet, verliest alle gegevens.
     WachtwoordDialog Horizontal { height: auto; align-horizontal: right; }
     WachtwoordDialog Button { margin-left: 2; }
     """
+
+    @property
+    def _file(self) -> FileCapability:
+        """The database file's passphrase operations (this dialog only opens for a file)."""
+        assert self.store.file is not None
+        return self.store.file
 
     def __init__(self, store: Store, mode: str) -> None:
         super().__init__()
@@ -251,7 +263,7 @@ Wie het wachtwoord vergeet, verliest alle gegevens.
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _apply(self, new: crypto.Passphrase | None, current: crypto.Passphrase | None) -> None:
         try:
-            notes = self.store.set_passphrase(new, current=current)
+            notes = self._file.set_passphrase(new, current=current)
         except crypto.WrongPassphraseError as exc:
             self.app.call_from_thread(self._failed, {"huidig": str(exc)}, "", wrong=True)
         except OuderTuiError as exc:

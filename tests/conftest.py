@@ -18,6 +18,8 @@ if hasattr(time, "tzset"):
 from ouder_tui import crypto
 from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
+from ouder_tui.filestore import FileStore
+from ouder_tui.memstore import MemoryStore
 from ouder_tui.store import Store
 
 #: The day every test that needs "today" lives on, so snapshots do not age.
@@ -64,9 +66,12 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FixedClock) -> Store:
-    """An empty database on a temporary file, user 'Tester'."""
-    return Store.open(tmp_path / "db.json", user="Tester", clock=clock)
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Store:
+    """An empty database, user 'Tester': in memory (the contract suite proves it behaves like the file),
+    or on a temporary file for tests marked ``file_home`` (the command line, the file's bytes, other windows)."""
+    if request.node.get_closest_marker("file_home"):
+        return FileStore.open(tmp_path / "db.json", user="Tester", clock=clock)
+    return MemoryStore(user="Tester", clock=clock)
 
 
 @pytest.fixture
@@ -92,4 +97,4 @@ def demo_path(tmp_path: Path, demo_template: Path) -> Path:
 
 @pytest.fixture
 def demo_store(demo_path: Path, clock: FixedClock) -> Store:
-    return Store.open(demo_path, user="Tester", clock=clock)
+    return FileStore.open(demo_path, user="Tester", clock=clock)

@@ -13,7 +13,7 @@ import pytest
 
 from ouder_tui import backups, crypto
 from ouder_tui.cli import main
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 SECRET = "Zonnebloem op het speelplein"
 OTHER = "Regenboog boven de refter"
@@ -101,7 +101,7 @@ def test_restore_asks_for_the_passphrase_of_the_backup(protected_demo: Path, tmp
     monkeypatch.setenv("OUDER_TUI_WACHTWOORD", SECRET)
     code, out, _ = run(capsys, "--db", str(protected_demo), "restore", str(kept))
     assert code == 0 and "Teruggezet" in out
-    assert Store.open(protected_demo, passphrase=crypto.Passphrase(SECRET)).count("leerlingen") > 200
+    assert FileStore.open(protected_demo, passphrase=crypto.Passphrase(SECRET)).count("leerlingen") > 200
 
 
 def test_wachtwoord_uit_makes_everything_readable_again(protected_demo: Path, monkeypatch, capsys) -> None:

@@ -16,6 +16,7 @@ from ouder_tui.errors import CorruptDatabaseError
 from ouder_tui.leerlingen import Gezin, Leerling, Registry
 from ouder_tui.privacy import wis, wisplan_gezin
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from tests.conftest import FixedClock
 
 SECRET = "Zonnebloem op het speelplein"
@@ -35,7 +36,7 @@ def plain_of(path: Path, value: str = SECRET) -> bytes:
 
 @pytest.fixture
 def protected(tmp_path: Path, clock: FixedClock) -> Store:
-    store = Store.open(tmp_path / "school.json", user="Els", clock=clock)
+    store = FileStore.open(tmp_path / "school.json", user="Els", clock=clock)
     store.insert("leerlingen", {"naam": NAME, "notitie": "vertrouwelijk: papa werkt in ploegen"})
     store.set_passphrase(pp())
     return store
@@ -114,7 +115,7 @@ def test_passphrase_and_key_never_show_themselves() -> None:
 
 def test_a_crash_traceback_with_locals_does_not_show_the_passphrase(tmp_path: Path) -> None:
     """Textual prints a crash with the local variables of every frame; the passphrase must not be among them."""
-    store = Store.open(tmp_path / "school.json")
+    store = FileStore.open(tmp_path / "school.json")
     store.set_passphrase(pp())
 
     def unlock_then_crash(passphrase: crypto.Passphrase) -> None:
@@ -160,19 +161,19 @@ def test_a_protected_file_holds_no_readable_data(protected: Store) -> None:
 def test_saves_on_a_protected_store_stay_protected_and_reopen(protected: Store, clock: FixedClock) -> None:
     protected.insert("leerlingen", {"naam": "Tweede leerling"})
     assert crypto.is_protected(protected.path.read_bytes())
-    again = Store.open(protected.path, clock=clock, passphrase=pp())
+    again = FileStore.open(protected.path, clock=clock, passphrase=pp())
     assert sorted(r["naam"] for r in again.all("leerlingen")) == ["Tweede leerling", NAME]
     assert again.protected
 
 
 def test_opening_without_or_with_a_wrong_passphrase_changes_nothing(protected: Store) -> None:
     before = protected.path.read_bytes()
-    unopened = Store.unopened(protected.path)
+    unopened = FileStore.unopened(protected.path)
     assert unopened.needs_passphrase() and unopened.protected
     with pytest.raises(crypto.PassphraseNeededError, match="beveiligd met een wachtwoord"):
         unopened.load()
     with pytest.raises(crypto.WrongPassphraseError, match="klopt niet"):
-        Store.open(protected.path, passphrase=pp(OTHER))
+        FileStore.open(protected.path, passphrase=pp(OTHER))
     assert protected.path.read_bytes() == before
     assert backups.list_backups(protected.path) == []  # a failed open makes no start backup
 
@@ -187,13 +188,13 @@ def test_change_and_turn_off_need_the_current_passphrase(protected: Store) -> No
 
     protected.set_passphrase(pp(OTHER), current=pp())
     with pytest.raises(crypto.WrongPassphraseError):
-        Store.open(protected.path, passphrase=pp())
+        FileStore.open(protected.path, passphrase=pp())
     assert NAME.encode() in plain_of(protected.path, OTHER)
 
     protected.set_passphrase(None, current=pp(OTHER))
     raw = protected.path.read_bytes()
     assert not crypto.is_protected(raw) and NAME.encode() in raw
-    assert Store.open(protected.path).all("leerlingen")[0]["naam"] == NAME
+    assert FileStore.open(protected.path).all("leerlingen")[0]["naam"] == NAME
 
 
 def test_protection_changes_are_logged_with_who_and_when_never_the_passphrase(protected: Store,
@@ -210,9 +211,9 @@ def test_protection_changes_are_logged_with_who_and_when_never_the_passphrase(pr
 def test_backups_follow_the_protection(tmp_path: Path, clock: FixedClock) -> None:
     """Backups made before protection are sealed with it, follow a change, and are readable again after 'off'."""
     db = tmp_path / "school.json"
-    store = Store.open(db, clock=clock)
+    store = FileStore.open(db, clock=clock)
     store.insert("leerlingen", {"naam": NAME})
-    Store.open(db, clock=clock)  # a start backup, readable
+    FileStore.open(db, clock=clock)  # a start backup, readable
     [(_, copy)] = backups.list_backups(db)
     assert NAME.encode() in copy.read_bytes()
 
@@ -226,7 +227,7 @@ def test_backups_follow_the_protection(tmp_path: Path, clock: FixedClock) -> Non
         crypto.unlock(copy.read_bytes(), pp())
     assert NAME.encode() in crypto.unlock(copy.read_bytes(), pp(OTHER))[1]
 
-    Store.open(db, clock=clock, passphrase=pp(OTHER))  # a start backup of the protected file is protected
+    FileStore.open(db, clock=clock, passphrase=pp(OTHER))  # a start backup of the protected file is protected
     assert all(crypto.is_protected(path.read_bytes()) for _, path in backups.list_backups(db))
 
     store.set_passphrase(None, current=pp(OTHER))
@@ -234,23 +235,23 @@ def test_backups_follow_the_protection(tmp_path: Path, clock: FixedClock) -> Non
 
 
 def test_another_window_changing_the_passphrase_stops_saves_here(protected: Store, clock: FixedClock) -> None:
-    other = Store.open(protected.path, clock=clock, passphrase=pp(), user="Jan")
+    other = FileStore.open(protected.path, clock=clock, passphrase=pp(), user="Jan")
     other.set_passphrase(pp(OTHER), current=pp())
     assert [r["naam"] for r in protected.all("leerlingen")] == [NAME]  # what was read stays on screen
     with pytest.raises(crypto.OtherPassphraseError, match="intussen gewijzigd"):
         protected.insert("leerlingen", {"naam": "Verloren?"})
-    assert [r["naam"] for r in Store.open(protected.path, passphrase=pp(OTHER)).all("leerlingen")] == [NAME]
+    assert [r["naam"] for r in FileStore.open(protected.path, passphrase=pp(OTHER)).all("leerlingen")] == [NAME]
 
 
 def test_another_window_turning_protection_off_is_followed(protected: Store, clock: FixedClock) -> None:
-    other = Store.open(protected.path, clock=clock, passphrase=pp(), user="Jan")
+    other = FileStore.open(protected.path, clock=clock, passphrase=pp(), user="Jan")
     other.set_passphrase(None, current=pp())
     protected.insert("leerlingen", {"naam": "Na het uitzetten"})
     assert b"Na het uitzetten" in protected.path.read_bytes()  # written the way the file now is
 
 
 def test_a_damaged_protected_file_is_not_overwritten_and_names_a_backup(protected: Store, clock: FixedClock) -> None:
-    Store.open(protected.path, clock=clock, passphrase=pp())  # a protected start backup
+    FileStore.open(protected.path, clock=clock, passphrase=pp())  # a protected start backup
     raw = bytearray(protected.path.read_bytes())
     raw[-3] ^= 0xFF
     protected.path.write_bytes(bytes(raw))
@@ -260,14 +261,15 @@ def test_a_damaged_protected_file_is_not_overwritten_and_names_a_backup(protecte
     assert protected.path.read_bytes() == bytes(raw)
 
 
+@pytest.mark.file_home
 def test_erasing_a_family_on_a_protected_database_leaves_no_trace(store: Store, clock: FixedClock) -> None:
     registry = Registry(store)
     gezin = registry.add_gezin(Gezin(naam="Zwijsenberghe", notities="Vertrouwelijk verhaal"))
     registry.add_leerling(Leerling(voornaam="Lotte", familienaam="Zwijsenberghe", klas="4A", gezin_id=gezin.id))
     store.set_passphrase(pp())
-    Store.open(store.path, clock=clock, passphrase=pp())  # a protected backup from before the erasure
+    FileStore.open(store.path, clock=clock, passphrase=pp())  # a protected backup from before the erasure
     wis(registry, wisplan_gezin(registry, gezin.id))
-    Store.open(store.path, clock=clock, passphrase=pp())  # and one made after it
+    FileStore.open(store.path, clock=clock, passphrase=pp())  # and one made after it
     newest = backups.list_backups(store.path)[0][1]
     for plain in (plain_of(store.path), crypto.unlock(newest.read_bytes(), pp())[1]):
         assert b"Zwijsenberghe" not in plain and b"Vertrouwelijk" not in plain

@@ -237,6 +237,7 @@ def test_an_empty_period_still_gives_a_report(service) -> None:
 # -- command line -------------------------------------------------------------------------------------
 
 
+@pytest.mark.file_home
 def test_command_line_writes_each_format_to_a_file(service, tmp_path: Path) -> None:
     db = str(service.store.path)
     out = tmp_path / "uit" / "bezoeken.ics"
@@ -260,6 +261,7 @@ def test_command_line_writes_each_format_to_a_file(service, tmp_path: Path) -> N
     assert leftovers == []  # written atomically: no half files beside the export
 
 
+@pytest.mark.file_home
 def test_command_line_writes_to_stdout_without_output(service, capsysbinary) -> None:
     assert main(["--db", str(service.store.path), "export", "huisbezoeken", "--format", "json",
                  "--van", "2026-12-01"]) == 0
@@ -271,6 +273,7 @@ def test_command_line_writes_to_stdout_without_output(service, capsysbinary) -> 
     (["--tot", "morgen"], "--tot: 'morgen' is geen datum (gebruik dd/mm/jjjj)"),
     (["--van", "01/12/2026", "--tot", "01/11/2026"], "einddatum"),
 ])
+@pytest.mark.file_home
 def test_command_line_refuses_bad_dates_and_writes_nothing(service, tmp_path: Path, capsys, extra, message) -> None:
     out = tmp_path / "bezoeken.csv"
     out.write_bytes(b"vorige export")
@@ -282,6 +285,7 @@ def test_command_line_refuses_bad_dates_and_writes_nothing(service, tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".bezoeken")) == []
 
 
+@pytest.mark.file_home
 def test_command_line_wrong_calls(service, tmp_path: Path, capsys) -> None:
     db = str(service.store.path)
     assert main(["--db", db, "export", "gezinnen", "--format", "html"]) == 2
@@ -302,6 +306,7 @@ def test_command_line_wrong_calls(service, tmp_path: Path, capsys) -> None:
     assert not list(tmp_path.glob("*.csv"))
 
 
+@pytest.mark.file_home
 def test_exporting_visits_does_not_import_textual(service) -> None:
     """A headless export must not pay for the interface; icalendar is loaded only for ics."""
     code = (
@@ -340,6 +345,7 @@ async def test_export_from_the_interface(service, tmp_path: Path) -> None:
     assert len(list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))) == 2
 
 
+@pytest.mark.file_home
 def test_startgesprekken_from_the_command_line(store: Store, tmp_path: Path, capsys) -> None:
     out = tmp_path / "plannen.html"
     assert main(["--db", str(store.path), "export", "startgesprekken", "--format", "html", "--klas", "5A",

@@ -18,7 +18,7 @@ from ouder_tui import importers as im
 from ouder_tui import storage as storage_module
 from ouder_tui.errors import OuderTuiError, ValidationError
 from ouder_tui.leerlingen import Adres, Gezin, Leerling, Ouder, Registry
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from ouder_tui.text import clean_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,7 +28,7 @@ JAAR = "2026-2027"
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Registry:
-    return Registry(Store.open(tmp_path / "db.json", user="test"))
+    return Registry(FileStore.open(tmp_path / "db.json", user="test"))
 
 
 def table(*rows: list[str], delimiter: str = ";", encoding: str = "utf-8", lineterminator: str = "\r\n") -> bytes:
@@ -463,7 +463,7 @@ def test_property_hostile_names_round_trip(voornaam: str, familienaam: str) -> N
     """Any name is stored as clean_text(name), or its row is skipped with a reason; never a crash."""
     data = table(["Leerlingnummer", "Voornaam", "Naam"], ["1", voornaam, familienaam])
     with tempfile.TemporaryDirectory() as folder:
-        registry = Registry(Store.open(Path(folder) / "db.json", user="test", make_backup=False))
+        registry = Registry(FileStore.open(Path(folder) / "db.json", user="test", make_backup=False))
         result = run(registry, data)
         expected = (clean_text(voornaam), clean_text(familienaam))
         if all(expected) and max(map(len, expected)) <= 100:
@@ -717,7 +717,7 @@ def test_a_change_after_the_preview_is_taken_into_account(registry: Registry) ->
     preview = plan(registry, data)
     assert len(preview.new) == 2
     # meanwhile another window (another process) imports part of the same list
-    other = Registry(Store.open(registry.store.path, user="collega", make_backup=False))
+    other = Registry(FileStore.open(registry.store.path, user="collega", make_backup=False))
     run(other, table(HEADER, ["1", "Peeters", "Lotte", "", "3A"]))
     result = im.apply_import(registry, preview)
     assert result.replanned and (result.new, result.unchanged) == (1, 1)

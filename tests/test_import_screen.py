@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ouder_tui import importers
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
@@ -73,6 +75,7 @@ async def test_a_column_can_be_mapped_to_another_field(store: Store, tmp_path: P
         assert screen.overrides == {"klasnummer": ""}
 
 
+@pytest.mark.file_home
 async def test_cancelling_the_import_leaves_the_database_as_it_was(store: Store, tmp_path: Path,
                                                                     monkeypatch) -> None:
     real_apply = importers.apply_import

@@ -117,6 +117,7 @@ def test_errors_are_dutch(service: Infomomenten, info) -> None:
         export_infomoment(service, "pdf")
 
 
+@pytest.mark.file_home
 def test_command_line(store: Store, service: Infomomenten, info, tmp_path, capsysbinary) -> None:
     path = str(store.path)
     store.close()

@@ -82,6 +82,7 @@ async def test_the_family_view_offers_the_inspection_report(store: Store, family
         assert SECRET in dialog.produce("html", {}).decode()
 
 
+@pytest.mark.file_home
 def test_inspection_on_the_command_line(store: Store, family: Gezin, tmp_path, capsys) -> None:
     from ouder_tui.cli import main
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ouder_tui.errors import ConflictError, NotFoundError, ValidationError
 from ouder_tui.leerlingen import Gezin, Leerling, Ouder, Registry, leerjaar_from_klas
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 from .conftest import HOSTILE
 
@@ -67,12 +68,13 @@ def test_a_pupil_cannot_point_at_a_missing_family(registry: Registry) -> None:
     assert "gezin_id" in caught.value.errors
 
 
+@pytest.mark.file_home
 def test_a_stale_save_is_a_conflict_naming_who_and_when(store: Store, tmp_path, clock) -> None:
     mine = Registry(store)
     gezin = _family(mine)
     pupil = mine.add_leerling(Leerling(voornaam="Lotte", familienaam="Peeters", gezin_id=gezin.id))
 
-    other_store = Store.open(store.path, user="Collega Jan", clock=clock, make_backup=False)
+    other_store = FileStore.open(store.path, user="Collega Jan", clock=clock, make_backup=False)
     other = Registry(other_store)
     other.save_leerling(msgspec.structs.replace(other.leerling(pupil.id), klas="4A"))
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from ouder_tui.leerlingen import Gezin, Leerling, Ouder, Registry
 from ouder_tui.store import LOG, Store
 
 
+@pytest.mark.file_home
 def test_every_change_is_logged_with_its_field_names_by_two_users(store: Store, registry: Registry, clock) -> None:
     gezin = registry.add_gezin(Gezin(naam="Benali", ouders=(Ouder(voornaam="Naima", telefoon="0470 12 34 56"),)))
     kid = registry.add_leerling(Leerling(voornaam="Sara", familienaam="Benali", klas="5A", gezin_id=gezin.id))
@@ -40,6 +43,7 @@ def test_the_log_filters_by_person_and_period(store: Store, registry: Registry, 
     assert len(store.logboek(tabel="gezinnen", tot="2026-11-30")) == 1
 
 
+@pytest.mark.file_home
 def test_an_erasure_removes_the_records_their_bin_entries_and_their_log_lines(store: Store,
                                                                           registry: Registry) -> None:
     gezin = registry.add_gezin(Gezin(naam="Wisgezin", notities="Iets gevoeligs"))

@@ -12,6 +12,7 @@ from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
 from ouder_tui.oudergroep import GASTEN, Oudergroep
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from tests.conftest import TODAY
 
 
@@ -79,7 +80,7 @@ def test_the_demo_is_the_same_every_time(tmp_path: Path, demo_template: Path) ->
 def test_the_demo_works_on_any_day_of_the_school_year(tmp_path: Path, today: date) -> None:
     path = tmp_path / "demo.json"
     create_demo_database(path, today)
-    store = Store.open(path, user="x", clock=lambda: datetime(today.year, today.month, today.day, 9, 0).astimezone())
+    store = FileStore.open(path, user="x", clock=lambda: datetime(today.year, today.month, today.day, 9, 0).astimezone())
     og = Oudergroep(store, Registry(store))
     assert og.jaaroverzicht(f"{today.year - (today.month < 9)}-{today.year + (today.month >= 9)}").schooljaar
     assert og.sessies() and og.themas() and og.verzoeken()

@@ -241,6 +241,7 @@ def test_no_invitation_for_a_cancelled_session_or_in_another_format(year: Year) 
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "ics", "md", "html"])
+@pytest.mark.file_home
 def test_command_line_writes_each_format(year: Year, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "uit" / f"oudergroep.{fmt}"
     assert main(["--db", str(year.og.store.path), "export", "oudergroep", "--format", fmt,
@@ -252,6 +253,7 @@ def test_command_line_writes_each_format(year: Year, tmp_path: Path, fmt: str) -
         assert out.read_bytes() == expected
 
 
+@pytest.mark.file_home
 def test_command_line_to_stdout_and_wrong_school_years(year: Year, tmp_path: Path, capsysbinary) -> None:
     db = str(year.og.store.path)
     assert main(["--db", db, "export", "oudergroep", "--format", "json", "--schooljaar", "2025-2026"]) == 0

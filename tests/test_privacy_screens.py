@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from xml.sax.saxutils import escape
 
+import pytest
 from textual.widgets import Input, Select
 
 from ouder_tui.app import make_app
@@ -23,6 +24,7 @@ def shows(app, text: str) -> bool:
     return escape(text).replace(" ", "&#160;") in app.export_screenshot()
 
 
+@pytest.mark.file_home
 async def test_erase_a_family_after_seeing_what_goes(store: Store, registry: Registry) -> None:
     gezin = registry.add_gezin(Gezin(naam="Wisbaar", ouders=(Ouder(voornaam="Ilse", familienaam="Wisbaar"),)))
     registry.add_leerling(Leerling(voornaam="Lotte", familienaam="Wisbaar", gezin_id=gezin.id))

@@ -19,6 +19,7 @@ from ouder_tui.startgesprek import (
     school_days_between,
 )
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 
 @pytest.fixture
@@ -83,9 +84,10 @@ def test_class_overview_and_overdue_reviews(service, pupil, registry) -> None:
     assert [t.leerling_id for t in service.evaluatie_verlopen()] == [pupil.id]
 
 
+@pytest.mark.file_home
 def test_the_golden_weeks_count_school_days_from_the_first_of_september(store, registry) -> None:
     assert school_days_between(date(2026, 9, 1), date(2026, 10, 5)) == 25  # Tue 1/9 .. Mon 5/10
-    early = Store.open(store.path, clock=lambda: datetime(2026, 9, 14, 8).astimezone(), make_backup=False)
+    early = FileStore.open(store.path, clock=lambda: datetime(2026, 9, 14, 8).astimezone(), make_backup=False)
     assert Startgesprekken(early, Registry(early)).gouden_weken_resterend() == 16  # Mon 14/9 .. Mon 5/10
     assert Startgesprekken(store, registry).gouden_weken_resterend() == 0  # 22/11: over
 

@@ -18,7 +18,7 @@ import pytest
 from tinydb import TinyDB
 
 from ouder_tui import backups, migrations, storage
-from ouder_tui import store as store_module
+from ouder_tui import filestore as store_module
 from ouder_tui.errors import (
     ConflictError,
     CorruptDatabaseError,
@@ -30,6 +30,7 @@ from ouder_tui.errors import (
 )
 from ouder_tui.migrations import CURRENT_SCHEMA
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from ouder_tui.text import format_datetime
 
 BRUSSELS = timezone(timedelta(hours=1))
@@ -37,7 +38,7 @@ PUPILS = "leerlingen"
 
 
 class Clock:
-    """A clock for ``Store.open(clock=...)`` that moves one minute on every reading."""
+    """A clock for ``FileStore.open(clock=...)`` that moves one minute on every reading."""
 
     def __init__(self, start: datetime = datetime(2026, 11, 22, 8, 53, tzinfo=BRUSSELS)) -> None:
         self.now = start
@@ -57,7 +58,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def open_store(path: Path, user: str = "Els", clock: Clock | None = None, **kwargs) -> Store:
-    return Store.open(path, user=user, clock=clock or Clock(), **kwargs)
+    return FileStore.open(path, user=user, clock=clock or Clock(), **kwargs)
 
 
 def snapshot(path: Path) -> tuple[bytes, int]:
@@ -362,7 +363,7 @@ def test_user_names_are_validated(db: Path, name: str, message: str) -> None:
     assert message in caught.value.errors["gebruiker"]
     assert store.user == "Els"
     with pytest.raises(ValidationError):
-        Store.open(db, user=name)
+        FileStore.open(db, user=name)
 
 
 def test_user_names_are_cleaned_and_remembered(db: Path) -> None:
@@ -791,7 +792,7 @@ def test_writes_outside_a_transaction_are_refused(db: Path) -> None:
     store.insert(PUPILS, pupil("Anna"))
     before = snapshot(db)
     with pytest.raises(RuntimeError, match="transaction"):
-        store._db.table(PUPILS).insert(pupil("Bram"))
+        TinyDB(db, storage=storage.AtomicJSONStorage).table(PUPILS).insert(pupil("Bram"))
     with pytest.raises(RuntimeError, match="transaction"):
         store.storage.write({})
     assert snapshot(db) == before
@@ -1013,7 +1014,7 @@ def test_a_save_keeps_the_permissions_given_to_the_file(tmp_path):
     if os.name == "nt":
         pytest.skip("POSIX permissions")
     path = tmp_path / "db.json"
-    store = Store.open(path, user="A")
+    store = FileStore.open(path, user="A")
     assert st.S_IMODE(path.stat().st_mode) == 0o600
     os.chmod(path, 0o640)
     store.insert("leerlingen", {"voornaam": "X"})

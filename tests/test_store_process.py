@@ -24,6 +24,7 @@ import pytest
 from ouder_tui import backups, crypto, storage
 from ouder_tui.errors import ConflictError, NotFoundError
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 pytestmark = [
     pytest.mark.process,
@@ -51,11 +52,11 @@ def ctx():
 
 def open_store(path, protected: bool, **options) -> Store:
     """Open the store the way the app does, with the passphrase when the file is protected."""
-    return Store.open(path, passphrase=crypto.Passphrase(PASSPHRASE) if protected else None, **options)
+    return FileStore.open(path, passphrase=crypto.Passphrase(PASSPHRASE) if protected else None, **options)
 
 
 def new_database(db: Path, protected: bool, **options) -> Store:
-    store = Store.open(db, **options)
+    store = FileStore.open(db, **options)
     if protected:
         store.set_passphrase(crypto.Passphrase(PASSPHRASE))
     return store
@@ -275,7 +276,7 @@ def _switcher(path: str, conn, state: int) -> None:
     """Turn protection on, change it and turn it off, round and round; report each state once it holds."""
     crypto.SCRYPT_N = 2**10  # a test's cost: the child runs hundreds of key derivations
     passphrase = SWITCH_STATES[state]
-    store = Store.open(path, user="wisselaar", make_backup=False,
+    store = FileStore.open(path, user="wisselaar", make_backup=False,
                        passphrase=crypto.Passphrase(passphrase) if passphrase else None)
     conn.send("klaar")
     while True:
@@ -308,11 +309,11 @@ def test_a_crash_while_switching_the_protection_leaves_the_old_or_the_new_file(t
     seed = int(os.environ.get("OUDER_TUI_CRASH_SEED", random.randrange(2**32)))
     rng = random.Random(seed)
     db = tmp_path / "school.json"
-    store = Store.open(db, user="voorbereiding")
+    store = FileStore.open(db, user="voorbereiding")
     store.insert_many(PUPILS, [realistic_record(-1, n) for n in range(1000)])  # ~0.5 MB: switches take time
-    Store.open(db)  # two start backups to rewrite along
+    FileStore.open(db)  # two start backups to rewrite along
     store.insert(PUPILS, realistic_record(-2, 0))
-    Store.open(db)
+    FileStore.open(db)
     state = 0
     switches = mid_switch = 0
     for round_no in range(max(CRASH_ROUNDS // 5, 20)):
@@ -344,6 +345,6 @@ def test_a_crash_while_switching_the_protection_leaves_the_old_or_the_new_file(t
 
     # once a switch to protection completes, no backup is left readable (not even one a kill left behind)
     current = crypto.Passphrase(SWITCH_STATES[state]) if state else None
-    store = Store.open(db, make_backup=False, passphrase=current)
+    store = FileStore.open(db, make_backup=False, passphrase=current)
     store.set_passphrase(crypto.Passphrase(SWITCH_STATES[2 if state == 1 else 1]), current=current)
     assert all(crypto.is_protected(path.read_bytes()) for _, path in backups.list_backups(db))

@@ -1,0 +1,419 @@
+"""The file home of the store: one JSON file (TinyDB's layout) with the guarantees of DESIGN.md.
+
+1. Crash safety: :class:`~ouder_tui.storage.AtomicJSONStorage` swaps in complete files.
+2. Two writers: every change runs in :meth:`FileStore.transaction`, which takes an
+   inter-process lock on a separate lock file, re-reads the file if another
+   process changed it, applies the change and writes once.
+3. Revisions, the recycle bin, the log and isolation between threads come from
+   :class:`~ouder_tui.docstore.DocumentStore`.
+4. Schema version in ``_meta``; older files are migrated after a backup, newer
+   files are refused untouched.
+5. Rotating backups on every open; a file that does not parse is never
+   overwritten and the error names the newest good backup.
+6. Optionally the file is protected with a passphrase (:mod:`ouder_tui.crypto`):
+   :meth:`FileStore.unlock` before :meth:`FileStore.load`, :meth:`FileStore.set_passphrase`
+   to turn protection on, change it or turn it off in one atomic save. All of the
+   above holds unchanged on a protected file; its backups are protected too.
+
+The passphrase, the backups and the lock file are this home's own: services and screens reach
+them through :attr:`~ouder_tui.store.Store.file`, never by naming this class.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ouder_tui import backups, crypto
+from ouder_tui.docstore import Document, DocumentStore
+from ouder_tui.errors import CorruptDatabaseError, LockTimeoutError, NewerSchemaError, StoreError
+from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE, migrate, schema_version_of
+from ouder_tui.storage import AtomicJSONStorage, UnreadableFileError, remove_stale_temp_files
+from ouder_tui.store import DATABASE, FileCapability, now
+
+#: Beside the lock file while a window holds it: who, and since when, for "bezet door ..." elsewhere.
+HOLDER_SUFFIX = ".lock.wie"
+
+if TYPE_CHECKING:
+    import filelock
+
+
+def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
+    """The inter-process lock of the database at ``path``: a separate file, never the database."""
+    import filelock  # on first use: the interface draws its first screen before it needs a lock
+
+    return filelock.FileLock(str(path) + ".lock", timeout=timeout)
+
+
+def read_holder(path: Path) -> str | None:
+    """Who took the lock of the database at ``path`` last, as the Dutch text "naam (sinds hh:mm)", if known."""
+    try:
+        info = json.loads((Path(str(path) + HOLDER_SUFFIX)).read_text(encoding="utf-8"))
+        name, since = str(info["door"]), datetime.fromisoformat(info["sinds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return f"{name} (sinds {since:%H:%M})"
+
+
+def _note_holder(path: Path, user: str) -> None:
+    """Say who holds the lock now (best effort: a folder where this fails still saves)."""
+    with contextlib.suppress(OSError):
+        Path(str(path) + HOLDER_SUFFIX).write_text(
+            json.dumps({"door": user, "sinds": datetime.now().astimezone().isoformat(timespec="seconds")}),
+            encoding="utf-8")
+
+
+@contextlib.contextmanager
+def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -> Iterator[None]:
+    """Hold ``lock``; a timeout or an unwritable folder becomes a Dutch :class:`StoreError`.
+
+    With ``user``, the holder is noted beside the lock so that a window waiting for it can say who.
+    """
+    import filelock
+
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        holder = read_holder(path)
+        raise LockTimeoutError(
+            f"De databank is al {lock.timeout:g} seconden bezet door "
+            + (f"{holder}, in een ander venster of op een andere pc" if holder else
+               "een ander venster of een andere pc")
+            + ". Probeer het zo opnieuw; er is niets gewijzigd."
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"Kan de databank niet vergrendelen in {path.parent}: {exc.strerror or exc}. "
+            "Heb je schrijfrechten in die map? Er is niets gewijzigd."
+        ) from None
+    noted = user is not None and lock.lock_counter == 1  # the outermost hold notes and clears it
+    try:
+        if noted:
+            _note_holder(path, user)
+        yield
+    finally:
+        if noted:  # still under the lock, so the next holder's note is never the one removed
+            with contextlib.suppress(OSError):
+                Path(str(path) + HOLDER_SUFFIX).unlink()
+        lock.release()
+
+
+class FileStore(DocumentStore):
+    """A database in one JSON file. Build it with :meth:`FileStore.open` (or :meth:`unopened` + :meth:`load`).
+
+    Reads are served from memory and refreshed when the file changed on disk;
+    every write takes the inter-process lock for the time of one transaction.
+    This class is also its own :class:`~ouder_tui.store.FileCapability`.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        user: str,
+        clock: Callable[[], datetime],
+        lock_timeout: float,
+    ) -> None:
+        super().__init__(user=user, clock=clock)
+        self.path = path
+        self.lock_timeout = lock_timeout
+        self.storage = AtomicJSONStorage(path)
+        self.storage.on_unreadable = self._corrupt_error
+        self._file_lock: filelock.FileLock | None = None
+        self._held: contextlib.ExitStack | None = None
+        #: The start backup made by this open, if any.
+        self.start_backup: Path | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def file(self) -> FileCapability:
+        return self
+
+    def lock_holder(self) -> str | None:
+        return read_holder(self.path)
+
+    # -- opening ---------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        user: str = "onbekend",
+        clock: Callable[[], datetime] = now,
+        lock_timeout: float = 10.0,
+        make_backup: bool = True,
+        create: bool = True,
+        migrate_schema: bool = True,
+        passphrase: crypto.Passphrase | None = None,
+    ) -> FileStore:
+        """Open (or create) the database at ``path``: :meth:`unopened` followed by :meth:`load`.
+
+        A protected file needs ``passphrase`` (:class:`~ouder_tui.crypto.PassphraseNeededError` without,
+        :class:`~ouder_tui.crypto.WrongPassphraseError` when it does not open the file).
+        """
+        store = cls.unopened(path, user=user, clock=clock, lock_timeout=lock_timeout)
+        if passphrase is not None and store.needs_passphrase():
+            store.unlock(passphrase)
+        store.load(make_backup=make_backup, create=create, migrate_schema=migrate_schema)
+        return store
+
+    @classmethod
+    def unopened(
+        cls,
+        path: str | Path,
+        *,
+        user: str = "onbekend",
+        clock: Callable[[], datetime] = now,
+        lock_timeout: float = 10.0,
+    ) -> FileStore:
+        """A store that has not touched its file yet (cheap); call :meth:`load` before using it.
+
+        The interface uses this to show its first screen while the file loads in the background.
+        """
+        return cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
+
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
+        """Read the file, check it, make the start backup and migrate it (or create a new database).
+
+        Raises :class:`CorruptDatabaseError` for a file that does not parse,
+        :class:`NewerSchemaError` for a file from a newer version and
+        :class:`StoreError` when the file cannot be read or created.
+        """
+        with self._locked():
+            remove_stale_temp_files(self.path)
+            if not self.storage.exists():
+                if not create:
+                    raise StoreError(f"Er is geen databank op {self.path}.")
+                self._create()
+            else:
+                self._load_checked()
+                version = schema_version_of(self.storage.read())
+                if version > CURRENT_SCHEMA:
+                    raise self._newer_schema_error(version)
+                if make_backup:
+                    self._start_backup()
+                if version < CURRENT_SCHEMA and migrate_schema:
+                    self._migrate(version)
+        self.loaded = True
+
+    # -- protection ------------------------------------------------------------------
+    @property
+    def protected(self) -> bool:
+        """Whether the file on disk is protected with a passphrase (as last read)."""
+        return self.storage.protected if self.loaded else self._file_is_protected()
+
+    @property
+    def key(self) -> crypto.Key | None:
+        """The key of the protected file once unlocked (it opens the backups sealed with it), else ``None``."""
+        return self.storage.key
+
+    def needs_passphrase(self) -> bool:
+        """Whether the file is protected and this store has no key for it yet (reads its first bytes)."""
+        return self.storage.key is None and self._file_is_protected()
+
+    def _file_is_protected(self) -> bool:
+        try:
+            return crypto.file_is_protected(self.path)
+        except OSError:
+            return False  # missing or unreadable: load says why
+
+    def unlock(self, passphrase: crypto.Passphrase) -> None:
+        """Derive the key of the protected file from ``passphrase``; :class:`WrongPassphraseError` otherwise."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
+        try:
+            params, _ = crypto.parse_header(raw)
+        except crypto.DamagedFileError as exc:
+            raise self._corrupt_error(UnreadableFileError(str(exc))) from None
+        key = crypto.Key(passphrase, params)
+        try:
+            key.open(raw)
+        except crypto.DamagedFileError:
+            # A wrong passphrase and a damaged file fail alike; a backup with the same salt that this key
+            # opens proves the passphrase right, and the file then gets the broken-file way out.
+            if not self._opens_a_backup(key):
+                raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE) from None
+            self.storage.key = key
+            raise self._corrupt_error(UnreadableFileError("de versleutelde gegevens zijn beschadigd")) from None
+        self.storage.key = key
+
+    def _opens_a_backup(self, key: crypto.Key) -> bool:
+        for _, path in backups.list_backups(self.path):
+            try:
+                raw = path.read_bytes()
+                if key.seals(raw):
+                    key.open(raw)
+                    return True
+            except (OSError, crypto.DamagedFileError):
+                continue
+        return False
+
+    def check_passphrase(self, passphrase: crypto.Passphrase) -> bool:
+        """Whether ``passphrase`` is the one of this protected database (to unlock the screen)."""
+        key = self.storage.key
+        if key is None:
+            return False
+        return crypto.Key(passphrase, key.params).same_as(key)
+
+    def set_passphrase(self, new: crypto.Passphrase | None, *, current: crypto.Passphrase | None = None) -> list[str]:
+        """Protect the database with ``new``, change its passphrase, or (``None``) turn protection off.
+
+        On a protected database ``current`` must be its passphrase. The file changes in one atomic save
+        (a crash leaves the old or the new form); the log notes who did it and when. Then every backup that
+        was sealed with the old passphrase, or not at all, is rewritten the same way, so an old copy does not
+        stay readable. Returns Dutch notes about backups that could not be rewritten.
+        """
+        if self.storage.protected and (current is None or not self.check_passphrase(current)):
+            raise crypto.WrongPassphraseError("Het huidige wachtwoord klopt niet. Er is niets gewijzigd.")
+        if new is None and not self.storage.protected:
+            return []
+        old_key = self.storage.key if self.storage.protected else None
+        new_key = crypto.Key.new(new) if new is not None else None
+        action = "onbeveiligd" if new_key is None else ("wachtwoord" if old_key else "beveiligd")
+        with self._locked():  # held on through the backups, so no other window changes them meanwhile
+            with self.transaction():  # re-reads the file: a passphrase changed elsewhere stops it here
+                self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
+                self.storage.switch_key(new_key)
+            return backups.reseal_all(self.path, old_key, new_key)
+
+    def protection_changed(self) -> dict | None:
+        """The log line of the last time protection was turned on, changed or off (who and when)."""
+        for entry in self.logboek(tabel=DATABASE):
+            if entry.get("actie") in ("beveiligd", "wachtwoord", "onbeveiligd"):
+                return entry
+        return None
+
+    def seal_export(self, payload: bytes) -> bytes:
+        """``payload`` sealed with this database's passphrase (for exports of a protected database)."""
+        key = self.storage.key
+        if key is None or not self.storage.protected:
+            raise StoreError("Deze databank is niet beveiligd; er is geen wachtwoord om mee te versleutelen.")
+        return key.seal(payload)
+
+    def _create(self) -> None:
+        now = self.clock().isoformat()
+        try:
+            self.storage.create(
+                {META_TABLE: {META_ID: {"schema_version": CURRENT_SCHEMA, "next_ids": {}, "created_at": now}}}
+            )
+        except OSError as exc:
+            raise StoreError(f"Kan de databank {self.path} niet aanmaken: {exc.strerror or exc}.") from None
+
+    def _newer_schema_error(self, version: int) -> NewerSchemaError:
+        return NewerSchemaError(
+            f"De databank {self.path} is gemaakt met een nieuwere versie van ouder-tui "
+            f"(schemaversie {version}; deze versie kent tot {CURRENT_SCHEMA}). "
+            "Installeer de nieuwste versie; het bestand is niet gewijzigd."
+        )
+
+    def _corrupt_error(self, exc: UnreadableFileError) -> CorruptDatabaseError:
+        good = backups.newest_good_backup(self.path, CURRENT_SCHEMA, key=self.storage.key)
+        if good:
+            advice = (
+                f" De recentste goede reservekopie is {good}. "
+                f'Zet ze terug met: ouder-tui --db "{self.path}" restore "{good}"'
+            )
+        else:
+            advice = " Er is geen bruikbare reservekopie gevonden."
+        return CorruptDatabaseError(
+            f"Het databankbestand {self.path} is onleesbaar ({exc}). "
+            f"Het wordt niet overschreven.{advice}",
+            path=str(self.path),
+            backup=str(good) if good else None,
+        )
+
+    def _load_checked(self) -> None:
+        try:
+            self.storage.refresh(force=True)
+        except UnreadableFileError as exc:
+            raise self._corrupt_error(exc) from None
+
+    def _start_backup(self) -> None:
+        moment = datetime.now()  # with microseconds: two starts in one second keep two names
+        try:
+            self.start_backup = backups.take_backup(
+                self.path, self.storage.last_raw, backups.START, moment, skip_if_same=True
+            )
+            backups.rotate(self.path, moment)
+        except OSError as exc:
+            self.warnings.append(f"Er kon geen reservekopie gemaakt worden: {exc.strerror or exc}.")
+
+    def _migrate(self, version: int) -> None:
+        # A backup before the migration is not optional: without it we do not touch the file.
+        try:
+            backups.take_backup(self.path, self.storage.last_raw, f"voor-migratie-v{version}", datetime.now())
+        except OSError as exc:
+            raise StoreError(
+                f"De databank moet bijgewerkt worden, maar er kon eerst geen reservekopie "
+                f"gemaakt worden ({exc.strerror or exc}). Er is niets gewijzigd."
+            ) from None
+        self.storage.begin()
+        try:
+            self.storage.commit(migrate(self.storage.read()))
+        except BaseException:
+            self.storage.refresh(force=True)  # the migration worked on the document in memory: read it again
+            raise
+        finally:
+            self.storage.end()
+
+    # -- transactions (DocumentStore's hooks) ---------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the thread and the file lock, saying beside the lock who holds it (for other windows)."""
+        with self._thread_lock:
+            if self._file_lock is None:
+                self._file_lock = lock_for(self.path, self.lock_timeout)
+            with hold_lock(self._file_lock, self.path, user=self.user):
+                yield
+
+    def _committed(self) -> Document:
+        return self.storage.read()
+
+    def _committed_generation(self) -> int:
+        return self.storage.generation + 1  # positive, also before the first read
+
+    def _begin(self) -> Document:
+        held = contextlib.ExitStack()
+        held.enter_context(self._locked())
+        try:
+            try:
+                self.storage.begin()
+            except UnreadableFileError:
+                self.storage.end()
+                self._load_checked()  # raises the Dutch corrupt-file error
+            document = self.storage.read()
+            version = schema_version_of(document)
+            if version > CURRENT_SCHEMA:  # a newer ouder-tui upgraded the file meanwhile
+                raise self._newer_schema_error(version)
+        except BaseException:
+            self.storage.end()
+            held.close()
+            raise
+        self._held = held
+        return document
+
+    def _must_commit(self, txn) -> bool:
+        return txn.dirty or self.storage.pending_key_switch()
+
+    def _commit(self, document: Document) -> None:
+        self.storage.commit(document)
+
+    def _end(self) -> None:
+        self.storage.end()
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
+    def close(self) -> None:
+        """Nothing is held open between operations."""
