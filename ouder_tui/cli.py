@@ -12,7 +12,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,14 +23,10 @@ ENV_USER = "OUDER_TUI_GEBRUIKER"
 ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
 #: For scripts: the new passphrase of ``ouder-tui wachtwoord``.
 ENV_NEW_PASSPHRASE = "OUDER_TUI_NIEUW_WACHTWOORD"
-EXPORTS = ("leerlingen", "gezinnen", "huisbezoeken", "startgesprekken", "oudergroep", "infomoment")
-EXPORT_FORMATS = {"leerlingen": ("csv", "json"), "gezinnen": ("csv", "json"),
-                  "huisbezoeken": ("csv", "json", "ics", "md", "html"), "startgesprekken": ("csv", "json", "md", "html"),
-                  "oudergroep": ("csv", "json", "ics", "md", "html"), "infomoment": ("csv", "json", "ics", "md", "html")}
-# Options that only make sense for some exports: using them elsewhere is a wrong call, not silently ignored.
-EXPORT_OPTIONS = {"--van": ("huisbezoeken",), "--tot": ("huisbezoeken",), "--gezin": ("huisbezoeken",),
-                  "--vertrouwelijk": ("huisbezoeken",), "--klas": ("startgesprekken",),
-                  "--schooljaar": ("startgesprekken", "oudergroep", "infomoment"), "--rotatie": ("infomoment",)}
+#: How the help of ``export --format`` names some formats. The exports, their formats and their options
+#: come from the areas (``ouder_tui.areas``); an option used with an export that does not accept it is a
+#: wrong call, not silently ignored.
+_FORMAT_HINTS = {"csv": "csv (Excel)", "ics": "ics (agenda)"}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -59,7 +55,41 @@ argparse._ = _dutch  # type: ignore[attr-defined]  # argparse looks its messages
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are Dutch and exit with code 2."""
+    """An ArgumentParser whose errors are Dutch and exit with code 2.
+
+    ``complete(parser)`` adds the arguments that come from the areas, the first time the parser reads
+    a command line or shows its usage; ``complete_help()`` runs before its help is shown. So the areas
+    are loaded only by the commands that need them, never for ``--version``.
+    """
+
+    def __init__(self, *args, complete: Callable[[argparse.ArgumentParser], None] | None = None,
+                 complete_help: Callable[[], None] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._complete = complete
+        self.complete_help = complete_help
+
+    def _completed(self) -> None:
+        """Add the arguments from the areas, once."""
+        complete, self._complete = self._complete, None
+        if complete is not None:
+            complete(self)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """Complete the arguments, then read the command line as argparse does."""
+        self._completed()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        """The usage line, with the arguments from the areas."""
+        self._completed()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        """The help, with the arguments and texts from the areas."""
+        self._completed()
+        if self.complete_help is not None:
+            self.complete_help()
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -88,26 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leerlingen die niet in de export staan, markeren als vertrokken")
     imp.add_argument("--schooljaar", metavar="JJJJ-JJJJ", help="schooljaar als het bestand er geen kolom voor heeft")
 
-    exp = commands.add_parser("export", help="leerlingen, gezinnen, huisbezoeken, startgesprekken, de oudergroep "
-                                             "of het infomoment exporteren")
-    exp.add_argument("what", choices=EXPORTS, metavar="|".join(EXPORTS))
-    exp.add_argument("--format", choices=["csv", "json", "ics", "md", "html"], default="csv",
-                     help="csv (Excel), json; huisbezoeken, oudergroep en infomoment ook ics (agenda), md en html; "
-                          "startgesprekken ook md en html")
-    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
-    exp.add_argument("--van", metavar="dd/mm/jjjj", help="huisbezoeken: vanaf deze datum")
-    exp.add_argument("--tot", metavar="dd/mm/jjjj", help="huisbezoeken: tot en met deze datum")
-    exp.add_argument("--gezin", metavar="NUMMER", type=int, help="huisbezoeken: de geschiedenis van één gezin")
-    exp.add_argument("--vertrouwelijk", action="store_true",
-                     help="huisbezoeken: ook de notities van vertrouwelijke bezoeken (niet in ics)")
-    exp.add_argument("--klas", metavar="KLAS", help="startgesprekken: één klas, bv. 5A")
-    exp.add_argument("--schooljaar", metavar="JJJJ-JJJJ",
-                     help="startgesprekken, oudergroep en infomoment: schooljaar (anders het huidige)")
-    exp.add_argument("--rotatie", action="store_true",
-                     help="infomoment, md/html: de rotatie (rooster, kaartje per groep, blad per tafel) "
-                          "in plaats van de top 5 van de vragen")
-    exp.add_argument("--onversleuteld", action="store_true",
-                     help="van een beveiligde databank: schrijf leesbaar in plaats van versleuteld")
+    commands.add_parser("export", help="gegevens exporteren", complete=_export_arguments)
+    export_line = commands._choices_actions[-1]  # its line in ``ouder-tui --help``, filled in from the areas
+    parser.complete_help = lambda: setattr(export_line, "help", _export_help())
 
     ins = commands.add_parser("inzage", help="alles wat bewaard is over één gezin, voor ouders die het vragen")
     ins.add_argument("gezin", type=int, metavar="GEZIN", help="het nummer van het gezin (id in export gezinnen)")
@@ -130,6 +143,52 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="maak de demodatabank (opnieuw)")
     demo.add_argument("--opnieuw", action="store_true", help="vervang een bestaande demodatabank")
     return parser
+
+
+def _export_arguments(exp: argparse.ArgumentParser) -> None:
+    """The arguments of ``export``: what, the formats and the options, as the areas declare them."""
+    from ouder_tui.areas import export_options, exports, join_and
+
+    specs = exports()
+    names = [spec.name for spec in specs]
+    exp.add_argument("what", choices=names, metavar="|".join(names))
+    exp.add_argument("--format", choices=list(dict.fromkeys(f for spec in specs for f in spec.formats)),
+                     default="csv", help=_format_help())
+    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+    for option in export_options():
+        accepting = join_and([spec.name for spec in specs if option.flag in {o.flag for o in spec.options}])
+        if option.metavar is None:
+            exp.add_argument(option.flag, action="store_true", help=option.help.format(exports=accepting))
+        else:
+            exp.add_argument(option.flag, metavar=option.metavar, type=option.type,
+                             help=option.help.format(exports=accepting))
+    exp.add_argument("--onversleuteld", action="store_true",
+                     help="van een beveiligde databank: schrijf leesbaar in plaats van versleuteld")
+
+
+def _format_help() -> str:
+    """``csv (Excel), json; huisbezoeken ... ook ics (agenda), md en html; ...``: the formats every export
+    has, then per group of exports the formats they add."""
+    from ouder_tui.areas import exports, join_and
+
+    specs = exports()
+    common = [f for f in specs[0].formats if all(f in spec.formats for spec in specs)]
+    extra: dict[tuple[str, ...], list[str]] = {}
+    for spec in specs:
+        added = tuple(f for f in spec.formats if f not in common)
+        if added:
+            extra.setdefault(added, []).append(spec.name)
+    parts = [", ".join(_FORMAT_HINTS.get(f, f) for f in common)]
+    parts += [f"{join_and(names)} ook {join_and([_FORMAT_HINTS.get(f, f) for f in added])}"
+              for added, names in extra.items()]
+    return "; ".join(parts)
+
+
+def _export_help() -> str:
+    """The line of ``export`` in ``ouder-tui --help``: what can be exported."""
+    from ouder_tui.areas import exports, join_and
+
+    return f"{join_and([spec.label for spec in exports()], 'of')} exporteren"
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -277,9 +336,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, create: bool = True):
-    from ouder_tui.store import Store
+    from ouder_tui.filestore import FileStore
 
-    store = Store.unopened(path, user=_user(args))
+    store = FileStore.unopened(path, user=_user(args))
     if store.needs_passphrase():
         store.unlock(_ask_passphrase("de databank"))
     store.load(make_backup=make_backup, create=create)
@@ -289,55 +348,32 @@ def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, cre
 
 
 def _export(path: Path, args: argparse.Namespace) -> int:
+    """``ouder-tui export``: check the call against the chosen export, then write what its area makes."""
+    from ouder_tui.areas import Services, export_options, exports
     from ouder_tui.leerlingen import Registry
-    from ouder_tui.text import parse_date, parse_school_year
 
-    if args.format not in EXPORT_FORMATS[args.what]:
-        return _fail(f"{args.what} kan je exporteren als {', '.join(EXPORT_FORMATS[args.what])}, niet als "
-                     f"{args.format}.", 2)
-    for option, value in (("--van", args.van), ("--tot", args.tot), ("--gezin", args.gezin),
-                          ("--vertrouwelijk", args.vertrouwelijk), ("--klas", args.klas),
-                          ("--schooljaar", args.schooljaar), ("--rotatie", args.rotatie)):
-        if value is not None and value is not False and args.what not in EXPORT_OPTIONS[option]:
-            return _fail(f"{option} geldt alleen voor de export van {' en '.join(EXPORT_OPTIONS[option])}.", 2)
-    parsed = {}
-    for option, text, parse in (("--van", args.van, parse_date), ("--tot", args.tot, parse_date),
-                                ("--schooljaar", args.schooljaar, parse_school_year)):
-        try:
-            parsed[option] = parse(text) if text else None
-        except ValueError as exc:
-            return _fail(f"{option}: {exc}.", 2)
-    van, tot, schooljaar = parsed["--van"], parsed["--tot"], parsed["--schooljaar"]
-    if van and tot and tot < van:
-        return _fail(f"De einddatum (--tot {args.tot}) ligt voor de begindatum (--van {args.van}).", 2)
+    specs = exports()
+    spec = next(e for e in specs if e.name == args.what)
+    if args.format not in spec.formats:
+        return _fail(f"{args.what} kan je exporteren als {', '.join(spec.formats)}, niet als {args.format}.", 2)
+    accepted = {option.flag for option in spec.options}
+    for option in export_options():
+        value = getattr(args, option.dest)
+        if value is not None and value is not False and option.flag not in accepted:
+            accepting = [e.name for e in specs if option.flag in {o.flag for o in e.options}]
+            return _fail(f"{option.flag} geldt alleen voor de export van {' en '.join(accepting)}.", 2)
+    given = {option.dest: getattr(args, option.dest) for option in spec.options}
+    values = dict(given)
+    for option in spec.options:
+        if option.parse is not None:
+            try:
+                values[option.dest] = option.parse(given[option.dest]) if given[option.dest] else None
+            except ValueError as exc:
+                return _fail(f"{option.flag}: {exc}.", 2)
+    if spec.check is not None and (problem := spec.check(values, given)):
+        return _fail(problem, 2)
     registry = Registry(_open(path, args, make_backup=False, create=False))
-    if args.what == "huisbezoeken":
-        from ouder_tui.huisbezoek import Huisbezoeken
-        from ouder_tui.huisbezoek_export import export_huisbezoeken
-
-        payload = export_huisbezoeken(Huisbezoeken(registry.store, registry), args.format, van=van, tot=tot,
-                                      vertrouwelijk=args.vertrouwelijk, gezin_id=args.gezin)
-    elif args.what == "startgesprekken":
-        from ouder_tui.startgesprek import Startgesprekken
-        from ouder_tui.startgesprek_export import export_startgesprekken
-
-        payload = export_startgesprekken(Startgesprekken(registry.store, registry), args.format, klas=args.klas,
-                                         schooljaar=schooljaar)
-    elif args.what == "infomoment":
-        from ouder_tui.infomoment import Infomomenten
-        from ouder_tui.infomoment_export import export_infomoment
-
-        payload = export_infomoment(Infomomenten(registry.store), args.format, schooljaar=schooljaar,
-                                    wat="rotatie" if args.rotatie else "top5")
-    elif args.what == "oudergroep":
-        from ouder_tui.oudergroep import Oudergroep
-        from ouder_tui.oudergroep_export import export_oudergroep
-
-        payload = export_oudergroep(Oudergroep(registry.store, registry), args.format, schooljaar=schooljaar)
-    else:
-        from ouder_tui.exporters import export_registry
-
-        payload = export_registry(registry, args.what, args.format)
+    payload = spec.produce(Services(registry.store, registry), args.format, values)
     _write_out(payload, args.output, store=registry.store, plain=args.onversleuteld)
     return 0
 
@@ -345,9 +381,9 @@ def _export(path: Path, args: argparse.Namespace) -> int:
 def _wachtwoord(path: Path, args: argparse.Namespace) -> int:
     from ouder_tui.crypto import LOST_PASSPHRASE_WARNING, Passphrase, check_new_passphrase
     from ouder_tui.errors import OuderTuiError
-    from ouder_tui.store import Store
+    from ouder_tui.filestore import FileStore
 
-    store = Store.unopened(path, user=_user(args))
+    store = FileStore.unopened(path, user=_user(args))
     current = None
     if store.needs_passphrase():  # the passphrase that opens it is also the proof to change it
         current = _ask_passphrase("de databank")
@@ -460,11 +496,11 @@ def _import(path: Path, args: argparse.Namespace) -> int:
 
 def _start_interface(path: Path, args: argparse.Namespace) -> int:
     from ouder_tui.app import make_app  # the one lazy import of Textual
-    from ouder_tui.store import Store
+    from ouder_tui.filestore import FileStore
 
     # The interface opens the file itself, in the background, so its first screen shows at once
     # and a broken file gets a screen that offers the newest good backup.
-    app = make_app(store=Store.unopened(path, user=_user(args)))
+    app = make_app(store=FileStore.unopened(path, user=_user(args)))
     app.run()
     return app.return_code or 0
 

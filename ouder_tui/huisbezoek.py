@@ -18,12 +18,22 @@ from functools import cached_property
 
 import msgspec
 
+from ouder_tui.areas import (
+    MAX_HITS,
+    AreaDescriptor,
+    ErasurePart,
+    ExportOption,
+    ExportSpec,
+    SearchHit,
+    Services,
+    Subject,
+)
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
-from ouder_tui.text import clean_text, fold, format_date
+from ouder_tui.text import clean_text, fold, format_date, parse_date, plural
 
 HUISBEZOEKEN = "huisbezoeken"
 
@@ -389,3 +399,75 @@ def visits_for(visits: Iterable[Huisbezoek], *, include_confidential_notes: bool
                                 for data, actie in zip(record.get("acties", []), visit.acties, strict=True)]
         result.append(record)
     return result
+
+
+# -- the area -------------------------------------------------------------------------------------
+def _erase(store: Store, subject: Subject) -> ErasurePart:
+    """A family's visits go with it."""
+    visits = [r["id"] for r in store.all(HUISBEZOEKEN) if r.get("gezin_id") in subject.gezin_ids]
+    return ErasurePart(records=[(HUISBEZOEKEN, v) for v in visits],
+                       family_lines=[plural(len(visits), "huisbezoek", "huisbezoeken")] if visits else [])
+
+
+def _in_bin(entry: dict, subject: Subject) -> bool:
+    """A deleted visit belongs to its family."""
+    return entry.get("record", {}).get("gezin_id") in subject.gezin_ids
+
+
+def _report(services: Services, subject: Subject) -> list:
+    """Every visit of the family, confidential ones marked and with their notes."""
+    from ouder_tui.exporters import Bullets, Heading, Para
+    from ouder_tui.inzage import CONFIDENTIAL, record_lines, stamp
+
+    visits = [v for gezin_id in sorted(subject.gezin_ids) for v in services.get("huisbezoek").van_gezin(gezin_id)]
+    blocks: list = [Heading("Huisbezoeken")]
+    if not visits:
+        blocks.append(Para("Geen huisbezoeken."))
+    for visit in visits:
+        title = f"Huisbezoek {format_date(visit.datum)}" + (f" ({CONFIDENTIAL})" if visit.vertrouwelijk else "")
+        blocks += [Para(title), Bullets(tuple([*record_lines(to_record(visit)), stamp(to_record(visit))]))]
+    return blocks
+
+
+def _search(services: Services, query: str) -> list[SearchHit]:
+    """Visits by family name; only the summary line, never notes, so confidential visits are safe too."""
+    service = services.get("huisbezoek")
+    return [SearchHit("Huisbezoek  ·  " + summary_line(visit, service.gezin_naam(visit)), 0.79 - rank / 100,
+                      ("huisbezoek", visit.id), "Huisbezoek openen", order=1)
+            for rank, visit in enumerate(service.zoek(query)[:MAX_HITS])]
+
+
+def _export(services: Services, fmt: str, values: dict) -> bytes:
+    """``ouder-tui export huisbezoeken``."""
+    from ouder_tui.huisbezoek_export import export_huisbezoeken
+
+    return export_huisbezoeken(services.get("huisbezoek"), fmt, van=values["van"], tot=values["tot"],
+                               vertrouwelijk=values["vertrouwelijk"], gezin_id=values["gezin"])
+
+
+def _check_period(values: dict, given: dict) -> str | None:
+    """A period that ends before it starts is a wrong call."""
+    if values["van"] and values["tot"] and values["tot"] < values["van"]:
+        return f"De einddatum (--tot {given['tot']}) ligt voor de begindatum (--van {given['van']})."
+    return None
+
+
+_OPTIONS = (
+    ExportOption("--van", "{exports}: vanaf deze datum", metavar="dd/mm/jjjj", parse=parse_date),
+    ExportOption("--tot", "{exports}: tot en met deze datum", metavar="dd/mm/jjjj", parse=parse_date),
+    ExportOption("--gezin", "{exports}: de geschiedenis van één gezin", metavar="NUMMER", type=int),
+    ExportOption("--vertrouwelijk", "{exports}: ook de notities van vertrouwelijke bezoeken (niet in ics)"),
+)
+
+#: Home visits as an area.
+AREA = AreaDescriptor(
+    key="huisbezoek",
+    tables={HUISBEZOEKEN: "huisbezoek"},
+    service=Huisbezoeken,
+    erase=_erase,
+    in_bin=_in_bin,
+    report=_report,
+    exports=(ExportSpec("huisbezoeken", "huisbezoeken", ("csv", "json", "ics", "md", "html"), _export, _OPTIONS,
+                        _check_period),),
+    search=_search,
+)

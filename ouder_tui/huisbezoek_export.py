@@ -14,10 +14,19 @@ from zoneinfo import ZoneInfo
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
-from ouder_tui.huisbezoek import STATUSSEN, Actie, Huisbezoek, Huisbezoeken, action_text, notes_text, visits_for
+from ouder_tui.huisbezoek import (
+    AREA,
+    STATUSSEN,
+    Actie,
+    Huisbezoek,
+    Huisbezoeken,
+    action_text,
+    notes_text,
+    visits_for,
+)
 from ouder_tui.text import format_date, plural
 
-FORMATS = ("csv", "json", "ics", "md", "html")
+FORMATS = AREA.export("huisbezoeken").formats
 TIMEZONE = "Europe/Brussels"
 
 CSV_COLUMNS = ("Datum", "Uur", "Gezin", "Reden", "Bezoekers", "Taal", "Tolk", "Status", "Reden annulering",

@@ -13,10 +13,11 @@ import msgspec
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.exporters import Block, Heading, PageBreak, Para, Table, csv_bytes, render_report
 from ouder_tui.infomoment import TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
+from ouder_tui.infomoment.area import AREA
 from ouder_tui.models import to_record
 from ouder_tui.text import lange_datum, parse_school_year, plural, school_year_of
 
-FORMATS = ("csv", "json", "ics", "md", "html")
+FORMATS = AREA.export("infomoment").formats
 WAT = ("top5", "rotatie")
 TIMEZONE = "Europe/Brussels"
 

@@ -17,11 +17,12 @@ from typing import Literal
 
 import msgspec
 
+from ouder_tui.areas import MAX_HITS, AreaDescriptor, ErasurePart, ExportSpec, SearchHit, Services, Subject
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
-from ouder_tui.text import clean_text, fold, format_date, parse_school_year
+from ouder_tui.text import clean_text, fold, format_date, parse_school_year, plural
 
 LEERLINGEN = "leerlingen"
 GEZINNEN = "gezinnen"
@@ -394,3 +395,96 @@ class Registry:
         """How many families need an interpreter, per language."""
         counts = Counter(t for g in self.gezinnen() for t in g.tolk_talen())
         return dict(counts.most_common())
+
+
+# -- the area -------------------------------------------------------------------------------------
+def _erase(store: Store, subject: Subject) -> ErasurePart:
+    """The pupils, and the family with its parents (they live in its record)."""
+    part = ErasurePart()
+    pupils = [from_record(Leerling, r) for r in store.all(LEERLINGEN) if r["id"] in subject.leerling_ids]
+    part.records += [(LEERLINGEN, p.id) for p in pupils]
+    if pupils:
+        part.pupil_lines.append(f"{plural(len(pupils), 'leerling', 'leerlingen')}: {', '.join(p.naam for p in pupils)}")
+    for gezin_id in sorted(subject.gezin_ids):
+        family = store.get(GEZINNEN, gezin_id)
+        if family is not None:
+            part.records.append((GEZINNEN, gezin_id))
+            part.heading.append(f"het gezin {family.get('naam', '')} met "
+                                f"{plural(len(family.get('ouders', [])), 'ouder', 'ouders')}")
+    return part
+
+
+def _in_bin(entry: dict, subject: Subject) -> bool:
+    """A deleted family is its own; a deleted pupil belongs to the subject by id or by its family."""
+    if entry.get("table") == GEZINNEN:
+        return entry.get("record_id") in subject.gezin_ids
+    return (entry.get("record_id") in subject.leerling_ids
+            or entry.get("record", {}).get("gezin_id") in subject.gezin_ids)
+
+
+def _report(services: Services, subject: Subject) -> list:
+    """The family, each parent and each child, field by field."""
+    from ouder_tui.exporters import Bullets, Heading
+    from ouder_tui.inzage import record_lines, stamp
+
+    registry, store = services.registry, services.store
+    blocks: list = []
+    for gezin_id in sorted(subject.gezin_ids):
+        gezin = registry.gezin(gezin_id)
+        family = store.get(GEZINNEN, gezin_id) or {}
+        blocks += [Heading(f"Gezin {gezin.naam}"),
+                   Bullets(tuple([*record_lines({k: v for k, v in family.items() if k != "ouders"}), stamp(family)]))]
+        for i, parent in enumerate(family.get("ouders", []), 1):
+            blocks += [Heading(f"Ouder {i}: {gezin.ouders[i - 1].naam}"), Bullets(tuple(record_lines(parent)))]
+        for kid in registry.kinderen(gezin_id):
+            record = store.get(LEERLINGEN, kid.id) or {}
+            blocks += [Heading(f"Kind: {kid.naam}"), Bullets(tuple([*record_lines(record), stamp(record)]))]
+    return blocks
+
+
+def _search(services: Services, query: str) -> list[SearchHit]:
+    """A class by its exact name, pupils, then families."""
+    registry = services.registry
+    hits = []
+    wanted = fold(query.strip())
+    for klas, count in registry.leerlingen_per_klas().items():
+        if fold(klas) == wanted or fold(f"klas {klas}") == wanted:
+            hits.append(SearchHit(f"Klas {klas}  ·  {count} leerlingen", 1.0, ("klas", klas), "Klas tonen"))
+    for rank, pupil in enumerate(registry.zoek_leerlingen(query, ook_vertrokken=True)[:MAX_HITS]):
+        family = registry.gezin(pupil.gezin_id).naam if pupil.gezin_id else ""
+        parts = [pupil.naam, pupil.klas or "geen klas"]
+        if family:
+            parts.append(f"gezin {family}")
+        if not pupil.actief:
+            parts.append("vertrokken")
+        hits.append(SearchHit("  ·  ".join(parts), 0.99 - rank / 100, ("leerling", pupil.id), "Leerling openen"))
+    for rank, gezin in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
+        parents = ", ".join(o.naam for o in gezin.ouders)
+        hits.append(SearchHit(f"Gezin {gezin.naam}" + (f"  ·  {parents}" if parents else ""), 0.89 - rank / 100,
+                              ("gezin", gezin.id), "Gezin openen", order=4))
+    return hits
+
+
+def _export(what: str):
+    """``ouder-tui export leerlingen`` or ``gezinnen``."""
+    def produce(services: Services, fmt: str, values: dict) -> bytes:
+        """The registry export ``what`` as ``fmt``."""
+        from ouder_tui.exporters import export_registry
+
+        return export_registry(services.registry, what, fmt)
+
+    return produce
+
+
+#: The registry as an area: pupils and families.
+AREA = AreaDescriptor(
+    key="leerlingen",
+    tables={LEERLINGEN: "leerling", GEZINNEN: "gezin"},
+    service=lambda store, registry: registry,
+    erase=_erase,
+    in_bin=_in_bin,
+    report=_report,
+    exports=(ExportSpec("leerlingen", "leerlingen", ("csv", "json"), _export("leerlingen")),
+             ExportSpec("gezinnen", "gezinnen", ("csv", "json"), _export("gezinnen"))),
+    search=_search,
+)

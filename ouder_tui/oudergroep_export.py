@@ -29,10 +29,11 @@ from ouder_tui.oudergroep import (
     lange_datum,
     staaf,
 )
+from ouder_tui.oudergroep.area import AREA
 from ouder_tui.settings import load_settings
 from ouder_tui.text import fold, format_date, parse_school_year, plural, school_year_of
 
-FORMATS = ("csv", "json", "ics", "md", "html")
+FORMATS = AREA.export("oudergroep").formats
 LETTER_FORMATS = ("md", "html")
 TIMEZONE = "Europe/Brussels"
 CHART_WIDTH = 30

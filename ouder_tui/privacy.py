@@ -1,10 +1,12 @@
 """Erasure and retention: take a family (or a pupil who left long ago) out of the database for good.
 
 An erasure removes the records everywhere: the family, its parents and children, their home
-visits, start-of-year conversations, the parents' attendance, invitations and contacts in the
-parent group, whatever of theirs sits in the recycle bin, and their lines in the log. The log
-keeps one line saying that an erasure happened, by whom and when. Backups made before the
-erasure still hold the data until they rotate out; backups made after it do not.
+visits, start-of-year conversations, the parents' attendance, invitations, contacts and guest
+records in the parent group, whatever of theirs sits in the recycle bin, and their lines in the
+log. Each area says what it takes (its descriptor's ``erase``, ``scrub`` and ``in_bin``, see
+``ouder_tui/areas.py``); this module asks them all. The log keeps one line saying that an erasure
+happened, by whom and when. Backups made before the erasure still hold the data until they rotate
+out; backups made after it do not.
 """
 
 from __future__ import annotations
@@ -12,69 +14,73 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import msgspec
-
-from ouder_tui.huisbezoek import HUISBEZOEKEN
+from ouder_tui.areas import AreaDescriptor, Subject, all_areas, in_bin
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Leerling, Registry
-from ouder_tui.models import from_record, record_data
-from ouder_tui.oudergroep import CONTACTEN, SESSIES, Sessie
+from ouder_tui.migrations import META_TABLE
 from ouder_tui.settings import load_settings
-from ouder_tui.startgesprek import STARTGESPREKKEN
+from ouder_tui.store import LOG, RECYCLE_BIN, SETTINGS, USERS
 from ouder_tui.text import plural, school_year_of
+
+#: The store's own tables. None holds anything of a family: the log names tables, numbers and the
+#: staff member, never content; the bin's entries belong to the area of the table they came from.
+AREA = AreaDescriptor(
+    key="beheer",
+    tables={SETTINGS: "instellingen", USERS: "gebruiker", RECYCLE_BIN: "prullenbak", LOG: "logboek",
+            META_TABLE: "metagegevens"},
+)
 
 
 @dataclass
 class Wisplan:
-    """What an erasure will take: the records, the recycle-bin entries, and a readable list."""
+    """What an erasure will take: the records, the recycle-bin entries, and a readable list.
+
+    ``records`` holds the records in their tables and those in the bin (so their lines in the log go
+    too); ``gezinnen``, ``leerlingen`` and ``personen`` are whom it is about, for the changes in place.
+    """
 
     titel: str
     records: list[tuple[str, int]] = field(default_factory=list)
     bin_ids: list[int] = field(default_factory=list)
     personen: set[str] = field(default_factory=set)
     regels: list[str] = field(default_factory=list)
+    gezinnen: set[int] = field(default_factory=set)
+    leerlingen: set[int] = field(default_factory=set)
+
+    @property
+    def subject(self) -> Subject:
+        """Whom the plan is about, for the areas."""
+        return Subject(frozenset(self.gezinnen), frozenset(self.leerlingen), frozenset(self.personen))
 
 
-def _plan(registry: Registry, *, gezin_id: int | None, leerling_ids: set[int], titel: str) -> Wisplan:
+def gezin_subject(registry: Registry, gezin_id: int) -> Subject:
+    """A family with its children (also those who left or sit in the bin) and its parents' person ids."""
     store = registry.store
-    plan = Wisplan(titel)
-    pupils = [from_record(Leerling, r) for r in store.all(LEERLINGEN) if r["id"] in leerling_ids]
-    plan.records += [(LEERLINGEN, p.id) for p in pupils]
-    if pupils:
-        plan.regels.append(f"{plural(len(pupils), 'leerling', 'leerlingen')}: {', '.join(p.naam for p in pupils)}")
-    talks = [r["id"] for r in store.all(STARTGESPREKKEN) if r.get("leerling_id") in leerling_ids]
-    plan.records += [(STARTGESPREKKEN, t) for t in talks]
-    if talks:
-        plan.regels.append(plural(len(talks), "startgesprek of omgekeerd oudergesprek",
-                                  "startgesprekken en omgekeerde oudergesprekken"))
-    if gezin_id is not None:
-        family = store.get(GEZINNEN, gezin_id)
-        if family is not None:
-            plan.records.append((GEZINNEN, gezin_id))
-            parents = family.get("ouders", [])
-            plan.personen = {p.get("id", "") for p in parents if p.get("id")}
-            plan.regels.insert(0, f"het gezin {family.get('naam', '')} met "
-                                  f"{plural(len(parents), 'ouder', 'ouders')}")
-        visits = [r["id"] for r in store.all(HUISBEZOEKEN) if r.get("gezin_id") == gezin_id]
-        plan.records += [(HUISBEZOEKEN, v) for v in visits]
-        if visits:
-            plan.regels.append(plural(len(visits), "huisbezoek", "huisbezoeken"))
-        contacts = [r["id"] for r in store.all(CONTACTEN) if r.get("persoon_id") in plan.personen]
-        plan.records += [(CONTACTEN, c) for c in contacts]
-        sessions = [r for r in store.all(SESSIES) if plan.personen & {*r.get("aanwezig", ()),
-                                                                       *(u.get("persoon_id") for u in
-                                                                         r.get("uitnodigingen", ()))}]
-        if sessions or contacts:
-            plan.regels.append(f"oudergroep: aanwezigheden of uitnodigingen in {plural(len(sessions), 'sessie', 'sessies')}"
-                               f", {plural(len(contacts), 'contact', 'contacten')}")
+    kids = {r["id"] for r in store.all(LEERLINGEN) if r.get("gezin_id") == gezin_id}
+    kids |= {e.get("record_id") for e in store.recycle_bin(LEERLINGEN)
+             if e.get("record", {}).get("gezin_id") == gezin_id}
+    family = store.get(GEZINNEN, gezin_id) or {}
+    parents = {p.get("id", "") for p in family.get("ouders", []) if p.get("id")}
+    return Subject(frozenset({gezin_id}), frozenset(kids), frozenset(parents))
+
+
+def _plan(registry: Registry, subject: Subject, *, titel: str) -> Wisplan:
+    """Ask every area what erasing ``subject`` takes, and which bin entries belong to it."""
+    store = registry.store
+    plan = Wisplan(titel, personen=set(subject.persoon_ids), gezinnen=set(subject.gezin_ids),
+                   leerlingen=set(subject.leerling_ids))
+    heading, pupil_lines, family_lines = [], [], []
+    for area in all_areas():
+        if area.erase is not None:
+            part = area.erase(store, subject)
+            plan.records += part.records
+            heading += part.heading
+            pupil_lines += part.pupil_lines
+            family_lines += part.family_lines
+    plan.regels = [*heading, *pupil_lines, *family_lines]
     for entry in store.recycle_bin():
-        record, table = entry.get("record", {}), entry.get("table")
-        if (table == GEZINNEN and entry.get("record_id") == gezin_id and gezin_id is not None) \
-                or (table == LEERLINGEN and (entry.get("record_id") in leerling_ids
-                                             or (gezin_id is not None and record.get("gezin_id") == gezin_id))) \
-                or (table == HUISBEZOEKEN and gezin_id is not None and record.get("gezin_id") == gezin_id) \
-                or (table == STARTGESPREKKEN and record.get("leerling_id") in leerling_ids) \
-                or (table == CONTACTEN and record.get("persoon_id") in plan.personen):
+        if in_bin(entry, subject):
             plan.bin_ids.append(entry["id"])
+            plan.records.append((entry["table"], entry["record_id"]))
     if plan.bin_ids:
         plan.regels.append(f"{plural(len(plan.bin_ids), 'item', 'items')} in de prullenbak")
     plan.regels.append("hun regels in het logboek (er komt één regel bij: dat er gewist werd, niet wat)")
@@ -84,26 +90,17 @@ def _plan(registry: Registry, *, gezin_id: int | None, leerling_ids: set[int], t
 def wisplan_gezin(registry: Registry, gezin_id: int) -> Wisplan:
     """Everything that erasing family ``gezin_id`` takes, also its children that left or sit in the bin."""
     gezin = registry.gezin(gezin_id)  # NotFoundError in Dutch when it does not exist
-    store = registry.store
-    kids = {r["id"] for r in store.all(LEERLINGEN) if r.get("gezin_id") == gezin_id}
-    kids |= {e.get("record_id") for e in store.recycle_bin(LEERLINGEN) if e.get("record", {}).get("gezin_id") == gezin_id}
-    return _plan(registry, gezin_id=gezin_id, leerling_ids=kids, titel=f"gezin {gezin.naam}")
+    return _plan(registry, gezin_subject(registry, gezin_id), titel=f"gezin {gezin.naam}")
 
 
 def wis(registry: Registry, plan: Wisplan) -> int:
     """Carry out an erasure plan in one save; returns how many records and bin entries went."""
     store = registry.store
+    subject = plan.subject
     with store.transaction():
-        if plan.personen:  # the parents' ticks and invitations leave the sessions they were in
-            changes = []
-            for record in store.all(SESSIES):
-                session = from_record(Sessie, record)
-                kept = msgspec.structs.replace(
-                    session, aanwezig=tuple(p for p in session.aanwezig if p not in plan.personen),
-                    uitnodigingen=tuple(u for u in session.uitnodigingen if u.persoon_id not in plan.personen))
-                if kept != session:
-                    changes.append((session.id, record_data(kept), None))
-            store.update_many(SESSIES, changes)
+        for area in all_areas():  # what stays forgets them: a session, the parents' ticks and invitations
+            if area.scrub is not None:
+                area.scrub(store, subject)
         return store.wis(plan.records, plan.bin_ids)
 
 
@@ -138,7 +135,7 @@ def vervallen(registry: Registry) -> list[Vervallen]:
         if family_goes:
             plan = wisplan_gezin(registry, pupil.gezin_id)  # type: ignore[arg-type]
         else:
-            plan = _plan(registry, gezin_id=None, leerling_ids={pupil.id}, titel=f"leerling {pupil.naam}")
+            plan = _plan(registry, Subject(leerling_ids=frozenset({pupil.id})), titel=f"leerling {pupil.naam}")
         found.append(Vervallen(pupil, plan))
     return found
 
@@ -150,4 +147,6 @@ def wis_vervallen(registry: Registry, items: list[Vervallen]) -> int:
         merged.records += [r for r in item.plan.records if r not in merged.records]
         merged.bin_ids += [b for b in item.plan.bin_ids if b not in merged.bin_ids]
         merged.personen |= item.plan.personen
+        merged.gezinnen |= item.plan.gezinnen
+        merged.leerlingen |= item.plan.leerlingen
     return wis(registry, merged) if merged.records or merged.bin_ids else 0

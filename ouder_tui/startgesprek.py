@@ -19,12 +19,23 @@ from importlib import resources
 
 import msgspec
 
+from ouder_tui.areas import (
+    MAX_HITS,
+    SCHOOLJAAR_OPTION,
+    AreaDescriptor,
+    ErasurePart,
+    ExportOption,
+    ExportSpec,
+    SearchHit,
+    Services,
+    Subject,
+)
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import Leerling, Registry
-from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data
+from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
-from ouder_tui.text import clean_text, fold, format_date, school_year_of
+from ouder_tui.text import clean_text, fold, format_date, plural, school_year_of
 
 STARTGESPREKKEN = "startgesprekken"
 EIGEN_VRAGEN = "eigen_vragen"
@@ -379,3 +390,69 @@ class Startgesprekken:
         pupil = self.registry.leerling(talk.leerling_id).naam if talk.leerling_id else ""
         return self.store.delete(STARTGESPREKKEN, talk.id, label=f"{talk.soort_tekst.capitalize()} {pupil}",
                                  expected_rev=talk.rev)
+
+
+# -- the area -------------------------------------------------------------------------------------
+def _erase(store: Store, subject: Subject) -> ErasurePart:
+    """A pupil's conversations and plans go with the pupil."""
+    talks = [r["id"] for r in store.all(STARTGESPREKKEN) if r.get("leerling_id") in subject.leerling_ids]
+    lines = [plural(len(talks), "startgesprek of omgekeerd oudergesprek",
+                    "startgesprekken en omgekeerde oudergesprekken")] if talks else []
+    return ErasurePart(records=[(STARTGESPREKKEN, t) for t in talks], pupil_lines=lines)
+
+
+def _in_bin(entry: dict, subject: Subject) -> bool:
+    """A deleted conversation belongs to its pupil; the school's own questions belong to nobody."""
+    return entry.get("table") == STARTGESPREKKEN and entry.get("record", {}).get("leerling_id") in subject.leerling_ids
+
+
+def _report(services: Services, subject: Subject) -> list:
+    """The conversations and plans of the family's children."""
+    from ouder_tui.exporters import Bullets, Heading, Para
+    from ouder_tui.inzage import record_lines, stamp
+
+    talks = services.get("startgesprek")
+    kids = [kid for gezin_id in sorted(subject.gezin_ids) for kid in services.registry.kinderen(gezin_id)]
+    found = [(kid, talk) for kid in kids for talk in talks.van_leerling(kid.id)]
+    blocks: list = [Heading("Startgesprekken en communicatieplannen")]
+    if not found:
+        blocks.append(Para("Geen startgesprekken."))
+    for kid, talk in found:
+        record = to_record(talk)
+        blocks += [Para(f"{talk.soort_tekst.capitalize()} over {kid.naam} ({talk.schooljaar})"),
+                   Bullets(tuple([*record_lines(record), stamp(record)]))]
+    return blocks
+
+
+def _search(services: Services, query: str) -> list[SearchHit]:
+    """Conversations by the pupil's name."""
+    registry = services.registry
+    hits = []
+    for rank, talk in enumerate(services.get("startgesprek").zoek(query)[:MAX_HITS]):
+        pupil = registry.leerling(talk.leerling_id)
+        text = f"{talk.soort_tekst.capitalize()}  ·  {pupil.naam} ({pupil.klas})  ·  {format_date(talk.datum)}"
+        hits.append(SearchHit(text, 0.75 - rank / 100, ("startgesprek", talk.id), "Gesprek en communicatieplan openen",
+                              order=2))
+    return hits
+
+
+def _export(services: Services, fmt: str, values: dict) -> bytes:
+    """``ouder-tui export startgesprekken``."""
+    from ouder_tui.startgesprek_export import export_startgesprekken
+
+    return export_startgesprekken(services.get("startgesprek"), fmt, klas=values["klas"],
+                                  schooljaar=values["schooljaar"])
+
+
+#: Start-of-year conversations as an area.
+AREA = AreaDescriptor(
+    key="startgesprek",
+    tables={STARTGESPREKKEN: "startgesprek", EIGEN_VRAGEN: "eigen vraag"},
+    service=Startgesprekken,
+    erase=_erase,
+    in_bin=_in_bin,
+    report=_report,
+    exports=(ExportSpec("startgesprekken", "startgesprekken", ("csv", "json", "md", "html"), _export,
+                        (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION)),),
+    search=_search,
+)

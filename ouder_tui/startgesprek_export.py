@@ -20,10 +20,10 @@ from ouder_tui.exporters import (
     render_report,
 )
 from ouder_tui.models import to_record
-from ouder_tui.startgesprek import WIE, Startgesprek, Startgesprekken
+from ouder_tui.startgesprek import AREA, WIE, Startgesprek, Startgesprekken
 from ouder_tui.text import format_date
 
-FORMATS = ("csv", "json", "md", "html")
+FORMATS = AREA.export("startgesprekken").formats
 
 CSV_COLUMNS = ("Leerling", "Klas", "Schooljaar", "Soort", "Stand", "Datum", "Kanalen", "Wie contacteert wie",
                "Hoe vaak", "Wanneer zeker", "Taal", "Tolk", "Best bereikbaar", "Contactpersoon", "Herbekijken op",

@@ -1,7 +1,9 @@
-"""The areas of the app: one Textual mode each, with its key. Areas not built yet are not listed.
+"""The interface half of the areas: one Textual mode each, with its key. Areas not built yet are not listed.
 
 An area can also add panels to the dashboard and cards to the family view; both
-are named lazily, so an area's screens load only when they are needed.
+are named lazily, so an area's screens load only when they are needed. What an area
+is in the core (its tables, service, erasure, report, exports, palette hits) is its
+descriptor in ``ouder_tui/areas.py``, named here by ``core``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Area:
     pupil_cards: Callable[[], list[PupilCard]] = lambda: []
     #: The label in a narrow terminal, where the bar leaves out the keys too (default: ``label``).
     short: str = ""
+    #: The key of its descriptor in the core (``ouder_tui.areas``); none for the dashboard.
+    core: str | None = None
 
 
 def _overzicht(app: OuderTuiApp) -> Screen:
@@ -53,7 +57,7 @@ def _leerlingen(app: OuderTuiApp) -> Screen:
 def _huisbezoeken(app: OuderTuiApp) -> Screen:
     from screens.huisbezoeken import HuisbezoekenScreen
 
-    return HuisbezoekenScreen(app.huisbezoeken)
+    return HuisbezoekenScreen(app.service("huisbezoek"))
 
 
 def _huisbezoek_panels() -> list[type[DashboardPanel]]:
@@ -71,7 +75,7 @@ def _huisbezoek_cards() -> list[FamilyCard]:
 def _startgesprekken(app: OuderTuiApp) -> Screen:
     from screens.startgesprekken import StartgesprekkenScreen
 
-    return StartgesprekkenScreen(app.startgesprekken)
+    return StartgesprekkenScreen(app.service("startgesprek"))
 
 
 def _startgesprek_panels() -> list[type[DashboardPanel]]:
@@ -95,7 +99,7 @@ def _startgesprek_pupil_cards() -> list[PupilCard]:
 def _oudergroep(app: OuderTuiApp) -> Screen:
     from screens.oudergroep import OudergroepScreen
 
-    return OudergroepScreen(app.oudergroep)
+    return OudergroepScreen(app.service("oudergroep"))
 
 
 def _oudergroep_panels() -> list[type[DashboardPanel]]:
@@ -113,7 +117,7 @@ def _oudergroep_family_cards() -> list[FamilyCard]:
 def _infomoment(app: OuderTuiApp) -> Screen:
     from screens.infomoment import InfomomentScreen
 
-    return InfomomentScreen(app.infomomenten)
+    return InfomomentScreen(app.service("infomoment"))
 
 
 def _infomoment_panels() -> list[type[DashboardPanel]]:
@@ -124,10 +128,12 @@ def _infomoment_panels() -> list[type[DashboardPanel]]:
 
 AREAS: list[Area] = [
     Area("overzicht", "Overzicht", "f2", _overzicht),
-    Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen, short="Leerlingen"),
-    Area("huisbezoeken", "Huisbezoeken", "f4", _huisbezoeken, _huisbezoek_panels, _huisbezoek_cards),
+    Area("leerlingen", "Leerlingen & gezinnen", "f3", _leerlingen, short="Leerlingen", core="leerlingen"),
+    Area("huisbezoeken", "Huisbezoeken", "f4", _huisbezoeken, _huisbezoek_panels, _huisbezoek_cards,
+         core="huisbezoek"),
     Area("startgesprekken", "Startgesprekken", "f5", _startgesprekken, _startgesprek_panels,
-         _startgesprek_family_cards, _startgesprek_pupil_cards),
-    Area("oudergroep", "Oudergroep", "f6", _oudergroep, _oudergroep_panels, _oudergroep_family_cards),
-    Area("infomoment", "Infomoment", "f7", _infomoment, _infomoment_panels),
+         _startgesprek_family_cards, _startgesprek_pupil_cards, core="startgesprek"),
+    Area("oudergroep", "Oudergroep", "f6", _oudergroep, _oudergroep_panels, _oudergroep_family_cards,
+         core="oudergroep"),
+    Area("infomoment", "Infomoment", "f7", _infomoment, _infomoment_panels, core="infomoment"),
 ]

@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from ouder_tui.huisbezoek import summary_line
-from ouder_tui.text import fold, format_date
+from ouder_tui.areas import palette_hits
+from ouder_tui.text import fold
 
 if TYPE_CHECKING:
     from ouder_tui.app import OuderTuiApp
-
-MAX_HITS = 12
 
 
 def _display(text: str, query: str) -> Content:
@@ -34,52 +32,23 @@ def _display(text: str, query: str) -> Content:
 
 
 class RegistryCommands(Provider):
-    """Pupils by name, class, number, parent or phone; families by name, parent, phone or address."""
+    """What the areas find: pupils by name, class, number, parent or phone; families by name, parent,
+    phone or address; home visits, conversations and sessions. Each area's ``search`` gives plain hits
+    (``ouder_tui/areas.py``); here they become Textual hits that open their target in the App."""
 
     @property
     def ouder_app(self) -> OuderTuiApp:
         return cast("OuderTuiApp", self.app)
 
     async def search(self, query: str) -> Hits:
+        """Every area's hits, best first (Textual keeps that order among equal scores)."""
         app = self.ouder_app
         if app.locked or not query.strip():
             return
-        registry = app.registry
-        wanted = fold(query.strip())
-        for klas, count in registry.leerlingen_per_klas().items():
-            if fold(klas) == wanted or fold(f"klas {klas}") == wanted:
-                text = f"Klas {klas}  ·  {count} leerlingen"
-                yield Hit(1.0, _display(text, query), partial(app.open_klas, klas), text=text, help="Klas tonen")
-        for rank, pupil in enumerate(registry.zoek_leerlingen(query, ook_vertrokken=True)[:MAX_HITS]):
-            family = registry.gezin(pupil.gezin_id).naam if pupil.gezin_id else ""
-            parts = [pupil.naam, pupil.klas or "geen klas"]
-            if family:
-                parts.append(f"gezin {family}")
-            if not pupil.actief:
-                parts.append("vertrokken")
-            text = "  ·  ".join(parts)
-            yield Hit(0.99 - rank / 100, _display(text, query), partial(app.open_leerling, pupil.id),
-                      text=text, help="Leerling openen")
-        for rank, visit in enumerate(app.huisbezoeken.zoek(query)[:MAX_HITS]):
-            # Only the summary line: never notes, so confidential visits are safe here too.
-            text = "Huisbezoek  ·  " + summary_line(visit, app.huisbezoeken.gezin_naam(visit))
-            yield Hit(0.79 - rank / 100, _display(text, query), partial(app.open_huisbezoek, visit.id),
-                      text=text, help="Huisbezoek openen")
-        for rank, talk in enumerate(app.startgesprekken.zoek(query)[:MAX_HITS]):
-            pupil = registry.leerling(talk.leerling_id)
-            text = f"{talk.soort_tekst.capitalize()}  ·  {pupil.naam} ({pupil.klas})  ·  {format_date(talk.datum)}"
-            yield Hit(0.75 - rank / 100, _display(text, query), partial(app.open_startgesprek, talk.id),
-                      text=text, help="Gesprek en communicatieplan openen")
-        for rank, session in enumerate(app.oudergroep.zoek(query)[:MAX_HITS]):
-            text = (f"Oudergroep  ·  {format_date(session.datum)} {session.begin}  ·  {session.titel}  ·  "
-                    f"{session.status_tekst}")
-            yield Hit(0.7 - rank / 100, _display(text, query), partial(app.open_oudergroep_sessie, session.id),
-                      text=text, help="Sessie van de oudergroep openen")
-        for rank, family in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
-            parents = ", ".join(o.naam for o in family.ouders)
-            text = f"Gezin {family.naam}" + (f"  ·  {parents}" if parents else "")
-            yield Hit(0.89 - rank / 100, _display(text, query), partial(app.open_gezin, family.id),
-                      text=text, help="Gezin openen")
+        for hit in palette_hits(app.services, query):
+            kind, value = hit.target
+            yield Hit(hit.score, _display(hit.text, query), partial(getattr(app, f"open_{kind}"), value),
+                      text=hit.text, help=hit.help)
 
 
 class AppCommands(Provider):

@@ -13,14 +13,15 @@ from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.privacy import vervallen, wis_vervallen
 from ouder_tui.settings import load_settings
-from ouder_tui.store import LOG_ACTIONS, Store
+from ouder_tui.store import DATABASE, LOG_ACTIONS, Store
 from ouder_tui.text import format_date, format_datetime, parse_date, plural
 from screens.dialogs import ConfirmDialog
 from screens.prullenbak import KINDS
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
-KINDS_LOG = {**KINDS, "instellingen": "instellingen", "databank": "databank", "infomomenten": "infomoment", "": ""}
+#: The log also names the database itself (its passphrase), and nothing for an erasure.
+KINDS_LOG = {**KINDS, DATABASE: "databank", "": ""}
 
 
 class LogboekScreen(Screen[None]):

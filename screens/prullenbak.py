@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ouder_tui.areas import table_labels
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.store import Store
 from ouder_tui.text import format_datetime
@@ -14,9 +15,8 @@ from screens.dialogs import ConfirmDialog
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
-KINDS = {"leerlingen": "leerling", "gezinnen": "gezin", "huisbezoeken": "huisbezoek",
-         "startgesprekken": "startgesprek", "oudergroep_sessies": "sessie", "oudergroep_themas": "thema",
-         "oudergroep_verzoeken": "verzoek", "oudergroep_gasten": "gast", "oudergroep_contacten": "contact"}
+#: Per table the Dutch word for what a bin entry is, as the areas declare it.
+KINDS = table_labels()
 
 
 class PrullenbakScreen(Screen[None]):

@@ -13,7 +13,7 @@ import pytest
 
 from ouder_tui import __version__
 from ouder_tui.cli import main
-from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -39,7 +39,7 @@ def test_wrong_call_is_refused_in_dutch_with_exit_code_2(capsys) -> None:
 
 def test_db_option_beats_the_environment(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("OUDER_TUI_DB", str(tmp_path / "env.json"))
-    Store.open(tmp_path / "env.json")
+    FileStore.open(tmp_path / "env.json")
     code, out, _ = run(capsys, "check")
     assert code == 0 and "env.json" in out
     code, _, err = run(capsys, "--db", str(tmp_path / "nergens.json"), "check")
@@ -57,7 +57,7 @@ def test_check_passes_on_the_demo_and_fails_on_a_broken_file(demo_path: Path, ca
 
 def test_check_finds_a_pupil_pointing_at_a_missing_family(tmp_path: Path, capsys) -> None:
     db = tmp_path / "db.json"
-    store = Store.open(db)
+    store = FileStore.open(db)
     store.insert("leerlingen", {"voornaam": "A", "familienaam": "B", "gezin_id": 42})
     code, _, err = run(capsys, "--db", str(db), "check")
     assert code == 1 and "gezin 42" in err
@@ -83,6 +83,7 @@ def test_export_gezinnen_json_to_stdout_is_a_list_of_objects(demo_path: Path, ca
     assert {"naam", "ouders", "kinderen", "adres"} <= set(data[0])
 
 
+@pytest.mark.file_home
 def test_csv_cells_cannot_become_excel_formulas(registry, tmp_path: Path, capsys) -> None:
     from ouder_tui.leerlingen import Leerling
 
@@ -100,7 +101,7 @@ def test_backup_and_restore_bring_back_a_broken_database(demo_path: Path, tmp_pa
     good = demo_path.read_bytes()
     demo_path.write_bytes(b"")  # e.g. a sync client truncated it
     with pytest.raises(Exception) as caught:
-        Store.open(demo_path)
+        FileStore.open(demo_path)
     assert "onleesbaar" in str(caught.value)
     assert demo_path.read_bytes() == b""  # never overwritten
     code, out, _ = run(capsys, "--db", str(demo_path), "restore", str(copy))
@@ -166,15 +167,15 @@ def test_import_reports_skipped_rows_and_exits_zero(tmp_path: Path, capsys) -> N
     assert code == 0
     assert "3 nieuw, 0 bijgewerkt, 0 ongewijzigd, 2 overgeslagen" in out
     assert "regel 5:" in out and "regel 6: geen voornaam" in out
-    assert Store.open(db).count("leerlingen") == 3
+    assert FileStore.open(db).count("leerlingen") == 3
     code, out, _ = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"))
     assert "0 nieuw, 0 bijgewerkt, 3 ongewijzigd" in out
-    assert Store.open(db).count("leerlingen") == 3
+    assert FileStore.open(db).count("leerlingen") == 3
 
 
 def test_import_dry_run_and_strict_change_nothing(tmp_path: Path, capsys) -> None:
     db = tmp_path / "db.json"
-    Store.open(db)
+    FileStore.open(db)
     before = db.read_bytes()
     code, out, _ = run(capsys, "--db", str(db), "import", "leerlingen", str(FIXTURES / "wisa.csv"), "--dry-run")
     assert code == 0 and "niets gewijzigd" in out and db.read_bytes() == before

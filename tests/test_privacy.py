@@ -39,6 +39,7 @@ def family(store: Store, registry: Registry) -> Gezin:
     return gezin
 
 
+@pytest.mark.file_home
 def test_erasing_a_family_leaves_no_trace_in_the_file_the_bin_or_the_log(store: Store, registry: Registry,
                                                                          family: Gezin, tmp_path) -> None:
     plan = wisplan_gezin(registry, family.id)
