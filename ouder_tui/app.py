@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import gc
 import time
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 
+from ouder_tui.areas import Services
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import Store
 from screens.areas import AREAS
+from screens.saving import saves_running
 from screens.who import WhoScreen
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class OuderTuiApp(App[None]):
         super().__init__()
         self.store = store
         self.registry = Registry(store)
+        #: The areas' services on this store (``service(key)``).
+        self.services = Services(store, self.registry)
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
@@ -63,30 +66,31 @@ class OuderTuiApp(App[None]):
         for area in AREAS:
             self.add_mode(area.mode, lambda area=area: area.build(self))
 
-    # -- the areas' services, loaded when an area first needs them --------------------------
-    @cached_property
+    # -- the areas' services, made when an area first needs them ----------------------------
+    def service(self, key: str) -> Any:
+        """The service of the area with this key (``ouder_tui/areas.py``), made once per app."""
+        return self.services.get(key)
+
+    # The names the screens use for them.
+    @property
     def huisbezoeken(self) -> Huisbezoeken:
-        from ouder_tui.huisbezoek import Huisbezoeken
+        """``service("huisbezoek")``."""
+        return self.service("huisbezoek")
 
-        return Huisbezoeken(self.store, self.registry)
-
-    @cached_property
+    @property
     def startgesprekken(self) -> Startgesprekken:
-        from ouder_tui.startgesprek import Startgesprekken
+        """``service("startgesprek")``."""
+        return self.service("startgesprek")
 
-        return Startgesprekken(self.store, self.registry)
-
-    @cached_property
+    @property
     def oudergroep(self) -> Oudergroep:
-        from ouder_tui.oudergroep import Oudergroep
+        """``service("oudergroep")``."""
+        return self.service("oudergroep")
 
-        return Oudergroep(self.store, self.registry)
-
-    @cached_property
+    @property
     def infomomenten(self) -> Infomomenten:
-        from ouder_tui.infomoment import Infomomenten
-
-        return Infomomenten(self.store)
+        """``service("infomoment")``."""
+        return self.service("infomoment")
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -189,6 +193,15 @@ class OuderTuiApp(App[None]):
             return
         if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
             self.action_lock()
+
+    # -- stopping ------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Stop; not while a save still waits for the database (it would land, or fail, unseen)."""
+        if saves_running(self):
+            self.notify("Even wachten: er wordt nog bewaard. Daarna kun je stoppen.", severity="warning",
+                        markup=False, timeout=5)
+            return
+        await super().action_quit()
 
     # -- moving around -------------------------------------------------------------------
     def action_area(self, mode: str) -> None:

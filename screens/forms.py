@@ -4,11 +4,31 @@ A form never loses what was typed: a validation error leaves every field as it
 is and shows the message under the field; a conflict with someone else's save
 offers to reload (what the user typed stays visible below the form) or to
 overwrite.
+
+Saving never freezes the screen. :meth:`FormScreen.store_value` runs in a thread
+worker, because a save waits for the database's lock while another window or PC
+holds it (up to the store's lock timeout). While it runs:
+
+- the fields are read-only (disabled), so what closes the form is exactly what was
+  saved; the rest of the screen answers: Tab, scrolling, F1, the palette, other areas;
+- after :data:`SAVE_NOTICE_SECONDS` a status line says that the form waits for the
+  database, and who holds it when the store knows (polled every :data:`SAVE_POLL_SECONDS`);
+- ctrl+s (or *Bewaren*) again does not start a second save, and Esc (or *Annuleren*)
+  does not close the form: a save that waits for the lock cannot be called back, so
+  closing would hide whether it landed. The status line says so. Once the save is
+  done the form closes (saved) or stays with every field as typed (refused, conflict,
+  timeout), and Esc works again.
+
+The result comes back to the interface thread with ``call_from_thread``. When another
+screen came on top in the meantime (switch user, idle lock, another area), the result
+waits until the form is the active screen again.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
@@ -16,12 +36,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from ouder_tui.errors import ConflictError, NotFoundError, OuderTuiError, ValidationError
+from ouder_tui.errors import ConflictError, LockTimeoutError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
 from screens.dialogs import ConflictDialog
+from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 T = TypeVar("T")
 
@@ -159,6 +181,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen .form-title { text-style: bold; padding: 0 1; width: 100%; }
     FormScreen VerticalScroll { padding: 0 1; }
     FormScreen #form-error { color: $error; padding: 0 1; height: auto; }
+    FormScreen #form-status { color: $warning; text-style: bold; padding: 0 1; height: auto; display: none; }
+    FormScreen #form-status.-shown { display: block; }
     FormScreen #typed { border: round $warning; padding: 0 1; height: auto; display: none; }
     FormScreen #typed.-shown { display: block; }
     FormScreen #buttons { height: 3; align-horizontal: right; padding: 0 1; }
@@ -170,6 +194,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def __init__(self, title: str | None = None) -> None:
         super().__init__()
         self.form_title = title or self.TITLE
+        #: When the save under way started (``time.monotonic()``), or ``None``.
+        self._save_started: float | None = None
+        self._save_timers: list[Timer] = []
+        #: The widgets made read-only for the save under way, and what had the focus.
+        self._locked_widgets: list[Widget] = []
+        self._focus_before: Widget | None = None
+        self._focus_while_saving: Widget | None = None
+        #: A line added under the waiting text (a second ctrl+s, Esc during the save).
+        self._save_note = ""
+        #: A save's outcome that arrived while another screen was on top (applied on resume).
+        self._pending_outcome: Any = None
 
     # -- to implement -----------------------------------------------------------------
     def compose_fields(self) -> ComposeResult:
@@ -187,6 +222,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         """After a reload: show ``record`` (the stored version) in the fields."""
         raise NotImplementedError
 
+    def after_save(self, saved: T) -> None:
+        """On the interface thread, after a successful save and before the form closes (e.g. warnings)."""
+
     def field_for_error(self, key: str) -> str:
         """Map a model's error key to a field name (default: the same)."""
         return key
@@ -195,10 +233,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.form_title, classes="form-title", markup=False)
-            with VerticalScroll():
+            with VerticalScroll(id="form-fields"):
                 yield from self.compose_fields()
                 yield Static("", id="typed", markup=False)
             yield Static("", id="form-error", markup=False)
+            yield Static("", id="form-status", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Annuleren (Esc)", id="cancel")
                 yield Button("Bewaren (ctrl+s)", id="save", variant="primary")
@@ -245,24 +284,134 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             first = next(f for f in self.query(Field) if f.field_name in by_field)
             first.control.focus()
 
+    @property
+    def saving(self) -> bool:
+        """Whether a save of this form is under way (in its worker)."""
+        return self._save_started is not None
+
     def action_save(self, overwrite: bool = False) -> None:
+        if self.saving:  # one save at a time: a second ctrl+s only says that the first still runs
+            self._note("Bewaren loopt al; er komt geen tweede.")
+            return
         try:
             value = self.build()
-            saved = self.store_value(value, overwrite=overwrite)
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
-        except ConflictError as exc:
-            self.show_errors({})
-            conflict = exc  # ``exc`` is unbound after the except block; the callback runs later
-            self.app.push_screen(ConflictDialog(exc.changed_by, exc.changed_at),
-                                 lambda choice: self._after_conflict(choice, conflict))
+        except OuderTuiError as exc:
+            self._show_failure(exc)
             return
-        except (NotFoundError, OuderTuiError) as exc:
-            self.show_errors({})
-            self.query_one("#form-error", Static).update(str(exc))
+        self._begin_save(value, overwrite)
+
+    def _begin_save(self, value: T, overwrite: bool) -> None:
+        """Save ``value`` in a thread; the fields are read-only until the outcome is back."""
+        self._save_started = time.monotonic()
+        self._focus_before = self.focused
+        scroll = self.query_one("#form-fields", VerticalScroll)
+        self._locked_widgets = [w for w in scroll.children if not w.disabled]
+        for widget in self._locked_widgets:
+            widget.disabled = True
+        if self.focused is None:  # the focus was in a field: keep the keys working (scrolling, Tab, Enter)
+            self.set_focus(scroll if scroll.focusable else self.query_one("#save", Button))
+        self._focus_while_saving = self.focused
+        self._save_timers = [self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)]
+        app = self.app
+        self.run_worker(partial(self._save_in_thread, app, value, overwrite), thread=True,
+                        name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
+
+    def _save_in_thread(self, app: Any, value: T, overwrite: bool) -> None:
+        """The worker: the save itself; its outcome (what was saved, or the error) goes back to the interface."""
+        try:
+            outcome: Any = _Saved(self.store_value(value, overwrite=overwrite))
+        except OuderTuiError as exc:  # the Dutch errors of the core; anything else is a bug and stops the app
+            outcome = exc
+        if app.is_running:  # after ctrl+q (refused while saving) or a crash there is nobody to tell
+            app.call_from_thread(self._save_finished, outcome)
+
+    def _start_waiting_notice(self) -> None:
+        if not self.saving:
             return
-        self.dismiss(saved)
+        self._show_waiting()
+        self._save_timers.append(self.set_interval(SAVE_POLL_SECONDS, self._show_waiting))
+
+    def _show_waiting(self) -> None:
+        if self._save_started is None:
+            return
+        holder = lock_holder(self.store_for_status())
+        self._show_status(waiting_text(holder, time.monotonic() - self._save_started))
+
+    def _note(self, text: str) -> None:
+        """Say ``text`` under the waiting text until the save is done."""
+        self._save_note = text
+        if self._save_started is not None and time.monotonic() - self._save_started >= SAVE_NOTICE_SECONDS:
+            self._show_waiting()
+        else:
+            self._show_status("Bewaren …")
+
+    def store_for_status(self) -> Any:
+        """The store whose lock a waiting save reports on (the app's; a form may have its own)."""
+        return getattr(self.app, "store", None)
+
+    def _show_status(self, text: str) -> None:
+        if text and self._save_note:
+            text = f"{text}\n{self._save_note}"
+        status = self.query_one("#form-status", Static)
+        status.update(text)
+        status.set_class(bool(text), "-shown")
+
+    def _save_finished(self, outcome: Any) -> None:
+        """Back on the interface thread: unlock the fields, then close or show what went wrong."""
+        if not self.is_attached:  # the app closed the form meanwhile (the palette opened a class list)
+            if not isinstance(outcome, _Saved) and not getattr(self.app, "locked", False):
+                self.app.notify("Bewaren lukte niet, en het formulier werd intussen gesloten: wat je typte, "
+                                "is niet bewaard.", severity="warning", markup=False, timeout=10)
+            return
+        for timer in self._save_timers:
+            timer.stop()
+        self._save_timers = []
+        self._save_started = None
+        self._save_note = ""
+        self._show_status("")
+        for widget in self._locked_widgets:
+            widget.disabled = False
+        self._locked_widgets = []
+        focus, self._focus_before = self._focus_before, None
+        if self.focused is self._focus_while_saving and focus is not None and focus.is_attached and focus.focusable:
+            focus.focus()  # back where the user pressed ctrl+s, unless they moved on meanwhile
+        self._focus_while_saving = None
+        if self.is_active:
+            self._apply_outcome(outcome)
+            return
+        # Another screen is on top (help, switch user, idle lock, another area): go on once the form is back.
+        self._pending_outcome = outcome
+        if not isinstance(outcome, _Saved) and not self.is_current and not getattr(self.app, "locked", False):
+            self.app.notify("Bewaren lukte niet: het formulier staat nog open, met wat je typte.",
+                            severity="warning", markup=False, timeout=10)
+
+    def on_screen_resume(self) -> None:
+        outcome, self._pending_outcome = self._pending_outcome, None
+        if outcome is not None:
+            self._apply_outcome(outcome)
+
+    def _apply_outcome(self, outcome: Any) -> None:
+        if isinstance(outcome, _Saved):
+            self.after_save(outcome.value)
+            self.dismiss(outcome.value)
+        elif isinstance(outcome, ValidationError):
+            self.show_errors(outcome.errors)
+        elif isinstance(outcome, ConflictError):
+            self.show_errors({})
+            self.app.push_screen(ConflictDialog(outcome.changed_by, outcome.changed_at),
+                                 lambda choice: self._after_conflict(choice, outcome))
+        else:
+            self._show_failure(outcome)
+
+    def _show_failure(self, exc: OuderTuiError) -> None:
+        self.show_errors({})
+        message = str(exc)
+        if isinstance(exc, LockTimeoutError):
+            message += " Wat je typte, staat er nog: druk ctrl+s om opnieuw te bewaren."
+        self.query_one("#form-error", Static).update(message)
 
     def _after_conflict(self, choice: str | None, conflict: ConflictError) -> None:
         if choice == "overschrijven":
@@ -280,4 +429,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             panel.add_class("-shown")
 
     def action_cancel(self) -> None:
+        if self.saving:  # a save waiting for the lock cannot be called back: stay until it is done
+            self._note("Sluiten kan pas als het bewaren klaar is.")
+            return
         self.dismiss(None)
+
+
+class _Saved:
+    """The outcome of a save that went through: what was saved."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

@@ -136,10 +136,11 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
         self.query_one("#error-gezin_id", Static).update(errors.get("gezin_id", ""))
 
     def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
-        saved = self.service.bewaar(value, overwrite=overwrite) if value.id else self.service.plan(value)
+        return self.service.bewaar(value, overwrite=overwrite) if value.id else self.service.plan(value)
+
+    def after_save(self, saved: Huisbezoek) -> None:
         for warning in saved.warnings(self.service.vandaag()):
             self.app.notify(warning, severity="warning", markup=False, timeout=8)
-        return saved
 
     def fill(self, record: dict) -> None:
         super().fill(record)

@@ -105,10 +105,11 @@ Opendeurdagen: één per regel, `school; dd/mm/jjjj`.
     def store_value(self, value: Infomoment, *, overwrite: bool) -> Infomoment:
         if value.id:
             return self.service.bewaar(value, overwrite=overwrite)
-        created = self.service.nieuw(value.schooljaar, value.datum, begin=value.begin, plaats=value.plaats,
-                                     inschrijvingen_vanaf=value.inschrijvingen_vanaf)
-        return self.service.bewaar(msgspec.structs.replace(created, doelgroep=value.doelgroep or created.doelgroep,
-                                                           opendeurdagen=value.opendeurdagen))
+        with self.service.store.transaction():  # made and completed together, or not at all
+            created = self.service.nieuw(value.schooljaar, value.datum, begin=value.begin, plaats=value.plaats,
+                                         inschrijvingen_vanaf=value.inschrijvingen_vanaf)
+            return self.service.bewaar(msgspec.structs.replace(
+                created, doelgroep=value.doelgroep or created.doelgroep, opendeurdagen=value.opendeurdagen))
 
     def fill(self, record: dict) -> None:
         self.record = i = from_record(Infomoment, record)

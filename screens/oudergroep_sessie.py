@@ -83,6 +83,8 @@ ctrl+s bewaart.
     def __init__(self, service: Oudergroep, sessie: Sessie) -> None:
         self.service = service
         self.record = sessie
+        #: For a new session: the series to make (how often, how many), as read by build().
+        self.series: tuple[str, int] | None = None
         super().__init__("Sessie bewerken" if sessie.id else "Sessie plannen")
 
     def compose_fields(self) -> ComposeResult:
@@ -158,6 +160,7 @@ ctrl+s bewaart.
             begeleiders=tuple(n.strip() for n in v["begeleiders"].split(",")),
             tolken=parse_interpreters(v["tolken"]), kinderopvang=v["kinderopvang"],
             kinderopvang_info=v["kinderopvang_info"], status=v["status"], annulatie_reden=v["annulatie_reden"])
+        self.series = None
         if not self.record.id and v["herhaling"]:
             try:
                 count = int(v["aantal"].strip())
@@ -165,20 +168,23 @@ ctrl+s bewaart.
                 count = 0
             if not 2 <= count <= 40:
                 errors["aantal"] = "Een reeks telt 2 tot 40 sessies (deze inbegrepen)."
+            self.series = (v["herhaling"], count)
         raise_with_model_errors(value, errors)
         return value
 
     def store_value(self, value: Sessie, *, overwrite: bool) -> Sessie:
+        # In the save's thread: the fields are read by build(), on the interface thread (self.series).
         if value.id:
-            saved = self.service.bewaar(value, overwrite=overwrite)
-        else:
+            return self.service.bewaar(value, overwrite=overwrite)
+        with self.service.store.transaction():  # the session and its series together, or neither
             saved = self.service.plan(value)
-            v = self.values()
-            if v["herhaling"]:
-                saved = self.service.herhaal(saved, v["herhaling"], int(v["aantal"]))[0]
+            if self.series is not None:
+                saved = self.service.herhaal(saved, *self.series)[0]
+        return saved
+
+    def after_save(self, saved: Sessie) -> None:
         for warning in saved.warnings(self.service.vandaag()):
             self.app.notify(warning, severity="warning", markup=False, timeout=8)
-        return saved
 
     def fill(self, record: dict) -> None:
         self.record = s = from_record(Sessie, record)

@@ -2,20 +2,29 @@
 
 It is a full screen, not a dialog: while it shows, nothing of the data behind it
 is visible, which is what a shared PC needs.
+
+Recording the name is a save (it takes the database's lock), so it runs in a
+worker like every form's save (:mod:`screens.saving`): while another window or PC
+holds the database the screen says so, and who, and keeps answering; Enter again
+or Esc does nothing until the name is recorded or refused.
 """
 
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ouder_tui.errors import StoreError, ValidationError
-from ouder_tui.store import Store
+from ouder_tui.store import Store, validate_user
+from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 _TITLES = {
     "start": "Welkom. Wie ben je?",
@@ -43,6 +52,8 @@ niemand op een gedeelde pc meekijkt.
     WhoScreen OptionList { height: auto; max-height: 10; margin: 1 0; }
     WhoScreen .title { text-style: bold; }
     WhoScreen #error { color: $error; height: auto; }
+    WhoScreen #status { color: $warning; height: auto; display: none; }
+    WhoScreen #status.-shown { display: block; }
     """
 
     def __init__(self, store: Store, *, reason: str = "start") -> None:
@@ -52,6 +63,11 @@ niemand op een gedeelde pc meekijkt.
         self.known = store.known_users() if store.loaded else []
         #: A name typed before the database finished loading; applied once it has.
         self.pending: str | None = None
+        #: When recording the chosen name started (``time.monotonic()``), while it runs.
+        self._saving_since: float | None = None
+        self._poll: Timer | None = None
+        #: The name recorded while a dialog was on top; this screen closes with it once it is back.
+        self._chosen: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -61,6 +77,7 @@ niemand op een gedeelde pc meekijkt.
             yield Static("Of typ je naam:" if self.known else "Typ je naam:", id="type", markup=False)
             yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60)
             yield Static("" if self.store.loaded else "De databank wordt geopend ...", id="error", markup=False)
+            yield Static("", id="status", markup=False)
             if self.reason == "wissel":
                 yield Button("Annuleren", id="cancel")
 
@@ -105,7 +122,7 @@ niemand op een gedeelde pc meekijkt.
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        if self.reason == "wissel":
+        if self.reason == "wissel" and self._saving_since is None:
             self.dismiss(None)
 
     def _choose(self, name: str) -> None:
@@ -113,12 +130,62 @@ niemand op een gedeelde pc meekijkt.
             self.pending = name
             self.query_one("#error", Static).update("Even geduld: de databank wordt nog geopend ...")
             return
+        if self._saving_since is not None:  # the name chosen first is still being recorded
+            return
         try:
-            chosen = self.store.set_user(name)
+            validate_user(name)  # at once, without waiting for the database
         except ValidationError as exc:
             self.query_one("#error", Static).update(next(iter(exc.errors.values())))
             return
-        except StoreError as exc:
-            self.query_one("#error", Static).update(str(exc))
+        self.query_one("#error", Static).update("")
+        self._saving_since = time.monotonic()
+        self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)
+        app = self.app
+        self.run_worker(lambda: self._record(app, name), thread=True, name="gebruiker bewaren", group=SAVE_GROUP)
+
+    def _record(self, app, name: str) -> None:
+        """The worker: record the name (a save: it waits for the database's lock)."""
+        try:
+            outcome: str | Exception = self.store.set_user(name)
+        except (ValidationError, StoreError) as exc:
+            outcome = exc
+        if app.is_running:
+            app.call_from_thread(self._recorded, outcome)
+
+    def _start_waiting_notice(self) -> None:
+        if self._saving_since is None:
             return
-        self.dismiss(chosen)
+        self._show_waiting()
+        self._poll = self.set_interval(SAVE_POLL_SECONDS, self._show_waiting)
+
+    def _show_waiting(self) -> None:
+        status = self.query_one("#status", Static)
+        if self._saving_since is None:
+            status.update("")
+            status.remove_class("-shown")
+            return
+        status.update(waiting_text(lock_holder(self.store), time.monotonic() - self._saving_since))
+        status.add_class("-shown")
+
+    def _recorded(self, outcome: str | Exception) -> None:
+        """Back on the interface thread: go on as the chosen user, or say why not."""
+        if not self.is_attached:
+            return
+        self._saving_since = None
+        if self._poll is not None:
+            self._poll.stop()
+            self._poll = None
+        self._show_waiting()
+        if isinstance(outcome, ValidationError):
+            self.query_one("#error", Static).update(next(iter(outcome.errors.values())))
+        elif isinstance(outcome, Exception):
+            self.query_one("#error", Static).update(str(outcome))
+        elif self.is_active:
+            self.dismiss(outcome)
+        else:  # a dialog came on top meanwhile (help): go on once this screen is back
+            self._chosen = outcome
+
+    def on_screen_resume(self) -> None:
+        chosen, self._chosen = self._chosen, None
+        if chosen is not None:
+            self.dismiss(chosen)

@@ -18,6 +18,7 @@ from screens.gezin import GezinScreen
 from screens.huisbezoek import ActieForm, HuisbezoekScreen, LogForm, PlanForm
 from screens.huisbezoeken import HuisbezoekenScreen
 from screens.table import RecordTable
+from .saving import saves_done
 
 SIZE = (110, 34)
 SECRET = "Vader drinkt; CLB is op de hoogte."
@@ -90,6 +91,7 @@ async def test_plan_log_follow_up_and_tick_off(store: Store, family: Gezin) -> N
         await pilot.press(*"16u15")
         await pilot.click("#input-bezoeker")
         await pilot.press(*"Sarah", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, HuisbezoekenScreen)
         [visit] = app.huisbezoeken.gepland()
@@ -106,6 +108,7 @@ async def test_plan_log_follow_up_and_tick_off(store: Store, family: Gezin) -> N
         await pilot.press(*"Kennismaking; Elif toonde haar tekeningen.")
         await pilot.click("#input-afspraken")
         await pilot.press(*"Maandelijks bellen.", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, HuisbezoekScreen)
         await pilot.press("a")
@@ -114,6 +117,7 @@ async def test_plan_log_follow_up_and_tick_off(store: Store, family: Gezin) -> N
         await pilot.press(*"Tolk boeken voor oudercontact")
         await pilot.click("#input-tegen")
         await pilot.press(*"20/11/2026", "ctrl+s")  # already late on 22/11
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, HuisbezoekScreen)
         visit = app.huisbezoeken.bezoek(visit.id)
@@ -141,6 +145,7 @@ async def test_a_cancellation_keeps_who_cancelled_and_why(store: Store, service,
         app.screen.field("status").value = "geannuleerd_gezin"
         await pilot.click("#input-annulatie_reden")
         await pilot.press(*"Papa moest werken.", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
     saved = Huisbezoeken(store, Registry(store)).bezoek(visit.id)
     assert (saved.status, saved.annulatie_reden) == ("geannuleerd_gezin", "Papa moest werken.")

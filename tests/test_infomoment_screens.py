@@ -16,6 +16,7 @@ from screens.infomoment import InfomomentScreen
 from screens.infomoment_forms import InfomomentForm, RotatieForm, TafelForm, VraagForm
 from screens.overzicht import OverzichtScreen
 from screens.table import RecordTable
+from .saving import saves_done
 
 SIZE = (110, 40)
 
@@ -54,6 +55,7 @@ async def test_create_from_the_template_and_move_the_date(store: Store) -> None:
         await type_into(app, pilot, "inschrijvingen_vanaf", "01/03/2027")
         await type_into(app, pilot, "opendeurdagen", "Atheneum; 13/03/2027")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is screen
         table = screen.query_one("#taken-table", RecordTable)
@@ -67,6 +69,7 @@ async def test_create_from_the_template_and_move_the_date(store: Store) -> None:
         form = app.screen
         form.field("datum").value = "04/02/2027"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         invite = next(r for r in table.rows if r.cells[1].startswith("Ouders uitnodigen"))
         assert invite.cells[0] == "14/01/2027"
@@ -134,6 +137,7 @@ async def test_tables_and_the_rotation(store: Store) -> None:
         form.field("uitgenodigd").value = True
         form.field("bevestigd").value = True
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         row = next(r for r in table.rows if r.cells[1] == "Atheneum")
         assert row.cells[2:] == ("Mevr. Claes", "", "GO!", "bevestigd")
@@ -145,6 +149,7 @@ async def test_tables_and_the_rotation(store: Store) -> None:
         assert isinstance(app.screen, RotatieForm)
         app.screen.field("groepen").value = "7"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert shows(app, "7 groepen, 5 tafels, 7 rondes")
         assert shows(app, "Meer groepen dan tafels: elke groep heeft 2 rondes pauze.")
@@ -171,6 +176,7 @@ async def test_questions_merge_into_the_top_five(store: Store) -> None:
         app.screen.field("onderwerp").value = "structuur en stromen"
         app.screen.field("aantal").value = "3"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert [r.cells[1:4] for r in table.rows] == [("1", "3", "Wat betekent B-stroom?"),
                                                       ("2", "2", "Wat is de B-stroom?"),
@@ -253,6 +259,7 @@ async def test_a_fast_typist_never_saves_before_the_last_key_arrived(store: Stor
         for key in [*"Snel getypt?", "ctrl+s"]:  # all at once, as a scanner or a fast typist sends them
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await pilot.pause(0.3)
+        await saves_done(pilot)
         assert app.screen is screen
     assert [v.tekst for v in service(store).huidig().vragen] == ["Snel getypt?"]
 

@@ -21,6 +21,7 @@ from screens.oudergroep_lijsten import AanwezigheidScreen, UitnodigenScreen
 from screens.oudergroep_sessie import SessieForm, SessieScreen, VerslagForm
 from screens.overzicht import OverzichtScreen
 from screens.table import RecordTable
+from .saving import saves_done
 
 SIZE = (110, 40)
 
@@ -78,6 +79,7 @@ async def test_plan_invite_attend_and_report(store: Store, families) -> None:
         await type_into(app, pilot, "tolken", "Arabisch: Samir")
         form.field("kinderopvang").value = True
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is screen
         assert shows(app, "Meertalig opvoeden")
@@ -105,6 +107,7 @@ async def test_plan_invite_attend_and_report(store: Store, families) -> None:
         invite.query_one("#kanaal", Select).value = "smartschool"
         invite.query_one("#op", Input).value = "13/11/2026"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         saved = og(store).sessie(session.id)
         assert saved.status == "uitgenodigd"
@@ -131,6 +134,7 @@ async def test_plan_invite_attend_and_report(store: Store, families) -> None:
         await type_into(app, pilot, "voornaam", "Samira")
         await type_into(app, pilot, "telefoon", "0488 11 22 33")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is ticks
         assert shows(app, "gast (niet in het register)") and shows(app, "2 aanwezig, 2 uitgenodigd")
@@ -144,12 +148,14 @@ async def test_plan_invite_attend_and_report(store: Store, families) -> None:
         await type_into(app, pilot, "verslag", "Veel vragen over thuistaal.")
         await type_into(app, pilot, "vragen", "Ouders willen een eigen account.")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, VerzoekForm)
         await type_into(app, pilot, "wat", "Eigen Smartschool-account voor ouders")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, SessieScreen)
         assert shows(app, "Veel vragen over thuistaal.") and shows(app, "2 uitgenodigd, 2 aanwezig")
@@ -201,6 +207,7 @@ async def test_stayed_away_appears_contact_clears_it_a_new_miss_brings_it_back(s
         form.field("hoe").value = "schoolpoort"
         await type_into(app, pilot, "notitie", "Werkt nu in de voormiddag.")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is screen and table.row_count == 0
         assert str(tabs.get_tab("weggebleven").label) == "Weggebleven (0)"
@@ -230,6 +237,7 @@ async def test_a_request_is_answered_and_brought_back(store: Store) -> None:
         await type_into(app, pilot, "wat", "Bezoek aan het jongerencafé")
         await type_into(app, pilot, "eigenaar", "directie")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         table = screen.query_one("#verzoeken-table", RecordTable)
         assert table.rows[0].cells == ("Bezoek aan het jongerencafé", "22/11/2026", "directie", "open")
@@ -239,12 +247,14 @@ async def test_a_request_is_answered_and_brought_back(store: Store) -> None:
         form = app.screen
         form.field("status").value = "beantwoord"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is form  # an answer is needed first
         assert "Noteer wat de school antwoordde." in str(form.field("antwoord").query_one(".field-error").render())
         await type_into(app, pilot, "antwoord", "Kan op woensdag.")
         form.field("teruggekoppeld").value = True
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert table.rows[0].cells[3] == "beantwoord, teruggekoppeld"
         assert str(screen.query_one(TabbedContent).get_tab("verzoeken").label) == "Verzoeken (0)"
@@ -265,6 +275,7 @@ async def test_a_theme_and_a_monthly_series_planned_from_it(store: Store) -> Non
         await type_into(app, pilot, "gevraagd_door", "ouders van het 5de")
         app.screen.field("aantal").value = "6"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         await focus(app, pilot, "#themas-table")
         await pilot.press("p")
@@ -277,6 +288,7 @@ async def test_a_theme_and_a_monthly_series_planned_from_it(store: Store) -> Non
         await pilot.pause()
         assert str(form.query_one("#reeks-preview").render()) == "Reeks: 08/12/2026, 12/01/2027, 09/02/2027"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is screen
         themes = screen.query_one("#themas-table", RecordTable)
@@ -302,6 +314,7 @@ async def test_repeat_an_existing_session_from_its_view(store: Store) -> None:
         await pilot.pause()
         assert str(form.query_one("#reeks-preview").render()) == "Reeks: 01/12/2026, 08/12/2026, 15/12/2026"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, SessieScreen)
         assert shows(app, "Reeks: sessie 1 van 3, 01/12/2026 tot 15/12/2026")
@@ -318,6 +331,7 @@ async def test_a_session_form_shows_every_problem_and_keeps_what_was_typed(store
         form.field("einde").value = "09:00"
         await type_into(app, pilot, "partners", "; Jan; 12")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is form
         errors = {name: str(form.field(name).query_one(".field-error").render())
@@ -373,6 +387,7 @@ async def test_the_stayed_away_threshold_in_the_settings(store: Store) -> None:
         form = app.screen
         form.field("oudergroep_weggebleven_na").value = "3"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
     assert og(store).weggebleven_na() == 3
 

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from screens.base import TooSmallNotice
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinScreen
@@ -17,6 +18,7 @@ from screens.leerlingen import LeerlingenScreen
 from screens.prullenbak import PrullenbakScreen
 from screens.table import RecordTable
 from screens.who import WhoScreen
+from .saving import saves_done
 
 SIZE = (100, 30)
 
@@ -38,6 +40,7 @@ async def test_start_asks_who_you_are_and_stamps_changes_with_that_name(demo_sto
         assert not visible(app, "Leerlingen in 12 klassen")
         await pilot.click("#new-name")
         await pilot.press(*"Juf Sarah", "enter")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.current_mode == "overzicht" and not isinstance(app.screen, WhoScreen)
         assert demo_store.user == "Juf Sarah"
@@ -49,6 +52,7 @@ async def test_start_asks_who_you_are_and_stamps_changes_with_that_name(demo_sto
         await pilot.pause()
         assert isinstance(app.screen, WhoScreen)
         await pilot.press("down", "enter")  # the list has Juf Sarah first, Meester Tom second
+        await saves_done(pilot)
         await pilot.pause()
         assert demo_store.user == "Meester Tom"
         await pilot.press("ctrl+q")
@@ -155,6 +159,7 @@ async def test_add_a_pupil_with_dutch_errors_that_keep_what_was_typed(demo_store
         await pilot.press(*"Noor")
         await pilot.click("#input-geboortedatum")
         await pilot.press(*"31/02/2019", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, LeerlingForm)
         assert "De familienaam is verplicht." in str(form.field("familienaam").query_one(".field-error").render())
@@ -169,6 +174,7 @@ async def test_add_a_pupil_with_dutch_errors_that_keep_what_was_typed(demo_store
         await pilot.press(*"28/02/2019")
         await pilot.click("#input-klas")
         await pilot.press(*"2B", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, LeerlingenScreen)
     saved = [p for p in Registry(demo_store).leerlingen() if p.naam == "Noor Vermeulen"]
@@ -187,9 +193,10 @@ async def test_a_conflicting_save_offers_reload_and_keeps_the_typed_text(demo_st
         await pilot.click("#input-notities")
         await pilot.press(*"Mama belt liever na 17 uur.")
         # Meanwhile a colleague on another PC changes the same pupil.
-        other = Registry(Store.open(demo_store.path, user="Meester Tom", clock=clock, make_backup=False))
+        other = Registry(FileStore.open(demo_store.path, user="Meester Tom", clock=clock, make_backup=False))
         other.save_leerling(msgspec.structs.replace(other.leerling(pupil.id), klas="6B"))
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, ConflictDialog)
         assert visible(app, "Meester Tom heeft dit bewaard op 22/11/2026 09:30")
@@ -199,6 +206,7 @@ async def test_a_conflicting_save_offers_reload_and_keeps_the_typed_text(demo_st
         assert form.field("klas").value == "6B" and form.field("notities").value == ""
         assert "Mama belt liever na 17 uur." in str(form.query_one("#typed").render())
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
     stored = Registry(demo_store).leerling(pupil.id)
     assert stored.klas == "6B" and stored.changed_by == "Tester"
@@ -212,9 +220,10 @@ async def test_overwrite_after_a_conflict_saves_what_was_typed(demo_store: Store
         await pilot.pause()
         await pilot.click("#input-klas")
         await pilot.press("end", "backspace", "backspace", *"3A")
-        other = Registry(Store.open(demo_store.path, user="Meester Tom", clock=clock, make_backup=False))
+        other = Registry(FileStore.open(demo_store.path, user="Meester Tom", clock=clock, make_backup=False))
         other.save_leerling(msgspec.structs.replace(other.leerling(pupil.id), notities="van Tom"))
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         await pilot.click("#overschrijven")
         await pilot.pause()
@@ -261,6 +270,7 @@ async def test_add_a_parent_to_a_family(demo_store: Store) -> None:
         await pilot.press(*"Somalisch")
         await pilot.click("#input-telefoon")
         await pilot.press(*"0485 11 22 33", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, GezinScreen)
         assert visible(app, "tolk nodig (Somalisch)")

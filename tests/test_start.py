@@ -9,15 +9,17 @@ from textual.widgets import Input
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from screens.instellingen import InstellingenForm
 from screens.start_error import StartErrorScreen
 from screens.who import WhoScreen
+from .saving import saves_done
 
 
 async def test_the_first_screen_shows_before_the_file_is_read(demo_path: Path) -> None:
-    first = Store.open(demo_path, user="Meester Tom")
+    first = FileStore.open(demo_path, user="Meester Tom")
     first.set_user("Meester Tom")
-    store = Store.unopened(demo_path, user="onbekend")
+    store = FileStore.unopened(demo_path, user="onbekend")
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, WhoScreen)
@@ -32,7 +34,7 @@ async def test_the_first_screen_shows_before_the_file_is_read(demo_path: Path) -
 
 
 async def test_a_name_typed_while_loading_is_applied_once_loaded(demo_path: Path, monkeypatch) -> None:
-    store = Store.unopened(demo_path, user="onbekend")
+    store = FileStore.unopened(demo_path, user="onbekend")
     real_load = store.load
     monkeypatch.setattr(store, "load", lambda: None)  # hold the load back
     app = make_app(store)
@@ -45,16 +47,17 @@ async def test_a_name_typed_while_loading_is_applied_once_loaded(demo_path: Path
         assert app.locked
         real_load()
         app._store_ready()
+        await saves_done(pilot)
         await pilot.pause()
         assert store.user == "Juf Sarah" and not isinstance(app.screen, WhoScreen) and not app.locked
 
 
 async def test_a_broken_file_offers_the_newest_good_backup_and_restores_it(demo_path: Path) -> None:
-    Store.open(demo_path)  # a start: makes a backup
-    good = Registry(Store.open(demo_path, make_backup=False)).leerlingen()
+    FileStore.open(demo_path)  # a start: makes a backup
+    good = Registry(FileStore.open(demo_path, make_backup=False)).leerlingen()
     demo_path.write_bytes(b'{"leerlingen": {"1": {"voornaam": "hal')  # e.g. a sync client cut it off
     broken = demo_path.read_bytes()
-    store = Store.unopened(demo_path, user="Tester")
+    store = FileStore.unopened(demo_path, user="Tester")
     app = make_app(store, ask_user=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
@@ -74,7 +77,7 @@ async def test_a_broken_file_offers_the_newest_good_backup_and_restores_it(demo_
 async def test_stop_on_a_file_from_a_newer_version(tmp_path: Path) -> None:
     path = tmp_path / "nieuw.json"
     path.write_text('{"_meta": {"1": {"schema_version": 99}}}')
-    app = make_app(Store.unopened(path), ask_user=False)
+    app = make_app(FileStore.unopened(path), ask_user=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -96,9 +99,11 @@ async def test_settings_name_the_school_and_set_the_idle_time(store: Store) -> N
         await pilot.press(*"De Regenboog [GO!]")
         await pilot.click("#input-vergrendel_na_minuten")
         await pilot.press("end", "backspace", *"0", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert "Kies tussen 1 en 120 minuten." in str(form.field("vergrendel_na_minuten").query_one(".field-error").render())
         await pilot.press("backspace", *"10", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert not isinstance(app.screen, InstellingenForm)
         assert app.sub_title == "De Regenboog [GO!]" and app.idle_minutes == 10

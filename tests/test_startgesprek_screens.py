@@ -19,6 +19,7 @@ from screens.leerling import LeerlingScreen
 from screens.startgesprek import OmgekeerdForm, StartgesprekForm
 from screens.startgesprekken import StartgesprekkenScreen
 from screens.table import RecordTable
+from .saving import saves_done
 
 SIZE = (110, 40)
 
@@ -73,6 +74,7 @@ async def test_record_a_startgesprek_with_its_plan(store: Store, klas) -> None:
         await pilot.press(*"elke maand kort bellen")
         await focus(app, pilot, "#input-evaluatie_op")
         await pilot.press(*"01/02/2027", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, StartgesprekkenScreen)
         assert "1 gehouden, 0 gepland, 2 nog niet" in str(screen.query_one("#figures").render())
@@ -97,6 +99,7 @@ async def test_the_form_refuses_a_held_startgesprek_without_the_pupil(store: Sto
         form.field("leerling_aanwezig").value = False
         await focus(app, pilot, "#input-doelen")
         await pilot.press(*"vlotter lezen", "ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert app.screen is form
         error = str(form.field("leerling_aanwezig").query_one(".field-error").render())
@@ -126,6 +129,7 @@ async def test_omgekeerd_oudergesprek_with_the_question_bank_and_a_timer(store: 
         await pilot.pause()
         await pilot.press(*"Ze tekent graag.")
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, StartgesprekkenScreen)
         assert table.rows[[r.cells[0] for r in table.rows].index("Noor Maes")].cells[4] == "22/11/2026"
@@ -152,6 +156,7 @@ async def test_start_from_last_years_plan(store: Store, klas) -> None:
         assert form.field("frequentie").value == "elke week een briefje in de agenda"
         assert form.field("kanaal1").value == "brief"
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
     assert Startgesprekken(store, Registry(store)).huidig_plan(klas[1].id).schooljaar == "2026-2027"
 
@@ -193,6 +198,7 @@ async def test_which_parents_took_part_is_recorded(store: Store, klas) -> None:
         assert form.field("ouder_ids").value == ()
         form.field("ouder_ids").value = talk.ouder_ids
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
     saved = Startgesprekken(store, Registry(store)).van_leerling(klas[0].id)[0]
     assert saved.ouder_ids == talk.ouder_ids and len(saved.ouder_ids) == 1

@@ -12,11 +12,13 @@ from textual.widgets import Checkbox, Input
 from ouder_tui import crypto
 from ouder_tui.app import make_app
 from ouder_tui.store import Store
+from ouder_tui.filestore import FileStore
 from screens.export_dialog import ExportDialog
 from screens.instellingen import InstellingenForm
 from screens.start_error import StartErrorScreen
 from screens.wachtwoord import PassphraseScreen, WachtwoordDialog
 from screens.who import WhoScreen
+from .saving import saves_done
 
 SECRET = "Zonnebloem op het speelplein"
 OTHER = "Regenboog boven de refter"
@@ -32,7 +34,7 @@ def error_of(app) -> str:
 
 
 def protect(path: Path, passphrase: str = SECRET) -> None:
-    Store.open(path, make_backup=False).set_passphrase(crypto.Passphrase(passphrase))
+    FileStore.open(path, make_backup=False).set_passphrase(crypto.Passphrase(passphrase))
 
 
 async def type_passphrase(app, pilot, text: str) -> None:
@@ -46,7 +48,7 @@ async def type_passphrase(app, pilot, text: str) -> None:
 async def test_start_asks_the_passphrase_first_and_a_wrong_one_opens_nothing(demo_path: Path) -> None:
     protect(demo_path)
     before = demo_path.read_bytes()
-    store = Store.unopened(demo_path, user="onbekend")
+    store = FileStore.unopened(demo_path, user="onbekend")
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -68,6 +70,7 @@ async def test_start_asks_the_passphrase_first_and_a_wrong_one_opens_nothing(dem
         app.screen.query_one("#new-name", Input).value = "Juf Els"
         app.screen.query_one("#new-name", Input).focus()
         await pilot.press("enter")
+        await saves_done(pilot)
         await pilot.pause()
         assert not app.locked and store.user == "Juf Els"
         assert shows(app, "263 leerlingen")
@@ -75,7 +78,7 @@ async def test_start_asks_the_passphrase_first_and_a_wrong_one_opens_nothing(dem
 
 async def test_after_five_wrong_tries_the_screen_waits(demo_path: Path) -> None:
     protect(demo_path)
-    store = Store.unopened(demo_path)
+    store = FileStore.unopened(demo_path)
     app = make_app(store)
     now = [1000.0]
     app.passphrase_throttle = crypto.Throttle(clock=lambda: now[0])
@@ -99,7 +102,7 @@ async def test_after_five_wrong_tries_the_screen_waits(demo_path: Path) -> None:
 def protected_store(demo_path: Path, clock) -> Store:
     """The demo school protected with SECRET, opened by Juf Els as the app would."""
     protect(demo_path)
-    return Store.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
+    return FileStore.open(demo_path, user="Juf Els", clock=clock, passphrase=crypto.Passphrase(SECRET))
 
 
 async def test_the_lock_asks_the_passphrase_then_who_you_are(protected_store: Store) -> None:
@@ -115,6 +118,7 @@ async def test_the_lock_asks_the_passphrase_then_who_you_are(protected_store: St
         await type_passphrase(app, pilot, SECRET)
         assert isinstance(app.screen, WhoScreen) and app.locked
         await pilot.press(*"Juf Els", "enter")
+        await saves_done(pilot)
         await pilot.pause()
         assert not app.locked
 
@@ -145,6 +149,7 @@ async def confirm_dialog(app, pilot, **fields: str) -> None:
     await pilot.pause()
 
 
+@pytest.mark.file_home
 async def test_protect_change_and_turn_off_from_the_settings(store: Store) -> None:
     store.insert("leerlingen", {"voornaam": "Lotte", "familienaam": "Zwijsenberghe"})
     store.set_user("Juf Els")
@@ -183,6 +188,7 @@ async def test_protect_change_and_turn_off_from_the_settings(store: Store) -> No
         assert shows(app, "Niet beveiligd")
 
 
+@pytest.mark.file_home
 async def test_exports_of_a_protected_database_are_sealed_by_default(store: Store, tmp_path: Path) -> None:
     store.set_passphrase(crypto.Passphrase(SECRET))
     app = make_app(store, ask_user=False)
@@ -225,11 +231,11 @@ async def test_an_unprotected_database_offers_no_sealing(store: Store) -> None:
 
 async def test_a_damaged_protected_file_gets_the_way_out_not_a_wrong_passphrase(demo_path: Path) -> None:
     protect(demo_path)
-    Store.open(demo_path, passphrase=crypto.Passphrase(SECRET))  # a protected start backup
+    FileStore.open(demo_path, passphrase=crypto.Passphrase(SECRET))  # a protected start backup
     raw = bytearray(demo_path.read_bytes())
     raw[-10] ^= 0xFF
     demo_path.write_bytes(bytes(raw))
-    store = Store.unopened(demo_path)
+    store = FileStore.unopened(demo_path)
     app = make_app(store, ask_user=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -258,8 +264,8 @@ async def test_a_crash_while_unlocking_does_not_print_the_passphrase(demo_path: 
         held = passphrase  # noqa: F841 - a local the traceback shows
         raise RuntimeError("boem tijdens het ontgrendelen")
 
-    monkeypatch.setattr(Store, "unlock", crash)
-    app = make_app(Store.unopened(demo_path))
+    monkeypatch.setattr(FileStore, "unlock", crash)
+    app = make_app(FileStore.unopened(demo_path))
     buffer = io.StringIO()
     app.error_console = Console(file=buffer, width=200)  # where Textual prints a crash
     with pytest.raises(RuntimeError):
@@ -281,13 +287,14 @@ async def test_a_passphrase_changed_in_another_window_stops_saves_not_the_app(pr
     app = make_app(protected_store, ask_user=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        other = Store.open(demo_path, user="Jan", clock=clock, passphrase=crypto.Passphrase(SECRET))
+        other = FileStore.open(demo_path, user="Jan", clock=clock, passphrase=crypto.Passphrase(SECRET))
         other.set_passphrase(crypto.Passphrase(OTHER), current=crypto.Passphrase(SECRET))
         await pilot.press("f3")  # reading goes on with what was loaded
         await pilot.pause()
         assert shows(app, "Leerlingen")
         await open_settings(app, pilot)
         await pilot.press("ctrl+s")
+        await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, InstellingenForm)
         assert "intussen gewijzigd" in str(app.screen.query_one("#form-error").render())
