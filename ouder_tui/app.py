@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.screen import ModalScreen
 
 from ouder_tui.areas import Services
 from ouder_tui.errors import OuderTuiError
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from ouder_tui.startgesprek import Startgesprekken
 
 IDLE_CHECK_SECONDS = 5.0
+#: How long after another PC's save the open list is filled again (several saves close together: once).
+LIVE_REFRESH_SECONDS = 0.3
 
 
 class OuderTuiApp(App[None]):
@@ -60,6 +64,8 @@ class OuderTuiApp(App[None]):
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
+        self._unsubscribe: Callable[[], None] | None = None
+        self._refresh_pending = False
         #: While locked (who-are-you, idle lock, start error) no area, palette or data opens.
         self.locked = False
         self.last_activity = time.monotonic()
@@ -120,6 +126,8 @@ class OuderTuiApp(App[None]):
         # The loaded data lives as long as the app: keep the cycle collector from
         # walking it again and again (a full pass costs 150 ms at 50,000 records).
         gc.freeze()
+        if self._unsubscribe is None:  # another PC's saves reach the open lists (a server tells us)
+            self._unsubscribe = self.store.subscribe(self._changed_elsewhere, others_only=True)
         settings = load_settings(self.store)
         if self._idle_setting is None:
             self.idle_minutes = float(settings.vergrendel_na_minuten)
@@ -133,6 +141,22 @@ class OuderTuiApp(App[None]):
             ready = getattr(screen, "store_ready", None)
             if ready is not None:
                 ready()
+
+    def _changed_elsewhere(self, tables: frozenset[str]) -> None:
+        """Someone on another PC saved (called from the store's listening thread)."""
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            self.call_from_thread(self.set_timer, LIVE_REFRESH_SECONDS, self._refresh_open_list)
+
+    def _refresh_open_list(self) -> None:
+        """Fill the list on screen again; its cursor stays on the same record. A form is never touched:
+        what is being typed stays, and a save over someone else's change shows the conflict as always."""
+        self._refresh_pending = False
+        screen = self.screen
+        fill = next((getattr(screen, name) for name in ("store_ready", "refill", "reload")
+                     if callable(getattr(screen, name, None))), None)
+        if fill is not None and not self.locked and not isinstance(screen, ModalScreen):
+            fill()
 
     def _ask_passphrase(self) -> None:
         """The file is protected: ask its passphrase (on top of who-are-you), then load it."""
@@ -171,10 +195,26 @@ class OuderTuiApp(App[None]):
         self.refresh_bindings()
 
     def action_switch_user(self) -> None:
-        if not self.locked:
-            self._ask_who(reason="wissel")
+        if self.locked:
+            return
+        if self.store.user_is_login:
+            self.notify(f"Op de schoolserver werk je met je eigen login ({self.store.user}). Iemand anders? "
+                        "Stop met ctrl+q en start ouder-tui met die login.", markup=False, timeout=8)
+            return
+        self._ask_who(reason="wissel")
+
+    def _server_unlocked(self, ok: bool | None) -> None:
+        self.locked = not self.store.loaded
+        self.last_activity = time.monotonic()
+        self.refresh_bindings()
 
     def action_lock(self) -> None:
+        if not self.locked and self.store.server is not None:  # a server: the login's own password unlocks
+            from screens.wachtwoord import ServerLockScreen
+
+            self.locked = True
+            self.push_screen(ServerLockScreen(self.store), self._server_unlocked)
+            return
         if not self.locked:
             self._ask_who(reason="vergrendeld")
             if self.store.protected:  # first the passphrase, then who you are

@@ -129,6 +129,23 @@ class ExportSpec:
     check: OptionCheck | None = None
 
 
+@dataclass(frozen=True)
+class Confidential:
+    """Which fields of a table's records are confidential when the record's ``flag`` is true.
+
+    A server keeps them where only the care role can read them; elsewhere a reader without that
+    right gets :data:`HIDDEN` for every such field that holds text. ``items`` names, per list field,
+    the key of each item that is confidential (an action's text, not its due date).
+    """
+
+    flag: str
+    fields: tuple[str, ...]
+    items: Mapping[str, str] = field(default_factory=dict)
+
+
+#: What a reader without the right to confidential notes sees in their place.
+HIDDEN = "(vertrouwelijk)"
+
 ServiceFactory = Callable[["Store", "Registry"], Any]
 EraseFn = Callable[["Store", Subject], ErasurePart]
 ScrubFn = Callable[["Store", Subject], None]
@@ -152,6 +169,7 @@ class AreaDescriptor:
     - ``report``: its part of a parent's inspection report.
     - ``exports``: what ``ouder-tui export`` offers of it.
     - ``search``: its hits in the palette.
+    - ``confidential``: per table, which fields are confidential (see :class:`Confidential`).
     """
 
     key: str
@@ -163,6 +181,7 @@ class AreaDescriptor:
     report: ReportFn | None = None
     exports: tuple[ExportSpec, ...] = ()
     search: SearchFn | None = None
+    confidential: Mapping[str, Confidential] = field(default_factory=dict)
 
     def export(self, name: str) -> ExportSpec:
         """One of its exports by name."""
@@ -199,6 +218,11 @@ def table_owner(table: str) -> AreaDescriptor | None:
 def _owners() -> dict[str, AreaDescriptor]:
     """Per table the area that owns it (the guard test makes sure there is only one)."""
     return {table: a for a in all_areas() for table in a.tables}
+
+
+def confidential_tables() -> dict[str, Confidential]:
+    """Per table that has them, its confidential fields."""
+    return {table: spec for a in all_areas() for table, spec in a.confidential.items()}
 
 
 def table_labels() -> dict[str, str]:

@@ -108,7 +108,7 @@ class DocumentStore(Store):
         self._thread_lock = threading.RLock()
         self._txn: _Transaction | None = None
         self._derived: dict[str, tuple[int, Any]] = {}
-        self._listeners: list[ChangeListener] = []
+        self._listeners: list[tuple[ChangeListener, bool]] = []
 
     # -- what a home supplies ---------------------------------------------------------------
     @abc.abstractmethod
@@ -191,17 +191,20 @@ class DocumentStore(Store):
             self._derived[key] = cached
         return cached[1]
 
-    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
-        self._listeners.append(listener)
+    def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
+        entry = (listener, others_only)
+        self._listeners.append(entry)
 
         def unsubscribe() -> None:
             with contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
+                self._listeners.remove(entry)
 
         return unsubscribe
 
-    def _notify(self, tables: frozenset[str]) -> None:
-        for listener in list(self._listeners):
+    def _notify(self, tables: frozenset[str], *, elsewhere: bool = False) -> None:
+        for listener, others_only in list(self._listeners):
+            if others_only and not elsewhere:
+                continue
             try:
                 listener(tables)
             except Exception:  # noqa: BLE001 - a broken screen must not undo or fail a save that is done

@@ -21,6 +21,7 @@ import msgspec
 from ouder_tui.areas import (
     MAX_HITS,
     AreaDescriptor,
+    Confidential,
     ErasurePart,
     ExportOption,
     ExportSpec,
@@ -470,4 +471,6 @@ AREA = AreaDescriptor(
     exports=(ExportSpec("huisbezoeken", "huisbezoeken", ("csv", "json", "ics", "md", "html"), _export, _OPTIONS,
                         _check_period),),
     search=_search,
+    confidential={HUISBEZOEKEN: Confidential("vertrouwelijk", ("besproken", "verwachtingen", "afspraken"),
+                                             {"acties": "wat"})},
 )

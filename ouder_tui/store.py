@@ -107,6 +107,18 @@ class FileCapability(Protocol):
     def seal_export(self, payload: bytes) -> bytes: ...
 
 
+class ServerCapability(Protocol):
+    """What only a school server has: the login's roles and a check of its password (to unlock the screen).
+
+    Reach it through :attr:`Store.server`; it is ``None`` on homes without a server.
+    """
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    def check_password(self, password: str) -> bool: ...
+
+
 class Store(abc.ABC):
     """An open database, whatever its home. Every method raises Dutch errors from :mod:`ouder_tui.errors`.
 
@@ -130,6 +142,11 @@ class Store(abc.ABC):
     @property
     def file(self) -> FileCapability | None:
         """The file's own operations (passphrase, backups), or ``None`` for a home without a file."""
+        return None
+
+    @property
+    def server(self) -> ServerCapability | None:
+        """The server's own operations (roles, the login's password), or ``None`` for a home without one."""
         return None
 
     @property
@@ -158,6 +175,11 @@ class Store(abc.ABC):
     def user(self) -> str:
         """The name that stamps every change."""
 
+    @property
+    def user_is_login(self) -> bool:
+        """Whether :attr:`user` is the login the home itself checked (a server), not a name someone typed."""
+        return False
+
     @abc.abstractmethod
     def set_user(self, name: str) -> str:
         """Switch to ``name`` (validated) and remember it on this database; returns the cleaned name."""
@@ -181,8 +203,11 @@ class Store(abc.ABC):
         """A value computed from the data, built again only when the data changed (shared by services)."""
 
     @abc.abstractmethod
-    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
-        """Call ``listener`` (from any thread) after data changed; returns the function that unsubscribes."""
+    def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
+        """Call ``listener`` (from any thread) after data changed; returns the function that unsubscribes.
+
+        With ``others_only`` only for changes made elsewhere (another PC on a server), not this store's own.
+        """
 
     # -- records ----------------------------------------------------------------------------
     @abc.abstractmethod

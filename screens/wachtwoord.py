@@ -127,6 +127,41 @@ kan niemand de gegevens nog openen.
         self.query_one("#error", Static).update(f"{message}\n{refusal}" if refusal else message)
 
 
+class ServerLockScreen(PassphraseScreen):
+    """The idle lock on a school server: the login's own password unlocks it (the server checks it)."""
+
+    HELP = """
+# Vergrendeld
+
+Op de schoolserver werk je met je eigen login. Typ het wachtwoord van die login en druk op Enter.
+
+Na vijf foute pogingen na elkaar moet je even wachten voor je opnieuw kan proberen. Niet jouw
+login? Stop met ctrl+q en start ouder-tui opnieuw met je eigen login.
+"""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, reason="vergrendeld")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(_TITLES["vergrendeld"], classes="title")
+            yield Static(f"Wachtwoord van je login {self.store.user}:", markup=False)
+            yield Input(password=True, id="passphrase")
+            yield Static("", id="error", markup=False)
+            yield Static("", id="busy", markup=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _check(self, passphrase: crypto.Passphrase) -> None:
+        server = self.store.server
+        assert server is not None
+        try:
+            ok = server.check_password(passphrase.reveal().decode("utf-8"))
+            message = "" if ok else "Dat wachtwoord klopt niet."
+        except OuderTuiError as exc:  # the server is out of reach: the screen stays locked
+            ok, message = False, error_text(exc)
+        self.app.call_from_thread(self._checked, ok, message)
+
+
 class WachtwoordDialog(ModalScreen["list[str] | None"]):
     """Protect the database with a passphrase, change it, or turn protection off.
 

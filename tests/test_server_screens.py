@@ -1,0 +1,71 @@
+"""The interface on a school server (issue 14): no who-are-you (the login is who works), another PC's
+save appearing in the open list without losing the cursor, the idle lock opened with the login's
+own password, and a save that the login's role does not allow ending in a Dutch message."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ouder_tui.app import make_app
+from ouder_tui.leerlingen import Leerling, Registry
+from ouder_tui.pgstore import PgStore
+from screens.leerlingen import LeerlingenScreen
+from screens.table import RecordTable
+from screens.wachtwoord import ServerLockScreen
+from screens.who import WhoScreen
+from tests.test_server import PASSWORD, _login
+
+SIZE = (100, 30)
+
+
+async def _wait_for(pilot, condition, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def test_another_pc_s_save_appears_in_the_open_list(pg_server, pg_db: str) -> None:
+    url = _login(pg_server, pg_db, "juf_sarah", "leerkracht")
+    office = PgStore.connect(_login(pg_server, pg_db, "zorg_els", "zorg"), listen=False)
+    first = Registry(office).add_leerling(Leerling(voornaam="Amira", familienaam="Benali", klas="3A"))
+    store = PgStore.connect(url)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, WhoScreen)  # the login is who works
+        await pilot.press("f3")
+        table = app.screen.query_one("#pupils", RecordTable)
+        assert await _wait_for(pilot, lambda: table.row_count == 1)
+        assert table.current_key == first.id
+        await asyncio.to_thread(Registry(office).add_leerling,
+                                Leerling(voornaam="Zeno", familienaam="Aerts", klas="3A"))
+        assert await _wait_for(pilot, lambda: table.row_count == 2)
+        assert table.current_key == first.id  # the cursor stays where it was
+        assert isinstance(app.screen, LeerlingenScreen)
+    store.close()
+
+
+async def test_the_idle_lock_opens_with_the_login_s_own_password(pg_server, pg_db: str) -> None:
+    store = PgStore.connect(_login(pg_server, pg_db, "meester_tom", "leerkracht"), listen=False)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, ServerLockScreen) and app.locked
+        await pilot.press("f3")
+        assert isinstance(app.screen, ServerLockScreen)  # nothing opens while locked
+        await pilot.press(*"verkeerd1", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ServerLockScreen)
+        assert "klopt niet" in str(app.screen.query_one("#error").render())
+        await pilot.press(*PASSWORD, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.locked and not isinstance(app.screen, ServerLockScreen)
+        await pilot.press("ctrl+u")  # switching user is signing in again, not typing a name
+        await pilot.pause()
+        assert not isinstance(app.screen, WhoScreen)
+    store.close()
