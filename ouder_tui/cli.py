@@ -21,8 +21,18 @@ from ouder_tui import __version__
 ENV_USER = "OUDER_TUI_GEBRUIKER"
 #: For scripts: the passphrase of a protected database (and of its backups and exports).
 ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
-#: For scripts: the new passphrase of ``ouder-tui wachtwoord``.
+#: For scripts: the new passphrase of ``ouder-tui wachtwoord``, and the password of a new server login.
 ENV_NEW_PASSPHRASE = "OUDER_TUI_NIEUW_WACHTWOORD"
+#: The roles of a school server (``ouder_tui.pgschema.ROLES``; a test keeps the two the same).
+SERVER_ROLES = ("zorg", "leerkracht", "beheer")
+#: Why ``wachtwoord`` does not apply to a school server, and what protects the data there instead.
+SERVER_PROTECTION = (
+    "Een databank op een schoolserver krijgt geen wachtwoord van ouder-tui: die bescherming is voor een "
+    "bestand op een pc. Op de server beschermt de server zelf de gegevens: elke persoon meldt zich aan met "
+    "een eigen login en rol, de verbinding met een server op een ander toestel is versleuteld (TLS), en de "
+    "IT-partner zorgt voor schijfversleuteling, reservekopieën van de server en wie de beheerderslogin heeft. "
+    "Zie \"Met meerdere pc's\" in de README."
+)
 #: How the help of ``export --format`` names some formats. The exports, their formats and their options
 #: come from the areas (``ouder_tui.areas``); an option used with an export that does not accept it is a
 #: wrong call, not silently ignored.
@@ -101,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ouder-tui",
         description="Ouderbetrokkenheid organiseren: zonder subcommando start de interface.",
     )
-    parser.add_argument("--db", metavar="PAD", help="de databank (anders OUDER_TUI_DB of je gegevensmap)")
+    parser.add_argument("--db", metavar="PAD|URL",
+                        help="de databank: een bestand, of een schoolserver (postgresql://...); "
+                             "anders OUDER_TUI_DB of je gegevensmap")
     parser.add_argument("--demo", action="store_true", help="werk op de aparte demodatabank (wordt zo nodig gemaakt)")
     parser.add_argument("--gebruiker", metavar="NAAM", help=f"naam die wijzigingen ondertekent (anders {ENV_USER})")
     parser.add_argument("--version", action="version", version=f"ouder-tui {__version__}", help="toon de versie en stop")
@@ -142,6 +154,33 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("backup", metavar="RESERVEKOPIE")
     demo = commands.add_parser("demo", help="maak de demodatabank (opnieuw)")
     demo.add_argument("--opnieuw", action="store_true", help="vervang een bestaande demodatabank")
+
+    move = commands.add_parser("overzetten", help="alles overzetten van een bestand naar een schoolserver of terug",
+                               description="Kopieert alles (records, versies, wie en wanneer, prullenbak, "
+                                           "logboek, instellingen) naar een nieuw bestand of een lege "
+                                           "serverdatabank, en controleert daarna per tabel aantal en "
+                                           "controlesom.")
+    move.add_argument("--van", required=True, metavar="BRON", help="een databankbestand of postgresql://...")
+    move.add_argument("--naar", required=True, metavar="DOEL",
+                      help="een nieuw bestand, of een lege serverdatabank (postgresql://...)")
+
+    server = commands.add_parser("server", help="een schoolserver (PostgreSQL) inrichten en logins beheren")
+    tasks = server.add_subparsers(dest="server_command", metavar="taak", parser_class=_Parser, required=True)
+    init = tasks.add_parser("init", help="richt een lege databank in voor ouder-tui (tabellen en rollen)")
+    init.add_argument("url", nargs="?", metavar="URL", help="postgresql://BEHEERDER@SERVER/DATABANK (anders --db)")
+    login = tasks.add_parser("gebruiker", help="een login maken, zijn rol wijzigen of hem verwijderen",
+                             description="Maakt een login voor een personeelslid (wachtwoord uit "
+                                         f"{ENV_NEW_PASSPHRASE}, anders twee keer typen), wijzigt de rol van "
+                                         "een bestaande login, of verwijdert hem. De server komt uit --db.")
+    login.add_argument("naam", metavar="NAAM", help="de login, bv. juf.anja")
+    login.add_argument("--rol", choices=SERVER_ROLES, metavar="|".join(SERVER_ROLES),
+                       help="zorg: alles, ook vertrouwelijke notities; leerkracht: alles behalve "
+                            "vertrouwelijke notities; beheer: instellingen, gebruikers, wissen, logboek")
+    login.add_argument("--verwijder", action="store_true", help="verwijder de login (wat hij bewaarde, blijft)")
+    login.add_argument("--nieuw-wachtwoord", action="store_true",
+                       help="geef een bestaande login een nieuw wachtwoord (vergeten); uit OUDER_TUI_NIEUW_WACHTWOORD "
+                            "of twee keer getypt")
+    tasks.add_parser("gebruikers", help="toon de logins en hun rollen")
     return parser
 
 
@@ -211,6 +250,18 @@ def _db_path(args: argparse.Namespace) -> Path:
     from ouder_tui.paths import choose_db_path
 
     return choose_db_path(args.db, demo=args.demo)
+
+
+def _database(args: argparse.Namespace) -> Path | str:
+    """The database a command works on: a file's path, or a school server's URL (``--db`` or OUDER_TUI_DB)."""
+    from ouder_tui.paths import ENV_DB
+    from ouder_tui.pgurl import is_server_url
+
+    if not args.demo:
+        chosen = args.db if args.db else os.environ.get(ENV_DB)
+        if is_server_url(chosen):
+            return chosen.strip()
+    return _db_path(args)
 
 
 def _ensure_demo(path: Path) -> None:
@@ -285,10 +336,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("Afgebroken. Er is niets half bewaard.", 130)
+    finally:
+        while _opened:  # a school server's connections end with the command
+            _opened.pop().close()
 
 
 def _run(args: argparse.Namespace) -> int:
-    path = _db_path(args)
+    if args.command == "ontsleutel":
+        return _ontsleutel(args)
+    if args.command == "overzetten":
+        return _overzetten(args)
+    path = _database(args)
+    if args.command == "server":
+        return _server(args, path)
+    if isinstance(path, str):
+        return _run_on_server(path, args)
     if args.command == "demo":
         from ouder_tui.demo import create_demo_database
 
@@ -321,21 +383,25 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         return _import(path, args)
     if args.command == "inzage":
-        from ouder_tui.inzage import inzage_report
-        from ouder_tui.leerlingen import Registry
-
-        registry = Registry(_open(path, args, make_backup=False, create=False))
-        _write_out(inzage_report(registry, args.gezin, args.format), args.output, store=registry.store,
-                   plain=args.onversleuteld)
-        return 0
+        return _inzage(path, args)
     if args.command == "wachtwoord":
         return _wachtwoord(path, args)
-    if args.command == "ontsleutel":
-        return _ontsleutel(args)
     raise AssertionError(args.command)
 
 
-def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, create: bool = True):
+def _inzage(path: Path | str, args: argparse.Namespace) -> int:
+    from ouder_tui.inzage import inzage_report
+    from ouder_tui.leerlingen import Registry
+
+    registry = Registry(_open(path, args, make_backup=False, create=False))
+    _write_out(inzage_report(registry, args.gezin, args.format), args.output, store=registry.store,
+               plain=args.onversleuteld)
+    return 0
+
+
+def _open(path: Path | str, args: argparse.Namespace, *, make_backup: bool = True, create: bool = True):
+    if isinstance(path, str):
+        return _connect(path, args)
     from ouder_tui.filestore import FileStore
 
     store = FileStore.unopened(path, user=_user(args))
@@ -347,7 +413,284 @@ def _open(path: Path, args: argparse.Namespace, *, make_backup: bool = True, cre
     return store
 
 
-def _export(path: Path, args: argparse.Namespace) -> int:
+# --- a school server ---------------------------------------------------------------------------------------
+
+
+def _run_on_server(url: str, args: argparse.Namespace) -> int:
+    """The commands with ``--db postgresql://...``: the same work, on the server's store."""
+    if args.command == "demo":
+        return _fail("De demodatabank is een bestand op deze pc, geen server. Maak ze met ouder-tui demo "
+                     "(zonder --db URL); op een server zetten kan daarna met ouder-tui overzetten.", 2)
+    if args.command == "wachtwoord":
+        return _fail(SERVER_PROTECTION, 2)
+    if args.command is None:
+        return _start_interface(url, args)
+    if args.command == "check":
+        return _check_server(url, args)
+    if args.command == "backup":
+        return _server_backup(url, args)
+    if args.command == "restore":
+        return _server_restore(url, args)
+    if args.command == "export":
+        return _export(url, args)
+    if args.command == "import":
+        return _import(url, args)
+    if args.command == "inzage":
+        return _inzage(url, args)
+    raise AssertionError(args.command)
+
+
+class _ServerLogin:
+    """Connects to a school server as libpq does (password in the URL, PGPASSWORD, .pgpass); when the server
+    asks for a password none of those gave, it is typed once in a terminal, never shown, and kept for the
+    next connection of this command."""
+
+    def __init__(self, url: str) -> None:
+        from ouder_tui.pgurl import prepare_url
+
+        self.url = prepare_url(url)
+        self.password: str | None = None
+
+    def __call__(self, connect: Callable[..., object], *args, **kwargs):
+        from ouder_tui.errors import OuderTuiError
+        from ouder_tui.pgstore import PasswordNeededError
+
+        try:
+            try:
+                return connect(self.url, *args, password=self.password, **kwargs)
+            except PasswordNeededError as exc:
+                if self.password is not None:  # typed, and wrong: once is enough for a command
+                    raise
+                self.password = _ask_server_password(self.url, str(exc))
+                return connect(self.url, *args, password=self.password, **kwargs)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("psycopg"):
+                raise
+            raise OuderTuiError('Voor een schoolserver heeft ouder-tui het pakket psycopg nodig. Installeer het '
+                                'in dezelfde omgeving als ouder-tui: python -m pip install "psycopg[binary]"') from None
+
+
+def _ask_server_password(url: str, why: str) -> str:
+    """The password of the URL's login, typed without echo; without a terminal a Dutch error naming the ways."""
+    from ouder_tui.errors import OuderTuiError
+    from ouder_tui.pgurl import describe, user_of
+
+    who = user_of(url) or os.environ.get("PGUSER") or "je login"
+    if not sys.stdin.isatty():
+        raise OuderTuiError(
+            f"{why} Zonder terminal kan ouder-tui het niet vragen. Geef het wachtwoord van {who} mee in "
+            "de variabele PGPASSWORD, of zet het in het bestand .pgpass (op Windows "
+            "%APPDATA%\\postgresql\\pgpass.conf), zoals elk PostgreSQL-programma.")
+    typed = getpass.getpass(f"Wachtwoord van {who} voor de {describe(url)}: ")
+    if not typed:
+        raise OuderTuiError("Geen wachtwoord getypt; er is niets gedaan.")
+    return typed
+
+
+#: Server stores this command opened; :func:`main` closes them when the command is done.
+_opened: list = []
+
+
+def _connect(url: str, args: argparse.Namespace, *, listen: bool = False):
+    """An open store on the school server at ``url``; who works is the login, not ``--gebruiker``.
+
+    ``listen``: hear other PCs' changes (the interface); a headless command does not need to.
+    """
+    from ouder_tui.pgstore import PgStore
+
+    def connect(prepared: str, *, password: str | None):
+        return PgStore.connect(prepared, password=password, listen=listen)
+
+    store = _ServerLogin(url)(connect)
+    _opened.append(store)
+    if getattr(args, "gebruiker", None) and args.gebruiker != store.user:
+        print(f"ouder-tui: let op: op de schoolserver ondertekent je login ({store.user}) elke wijziging; "
+              "--gebruiker telt hier niet.", file=sys.stderr)
+    for warning in store.warnings:
+        print(f"ouder-tui: let op: {warning}", file=sys.stderr)
+    return store
+
+
+def _check_server(url: str, args: argparse.Namespace) -> int:
+    from ouder_tui.maintenance import check_store
+
+    store = _connect(url, args)
+    report = check_store(store)
+    for note in report.notes:
+        print(note)
+    if report.ok:
+        print(f"De databank {store.location} is in orde.")
+        return 0
+    for problem in report.problems:
+        print(f"ouder-tui: {problem}", file=sys.stderr)
+    return 1
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _print_report(report) -> int:
+    """The table of a transfer on stdout; its problems on stderr. The exit code."""
+    for line in report.lines():
+        print(line)
+    for note in report.notes:
+        print(f"ouder-tui: let op: {note}", file=sys.stderr)
+    if not report.ok:
+        for problem in report.problems:
+            print(f"ouder-tui: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _server_backup(url: str, args: argparse.Namespace) -> int:
+    """``backup`` on a server: the whole database as a JSON database file (the form ``overzetten`` writes)."""
+    from datetime import datetime
+
+    from ouder_tui.overzetten import FileTarget, StoreSource, transfer
+    from ouder_tui.pgurl import dbname_of
+
+    store = _connect(url, args)
+    if args.output:
+        output = Path(args.output)
+    else:
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in dbname_of(url)) or "server"
+        output = Path.cwd() / f"ouder-tui-{safe}-{datetime.now():%Y-%m-%d-%H%M%S}.json"
+    report = transfer(StoreSource(store), FileTarget(output, overwrite=bool(args.output)), progress=_say)
+    if report.ok:
+        print(f"Reservekopie gemaakt: {output} ({report.records} records, gecontroleerd)")
+        _say("ouder-tui: let op: de reservekopie is niet beveiligd met een wachtwoord; bewaar ze waar alleen "
+             "wie alles mag zien erbij kan, of beveilig ze: ouder-tui --db BESTAND wachtwoord.")
+    return _print_report(report) if not report.ok else 0
+
+
+def _server_restore(url: str, args: argparse.Namespace) -> int:
+    """``restore`` on a server: a backup (or any database file) into an empty server database."""
+    from ouder_tui.overzetten import FileSource, StoreTarget, transfer
+
+    store = _connect(url, args)
+    report = transfer(FileSource(Path(args.backup), ask=_ask_passphrase), StoreTarget(store), progress=_say)
+    code = _print_report(report)
+    if code == 0:
+        print(f"Teruggezet: {args.backup} -> {store.location} ({report.records} records, gecontroleerd)")
+    return code
+
+
+def _overzetten(args: argparse.Namespace) -> int:
+    """``overzetten --van BRON --naar DOEL``: file to server, server to file (or file to file, server to server)."""
+    from ouder_tui.overzetten import FileSource, FileTarget, StoreSource, StoreTarget, transfer
+    from ouder_tui.pgurl import is_server_url, redact
+
+    if args.van.strip() == args.naar.strip():
+        return _fail("Bron en doel zijn dezelfde databank.", 2)
+    # The target first: a server that cannot be reached, or that is not empty, costs no passphrase.
+    if is_server_url(args.naar):
+        target = StoreTarget(_connect(args.naar, args))
+    else:
+        target = FileTarget(Path(args.naar).expanduser())
+        target.check_ready()
+    if is_server_url(args.van):
+        source = StoreSource(_connect(args.van, args))
+    else:
+        source = FileSource(Path(args.van).expanduser(), ask=_ask_passphrase)
+    report = transfer(source, target, progress=_say)
+    code = _print_report(report)
+    if code:
+        return code
+    tables = sum(1 for check in report.tables if check.source_count)
+    print(f"Overgezet en gecontroleerd: {report.records} records in {tables} tabellen; elke tabel is gelijk.")
+    if is_server_url(args.naar):
+        print(f"Wijs nu elke pc naar de server: OUDER_TUI_DB={redact(args.naar)} (of --db). "
+              f"Het bestand {args.van} is niet gewijzigd; werk er niet meer in verder.")
+    else:
+        print(f"Open het met: ouder-tui --db {_quote(str(target.path))}")
+        _say("ouder-tui: let op: het nieuwe bestand is niet beveiligd met een wachtwoord; bewaar het waar alleen "
+             f"wie alles mag zien erbij kan, of beveilig het: ouder-tui --db {_quote(str(target.path))} wachtwoord.")
+    return 0
+
+
+def _server(args: argparse.Namespace, database: Path | str) -> int:
+    """``ouder-tui server init|gebruiker|gebruikers``: for the school's IT partner, also in scripts."""
+    from ouder_tui import pgadmin
+    from ouder_tui.pgurl import describe, for_login, is_server_url
+
+    url = args.url if args.server_command == "init" and args.url else database
+    if not isinstance(url, str) or not is_server_url(url):
+        return _fail("Geef de server als postgresql://LOGIN@SERVER/DATABANK: "
+                     + ("ouder-tui server init URL." if args.server_command == "init" else
+                        f"ouder-tui --db URL server {args.server_command} ... (of zet OUDER_TUI_DB)."), 2)
+    login = _ServerLogin(url)
+    if args.server_command == "init":
+        for note in login(pgadmin.init_server):
+            print(note)
+        print(f"Volgende stap: een login per personeelslid op de {describe(url)}, met "
+              f"ouder-tui --db URL server gebruiker NAAM --rol {'|'.join(SERVER_ROLES)}.")
+        return 0
+    if args.server_command == "gebruikers":
+        logins = login(pgadmin.list_logins)
+        if not logins:
+            print("Er zijn nog geen logins met een rol in ouder-tui.")
+            return 0
+        width = max(len("login"), *(len(name) for name, _ in logins))
+        print(f"{'login':<{width}}  rollen")
+        for name, roles in logins:
+            print(f"{name:<{width}}  {', '.join(dict.fromkeys(roles))}")
+        print()
+        for role, description in pgadmin.ROLES.items():
+            print(f"{role}: {description}")
+        return 0
+    name = args.naam.strip()
+    if args.nieuw_wachtwoord:
+        if args.rol or args.verwijder:
+            return _fail("--nieuw-wachtwoord gaat alleen, zonder --rol of --verwijder.", 2)
+        password = _new_login_password(name)
+        login(pgadmin.set_password, name, password)
+        del password
+        print(f"De login {name} heeft een nieuw wachtwoord.")
+        return 0
+    if args.verwijder:
+        if args.rol:
+            return _fail("Kies --rol of --verwijder, niet allebei.", 2)
+        login(pgadmin.remove_login, name)
+        print(f"De login {name} is verwijderd. Wat {name} bewaarde, blijft, ondertekend met die naam.")
+        return 0
+    if not args.rol:
+        return _fail(f"Geef een rol met --rol {'|'.join(SERVER_ROLES)}, of --verwijder.", 2)
+    if any(existing == name for existing, _ in login(pgadmin.list_logins)):
+        login(pgadmin.change_role, name, args.rol)
+        print(f"{name} heeft nu de rol {args.rol}.")
+        return 0
+    password = _new_login_password(name)
+    note = login(pgadmin.add_login, name, args.rol, password)
+    del password
+    if note:  # a login the server had for another school: it keeps its password
+        print(note)
+        return 0
+    print(f"De login {name} is gemaakt, met de rol {args.rol}. {name} meldt zich aan met "
+          f"--db {for_login(url, name)} (of OUDER_TUI_DB) en dat wachtwoord.")
+    return 0
+
+
+def _new_login_password(name: str) -> str:
+    """The password of a new login: from OUDER_TUI_NIEUW_WACHTWOORD, else typed twice without echo."""
+    from ouder_tui.crypto import check_new_passphrase
+    from ouder_tui.errors import OuderTuiError
+
+    if (env := os.environ.get(ENV_NEW_PASSPHRASE)) is not None:
+        typed, repeated = env, env
+    elif sys.stdin.isatty():
+        typed = getpass.getpass(f"Wachtwoord voor de nieuwe login {name}: ")
+        repeated = getpass.getpass("Herhaal het wachtwoord: ")
+    else:
+        raise OuderTuiError(f"Typ het wachtwoord van de nieuwe login in een terminal, of geef het mee in "
+                            f"{ENV_NEW_PASSPHRASE}.")
+    errors = check_new_passphrase(typed, repeated)
+    if errors:
+        raise OuderTuiError(" ".join(errors.values()) + " Er is geen login gemaakt.")
+    return typed
+
+
+def _export(path: Path | str, args: argparse.Namespace) -> int:
     """``ouder-tui export``: check the call against the chosen export, then write what its area makes."""
     from ouder_tui.areas import Services, export_options, exports
     from ouder_tui.leerlingen import Registry
@@ -430,6 +773,11 @@ def _ontsleutel(args: argparse.Namespace) -> int:
     from ouder_tui.crypto import SEALED_SUFFIX
     from ouder_tui.errors import OuderTuiError
 
+    from ouder_tui.pgurl import is_server_url
+
+    if is_server_url(args.file):
+        return _fail("ontsleutel maakt een versleuteld bestand leesbaar; een schoolserver versleutelt niets met een "
+                     "wachtwoord van ouder-tui. " + SERVER_PROTECTION, 2)
     source = Path(args.file)
     try:
         raw = source.read_bytes()
@@ -464,7 +812,7 @@ def _check(path: Path) -> int:
     return 1
 
 
-def _import(path: Path, args: argparse.Namespace) -> int:
+def _import(path: Path | str, args: argparse.Namespace) -> int:
     from datetime import date
 
     from ouder_tui import importers
@@ -494,13 +842,20 @@ def _import(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_interface(path: Path, args: argparse.Namespace) -> int:
-    from ouder_tui.app import make_app  # the one lazy import of Textual
-    from ouder_tui.filestore import FileStore
+def _start_interface(path: Path | str, args: argparse.Namespace) -> int:
+    if isinstance(path, str):
+        # A server: connect first (a password is asked here, before the screen takes the terminal);
+        # who works is the login, so there is no who-are-you question.
+        store, ask_user = _connect(path, args, listen=True), False
+    else:
+        from ouder_tui.filestore import FileStore
 
-    # The interface opens the file itself, in the background, so its first screen shows at once
-    # and a broken file gets a screen that offers the newest good backup.
-    app = make_app(store=FileStore.unopened(path, user=_user(args)))
+        # The interface opens the file itself, in the background, so its first screen shows at once
+        # and a broken file gets a screen that offers the newest good backup.
+        store, ask_user = FileStore.unopened(path, user=_user(args)), True
+    from ouder_tui.app import make_app  # the one lazy import of Textual
+
+    app = make_app(store=store, ask_user=ask_user)
     app.run()
     return app.return_code or 0
 

@@ -23,6 +23,7 @@ from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
 from ouder_tui.storage import UnreadableFileError, decode, open_document, write_atomic
 from ouder_tui.filestore import hold_lock, lock_for
+from ouder_tui.store import Store
 
 #: Asks for the passphrase of what it names ("de databank", "de reservekopie X").
 AskPassphrase = Callable[[str], crypto.Passphrase]
@@ -94,15 +95,21 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
         if bad_ids and name != META_TABLE:
             report.problems.append(f"Tabel '{name}' heeft ongeldige records: {', '.join(bad_ids[:5])}.")
 
+    _check_people(document.get(GEZINNEN, {}).items(), document.get(LEERLINGEN, {}).items(), version, report)
+    return report
+
+
+def _check_people(gezinnen, leerlingen, version: int, report: CheckReport) -> None:
+    """Check every family and pupil (``(id, record)`` pairs) against the models and each other."""
     gezin_ids = set()
-    for key, record in document.get(GEZINNEN, {}).items():
+    for key, record in gezinnen:
         try:
             from_record(Gezin, {**record, "id": int(key)})
             gezin_ids.add(int(key))
         except (msgspec.ValidationError, ValueError) as exc:
             report.problems.append(f"Gezin {key}: {exc}.")
     pupils = 0
-    for key, record in document.get(LEERLINGEN, {}).items():
+    for key, record in leerlingen:
         try:
             pupil = from_record(Leerling, {**record, "id": int(key)})
         except (msgspec.ValidationError, ValueError) as exc:
@@ -112,6 +119,17 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
         if pupil.gezin_id is not None and pupil.gezin_id not in gezin_ids:
             report.problems.append(f"Leerling {key} ({pupil.naam}) verwijst naar gezin {pupil.gezin_id}, dat niet bestaat.")
     report.notes.append(f"{pupils} leerlingen, {len(gezin_ids)} gezinnen, schemaversie {version}.")
+
+
+def check_store(store: Store) -> CheckReport:
+    """Check an open database that is not a file (a school server): every family and pupil, as the file's check.
+
+    The server itself keeps the records whole (transactions) and its schema version (``server init``);
+    what it cannot know is whether the records still fit the models.
+    """
+    report = CheckReport()
+    _check_people(((r["id"], r) for r in store.all(GEZINNEN)), ((r["id"], r) for r in store.all(LEERLINGEN)),
+                  store.schema_version(), report)
     return report
 
 
