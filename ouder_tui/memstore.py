@@ -17,7 +17,10 @@ from ouder_tui.store import now
 
 
 class MemoryStore(DocumentStore):
-    """A database that lives in this process only. It is loaded as soon as it is made."""
+    """A database that lives in this process only. It is loaded as soon as it is made.
+
+    ``document`` (TinyDB's layout, as in a database file) becomes the store's own: pass a copy.
+    """
 
     def __init__(self, *, user: str = "onbekend", clock: Callable[[], datetime] = now,
                  document: Document | None = None) -> None:
@@ -25,7 +28,7 @@ class MemoryStore(DocumentStore):
         if document is None:
             document = {META_TABLE: {META_ID: {"schema_version": CURRENT_SCHEMA, "next_ids": {},
                                                "created_at": clock().isoformat()}}}
-        self._document: Document = copy.deepcopy(document)
+        self._document: Document = document
         self._generation = 1
         self.loaded = True
 
@@ -33,7 +36,8 @@ class MemoryStore(DocumentStore):
     def copy_of(cls, store: DocumentStore, *, user: str | None = None,
                 clock: Callable[[], datetime] | None = None) -> MemoryStore:
         """An in-memory copy of another document store's committed data (e.g. the demo school for a test)."""
-        return cls(user=user or store.user, clock=clock or store.clock, document=store._committed())
+        return cls(user=user or store.user, clock=clock or store.clock,
+                   document=copy.deepcopy(store._committed()))
 
     @property
     def location(self) -> str:

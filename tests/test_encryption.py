@@ -15,8 +15,8 @@ from ouder_tui import backups, crypto, storage
 from ouder_tui.errors import CorruptDatabaseError
 from ouder_tui.leerlingen import Gezin, Leerling, Registry
 from ouder_tui.privacy import wis, wisplan_gezin
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from tests.conftest import FixedClock
 
 SECRET = "Zonnebloem op het speelplein"

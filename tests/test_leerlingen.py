@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ouder_tui.errors import ConflictError, NotFoundError, ValidationError
 from ouder_tui.leerlingen import Gezin, Leerling, Ouder, Registry, leerjaar_from_klas
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 
 from .conftest import HOSTILE
 

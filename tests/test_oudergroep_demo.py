@@ -11,8 +11,8 @@ import pytest
 from ouder_tui.demo import create_demo_database
 from ouder_tui.leerlingen import Registry
 from ouder_tui.oudergroep import GASTEN, Oudergroep
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from tests.conftest import TODAY
 
 

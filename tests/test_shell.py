@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Static
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Gezin, Registry
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from screens.base import TooSmallNotice
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinScreen
@@ -182,6 +183,7 @@ async def test_add_a_pupil_with_dutch_errors_that_keep_what_was_typed(demo_store
     assert saved[0].klas == "2B" and saved[0].leerjaar == 2 and saved[0].created_by == "Tester"
 
 
+@pytest.mark.file_home
 async def test_a_conflicting_save_offers_reload_and_keeps_the_typed_text(demo_store: Store, clock) -> None:
     registry = Registry(demo_store)
     pupil = registry.leerlingen()[0]
@@ -212,6 +214,7 @@ async def test_a_conflicting_save_offers_reload_and_keeps_the_typed_text(demo_st
     assert stored.klas == "6B" and stored.changed_by == "Tester"
 
 
+@pytest.mark.file_home
 async def test_overwrite_after_a_conflict_saves_what_was_typed(demo_store: Store, clock) -> None:
     pupil = Registry(demo_store).leerlingen()[0]
     app = make_app(demo_store, ask_user=False)

@@ -34,6 +34,9 @@ from screens.table import RecordTable
 from screens.wachtwoord import PassphraseScreen, WachtwoordDialog
 from screens.who import WhoScreen
 
+#: Screens are drawn as a school sees them: on a database file (the settings show its passphrase).
+pytestmark = pytest.mark.file_home
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

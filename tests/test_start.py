@@ -8,8 +8,8 @@ from textual.widgets import Input
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Registry
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from screens.instellingen import InstellingenForm
 from screens.start_error import StartErrorScreen
 from screens.who import WhoScreen

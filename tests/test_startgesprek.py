@@ -18,8 +18,8 @@ from ouder_tui.startgesprek import (
     kanalen,
     school_days_between,
 )
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 
 
 @pytest.fixture

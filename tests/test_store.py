@@ -29,8 +29,8 @@ from ouder_tui.errors import (
     ValidationError,
 )
 from ouder_tui.migrations import CURRENT_SCHEMA
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from ouder_tui.text import format_datetime
 
 BRUSSELS = timezone(timedelta(hours=1))

@@ -23,8 +23,8 @@ import pytest
 
 from ouder_tui import backups, crypto, storage
 from ouder_tui.errors import ConflictError, NotFoundError
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 
 pytestmark = [
     pytest.mark.process,

@@ -11,8 +11,8 @@ from textual.widgets import Checkbox, Input
 
 from ouder_tui import crypto
 from ouder_tui.app import make_app
-from ouder_tui.store import Store
 from ouder_tui.filestore import FileStore
+from ouder_tui.store import Store
 from screens.export_dialog import ExportDialog
 from screens.instellingen import InstellingenForm
 from screens.start_error import StartErrorScreen
