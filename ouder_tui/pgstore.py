@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: How long the listening connection waits before trying a lost server again.
+RECONNECT_SECONDS = 2.0
 #: The bin's confidential parts are kept under this table name in ``vertrouwelijk``.
 _BIN = "_prullenbak"
 _COLUMNS = "id, rev, data, created_by, created_at, changed_by, changed_at"
@@ -168,25 +171,37 @@ class PgStore(Store):
             self._listening.start()
 
     def _listen(self) -> None:
-        """Wait for the server's notifications of committed changes (from any PC) and pass them on."""
-        try:
-            conn = connect_raw(self.url, password=self._password, autocommit=True)
-        except StoreError:
-            return
-        try:
-            conn.execute("LISTEN ouder_tui")
-            own = self._write.info.backend_pid if self._write is not None else None
-            while not self._closed:
-                # our own commits were announced by transaction() already
-                changed = {n.payload for n in conn.notifies(timeout=0.5) if n.pid != own}
-                if changed:
+        """Wait for the server's notifications of committed changes (from any PC) and pass them on.
+
+        When the connection drops it is made again (every few seconds while the server is away); the
+        open screens then fill again, since changes may have been missed meanwhile.
+        """
+        missed = False
+        while not self._closed:
+            try:
+                conn = connect_raw(self.url, password=self._password, autocommit=True)
+            except StoreError:
+                time.sleep(RECONNECT_SECONDS)
+                missed = True
+                continue
+            try:
+                conn.execute("LISTEN ouder_tui")
+                if missed:
                     self._generation += 1
-                    self._notify(frozenset(changed), elsewhere=True)
-        except Exception:  # noqa: BLE001 - the connection dropped or the store closed: screens keep what they have
-            return
-        finally:
-            with contextlib.suppress(Exception):
-                conn.close()
+                    self._notify(frozenset(), elsewhere=True)
+                    missed = False
+                while not self._closed:
+                    own = self._write.info.backend_pid if self._write is not None else None
+                    # our own commits were announced by transaction() already
+                    changed = {n.payload for n in conn.notifies(timeout=0.5) if n.pid != own}
+                    if changed:
+                        self._generation += 1
+                        self._notify(frozenset(changed), elsewhere=True)
+            except Exception:  # noqa: BLE001 - the connection dropped: listen again once the server is back
+                missed = True
+            finally:
+                with contextlib.suppress(Exception):
+                    conn.close()
 
     def close(self) -> None:
         self._closed = True
@@ -236,15 +251,38 @@ class PgStore(Store):
     def _own(self) -> bool:
         return self._txn_thread == threading.get_ident()
 
-    @contextlib.contextmanager
-    def _cursor(self) -> Iterator[psycopg.Cursor]:
-        """A cursor on the connection this thread should use: its transaction's, or the reading one."""
+    def _connection(self, attr: str, *, autocommit: bool) -> psycopg.Connection:
+        """The connection ``attr`` (``_write`` or ``_read``), made again when the old one was lost."""
+        conn = getattr(self, attr)
+        if conn is None or conn.closed or conn.broken:
+            with contextlib.suppress(Exception):
+                if conn is not None:
+                    conn.close()
+            conn = connect_raw(self.url, password=self._password, autocommit=autocommit)
+            setattr(self, attr, conn)
+        return conn
+
+    def _fetch(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        """The rows of a query, on the connection this thread should use: its transaction's, or the reading
+        one (committed data only). A reading connection that was lost is made again, once."""
+        import psycopg
+
         if self._own():
             with self._write.cursor() as cur:
-                yield cur
-        else:
-            with self._read_lock, self._read.cursor() as cur:
-                yield cur
+                cur.execute(sql, params)
+                return cur.fetchall()
+        with self._read_lock:
+            for attempt in range(2):
+                conn = self._connection("_read", autocommit=True)
+                try:
+                    with conn.cursor() as cur:
+                        cur.execute(sql, params)
+                        return cur.fetchall()
+                except psycopg.OperationalError as exc:
+                    if attempt or not conn.broken:
+                        raise StoreError(f"De schoolserver antwoordt niet ({str(exc).strip()}). "
+                                         "Probeer zo opnieuw.") from None
+        raise AssertionError("unreachable")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -258,14 +296,14 @@ class PgStore(Store):
             self._txn_dirty = False
             self._txn_tables: set[str] = set()
             try:
-                with self._write.transaction():
+                with self._connection("_write", autocommit=False).transaction():
                     yield
             except psycopg.errors.InsufficientPrivilege as exc:
                 raise StoreError(f"Dat mag jouw login ({self._user}) niet op de schoolserver: "
                                  f"{exc.diag.message_primary}. Er is niets gewijzigd.") from None
             except psycopg.OperationalError as exc:
                 raise StoreError(f"De verbinding met de schoolserver viel weg ({str(exc).strip()}). "
-                                 "Er is niets bewaard; probeer opnieuw.") from None
+                                 "Er is niets bewaard; wat je typte, blijft staan: probeer opnieuw.") from None
             finally:
                 self._txn_thread = None
         if self._txn_dirty:
@@ -328,9 +366,7 @@ class PgStore(Store):
         sql = (f"SELECT {columns}{', v.data' if join else ''} FROM ouder_tui.records r "
                + ("LEFT JOIN ouder_tui.vertrouwelijk v ON v.tabel = r.tabel AND v.id = r.id " if join else "")
                + f"WHERE r.tabel = %s {where} ORDER BY r.id")
-        with self._cursor() as cur:
-            cur.execute(sql, (table, *params))
-            rows = cur.fetchall()
+        rows = self._fetch(sql, (table, *params))
         return [self._record(table, row[:7], row[7] if join else None, join) for row in rows]
 
     def get(self, table: str, record_id: int) -> dict | None:
@@ -341,17 +377,14 @@ class PgStore(Store):
         return self._select(table)
 
     def count(self, table: str) -> int:
-        with self._cursor() as cur:
-            cur.execute("SELECT count(*) FROM ouder_tui.records WHERE tabel = %s", (table,))
-            return cur.fetchone()[0]
+        return self._fetch("SELECT count(*) FROM ouder_tui.records WHERE tabel = %s", (table,))[0][0]
 
     def schema_version(self) -> int:
         return SERVER_SCHEMA
 
     def table_names(self) -> list[str]:
-        with self._cursor() as cur:
-            cur.execute("SELECT DISTINCT tabel FROM ouder_tui.records ORDER BY tabel")
-            return [row[0] for row in cur.fetchall() if not row[0].startswith("_")]
+        rows = self._fetch("SELECT DISTINCT tabel FROM ouder_tui.records ORDER BY tabel")
+        return [row[0] for row in rows if not row[0].startswith("_")]
 
     # -- writing ----------------------------------------------------------------------------------
     @staticmethod
@@ -477,9 +510,7 @@ class PgStore(Store):
                + (", v.data FROM ouder_tui.prullenbak p LEFT JOIN ouder_tui.vertrouwelijk v "
                   "ON v.tabel = '_prullenbak' AND v.id = p.id" if join else ", NULL FROM ouder_tui.prullenbak p")
                + (" WHERE p.tabel = %s" if table else "") + " ORDER BY p.deleted_at DESC, p.id DESC")
-        with self._cursor() as cur:
-            cur.execute(sql, (table,) if table else ())
-            rows = cur.fetchall()
+        rows = self._fetch(sql, (table,) if table else ())
         entries = []
         for bin_id, tabel, record_id, label, record, deleted_by, deleted_at, secret in rows:
             spec = self._confidential.get(tabel)
@@ -544,9 +575,7 @@ class PgStore(Store):
                 params.append(value)
         sql = ("SELECT tabel, record, actie, velden, door, op, aantal FROM ouder_tui.logboek"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY op DESC, id DESC")
-        with self._cursor() as cur:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
+        rows = self._fetch(sql, params)
         entries = []
         for tabel_, record, actie, velden, door_, op, aantal in rows:
             entry = {"tabel": tabel_, "record": record, "actie": actie, "velden": list(velden), "door": door_,

@@ -69,3 +69,30 @@ async def test_the_idle_lock_opens_with_the_login_s_own_password(pg_server, pg_d
         await pilot.pause()
         assert not isinstance(app.screen, WhoScreen)
     store.close()
+
+
+async def test_a_lost_connection_is_a_dutch_message_and_saving_again_works(pg_server, pg_db: str) -> None:
+    """The server drops every connection of this PC (a restart, a network hiccup): the save says so in
+    Dutch, what was typed stays, and the next ctrl+s reconnects by itself and saves."""
+    import psycopg
+
+    from screens.leerling import LeerlingForm
+    from tests.test_save_waits import fill_new_pupil, text_of, typed, until
+
+    store = PgStore.connect(_login(pg_server, pg_db, "juf_lies", "leerkracht"))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await fill_new_pupil(pilot)
+        assert isinstance(form, LeerlingForm)
+        with psycopg.connect(pg_db, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'juf_lies'")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "schoolserver" in text_of(form, "#form-error"))
+        assert "probeer opnieuw" in text_of(form, "#form-error")
+        assert app.screen is form and typed(form) == ("Noor", "Vermeulen", "2B")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, LeerlingenScreen))
+        table = app.screen.query_one("#pupils", RecordTable)
+        assert await _wait_for(pilot, lambda: table.row_count == 1)
+    assert [p.naam for p in Registry(store).leerlingen()] == ["Noor Vermeulen"]
+    store.close()
