@@ -235,6 +235,17 @@ CREATE TRIGGER meld AFTER INSERT OR UPDATE OR DELETE ON records FOR EACH ROW EXE
 DROP TRIGGER IF EXISTS meld ON prullenbak;
 CREATE TRIGGER meld AFTER INSERT OR DELETE ON prullenbak FOR EACH ROW EXECUTE FUNCTION meld();
 
+-- A confidential part follows its record into the bin and back, or is forgotten with it: for every
+-- role (a teacher may delete a confidential visit), without anyone reading it on the way.
+CREATE OR REPLACE FUNCTION verplaats_vertrouwelijk(van_tabel text, van_id bigint, naar_tabel text, naar_id bigint)
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ouder_tui, pg_temp AS $$
+    UPDATE vertrouwelijk SET tabel = naar_tabel, id = naar_id WHERE tabel = van_tabel AND id = van_id
+$$;
+CREATE OR REPLACE FUNCTION vergeet_vertrouwelijk(van_tabel text, van_id bigint)
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = ouder_tui, pg_temp AS $$
+    DELETE FROM vertrouwelijk WHERE tabel = van_tabel AND id = van_id
+$$;
+
 -- Erasure: records, their confidential parts, bin entries and log lines go; one line says it happened.
 CREATE OR REPLACE FUNCTION wis(tabellen text[], ids bigint[], bak_ids bigint[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = ouder_tui, pg_temp AS $$
@@ -293,7 +304,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON records, prullenbak TO {everyone};
 GRANT SELECT, INSERT, UPDATE, DELETE ON vertrouwelijk TO {zorg};
 GRANT INSERT, UPDATE, DELETE ON ids, vertrouwelijk TO {beheer};
 GRANT SELECT ON ids TO {everyone};
-GRANT EXECUTE ON FUNCTION volgend_id(text, integer), importing(), nu() TO {everyone};
+GRANT EXECUTE ON FUNCTION volgend_id(text, integer), importing(), nu(), verplaats_vertrouwelijk(text, bigint, text, bigint),
+    vergeet_vertrouwelijk(text, bigint) TO {everyone};
 GRANT EXECUTE ON FUNCTION wis(text[], bigint[], bigint[]), ids_bijwerken() TO {beheer};
 
 -- The settings are for beheer; everything else for every role.

@@ -409,8 +409,9 @@ class PgStore(Store):
         if spec is None:
             return record, None
         if not self._reads_secrets() and current is not None and current.get(spec.flag):
-            # A teacher saving a confidential visit: the hidden fields keep their stored form.
-            record = {**record, **{name: current.get(name) for name in (*spec.fields,)}}
+            # A teacher saving a confidential visit: it stays confidential, and what they could not see
+            # keeps its stored form (the notes themselves are not written: see _write_secret).
+            record = {**record, spec.flag: True, **{name: current.get(name) for name in spec.fields}}
         return _split(spec, record)
 
     def insert_many(self, table: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -484,22 +485,14 @@ class PgStore(Store):
             bin_id = cur.fetchone()[0]
             spec = self._confidential.get(table)
             stored = {k: v for k, v in current.items() if k != "id"}
-            secret = None
-            if spec is not None:
+            if spec is not None:  # the bin holds the public part; the notes move along in vertrouwelijk
                 cur.execute("SELECT data FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
                 public = cur.fetchone()[0]
-                stored = {**{k: v for k, v in current.items() if k.startswith("_") or k == "id"}, **public}
-                stored.pop("id", None)
-                if self._reads_secrets():
-                    cur.execute("SELECT data FROM ouder_tui.vertrouwelijk WHERE tabel = %s AND id = %s",
-                                (table, record_id))
-                    row = cur.fetchone()
-                    secret = row[0] if row else None
+                stored = {**{k: v for k, v in current.items() if k.startswith("_")}, **public}
             cur.execute("INSERT INTO ouder_tui.prullenbak (id, tabel, record_id, label, record) "
                         "VALUES (%s, %s, %s, %s, %s)", (bin_id, table, record_id, clean_text(label), Jsonb(stored)))
-            if secret is not None:
-                cur.execute("UPDATE ouder_tui.vertrouwelijk SET tabel = %s, id = %s WHERE tabel = %s AND id = %s",
-                            (_BIN, bin_id, table, record_id))
+            if spec is not None:
+                cur.execute("SELECT ouder_tui.verplaats_vertrouwelijk(%s, %s, %s, %s)", (table, record_id, _BIN, bin_id))
             cur.execute("DELETE FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
             self._changed(table, RECYCLE_BIN)
             return bin_id
@@ -539,8 +532,8 @@ class PgStore(Store):
                         (table, record_id, stored.get("_rev", 0) + 1, Jsonb(data),
                          stored.get("_created_by") or self._user,
                          stored.get("_created_at") or None))
-            cur.execute("UPDATE ouder_tui.vertrouwelijk SET tabel = %s, id = %s WHERE tabel = %s AND id = %s",
-                        (table, record_id, _BIN, bin_id))
+            if table in self._confidential:
+                cur.execute("SELECT ouder_tui.verplaats_vertrouwelijk(%s, %s, %s, %s)", (_BIN, bin_id, table, record_id))
             cur.execute("DELETE FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
             cur.execute("SELECT set_config('ouder_tui.actie', '', true)")
             self._changed(table, RECYCLE_BIN)
@@ -551,7 +544,7 @@ class PgStore(Store):
             cur.execute("DELETE FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
             if cur.rowcount != 1:
                 raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
-            cur.execute("DELETE FROM ouder_tui.vertrouwelijk WHERE tabel = %s AND id = %s", (_BIN, bin_id))
+            cur.execute("SELECT ouder_tui.vergeet_vertrouwelijk(%s, %s)", (_BIN, bin_id))
             self._changed(RECYCLE_BIN)
 
     def scrub_bin(self, bin_id: int, record: Mapping[str, Any]) -> None:

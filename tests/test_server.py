@@ -231,3 +231,22 @@ def test_a_client_killed_mid_transaction_leaves_nothing(logins: dict[str, str]) 
         time.sleep(0.1)
     assert store.count("leerlingen") == 0 and store.logboek() == []
     assert store.insert("leerlingen", {"naam": "Daarna"})["naam"] == "Daarna"
+
+
+def test_a_teacher_deletes_and_restores_a_confidential_visit_without_losing_or_seeing_the_notes(
+        logins: dict[str, str]) -> None:
+    zorg = PgStore.connect(logins["zorg"], listen=False)
+    saved = zorg.insert(VISITS, _visit())
+    teacher = PgStore.connect(logins["leerkracht"], listen=False)
+    seen = teacher.get(VISITS, saved["id"])
+    # unticking "vertrouwelijk" is not how a teacher reads the notes: the visit stays confidential
+    teacher.update(VISITS, saved["id"], {**seen, "vertrouwelijk": False}, expected_rev=seen["_rev"])
+    assert teacher.get(VISITS, saved["id"])["besproken"] == HIDDEN
+    bin_id = teacher.delete(VISITS, saved["id"], label="Huisbezoek")
+    assert zorg.recycle_bin()[0]["record"]["besproken"] == SECRET
+    teacher.restore(bin_id)
+    assert zorg.get(VISITS, saved["id"])["besproken"] == SECRET
+    assert teacher.get(VISITS, saved["id"])["besproken"] == HIDDEN
+    teacher.purge(teacher.delete(VISITS, saved["id"]))
+    with psycopg.connect(logins["zorg"]) as conn:
+        assert conn.execute("SELECT count(*) FROM ouder_tui.vertrouwelijk").fetchone()[0] == 0
