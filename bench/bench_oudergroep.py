@@ -22,10 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_store import build_database  # noqa: E402
 
+from ouder_tui.filestore import FileStore  # noqa: E402
 from ouder_tui.leerlingen import Registry  # noqa: E402
 from ouder_tui.oudergroep import Oudergroep, Sessie  # noqa: E402
-from ouder_tui.store import Store  # noqa: E402
-from ouder_tui.filestore import FileStore
 
 
 def main(argv: list[str] | None = None) -> int:

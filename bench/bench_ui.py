@@ -70,7 +70,7 @@ async def keystrokes(db: Path, query: str) -> tuple[list[float], list[float]]:
     from textual.widgets import Input
 
     from ouder_tui.app import make_app
-    from ouder_tui.store import Store
+    from ouder_tui.filestore import FileStore
     from screens.leerlingen import LeerlingenScreen
 
     refill: list[float] = []

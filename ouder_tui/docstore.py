@@ -17,7 +17,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from ouder_tui.errors import ConflictError, NotFoundError, StoreError
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
@@ -27,13 +27,11 @@ from ouder_tui.store import (
     RECYCLE_BIN,
     SETTINGS,
     USERS,
-    ChangeListener,
     Store,
     validate_user,
 )
 from ouder_tui.text import clean_text, format_datetime
 
-T = TypeVar("T")
 Document = dict[str, dict[str, Any]]
 
 _EMPTY: Mapping[str, dict] = MappingProxyType({})
@@ -107,8 +105,6 @@ class DocumentStore(Store):
         self.loaded = False
         self._thread_lock = threading.RLock()
         self._txn: _Transaction | None = None
-        self._derived: dict[str, tuple[int, Any]] = {}
-        self._listeners: list[tuple[ChangeListener, bool]] = []
 
     # -- what a home supplies ---------------------------------------------------------------
     @abc.abstractmethod
@@ -180,35 +176,9 @@ class DocumentStore(Store):
         self._committed()
         return self._committed_generation()
 
-    def derived(self, key: str, build: Callable[[], T]) -> T:
+    def _uncommitted_here(self) -> bool:
         txn = self._own_transaction()
-        if txn is not None and txn.dirty:  # uncommitted: never cached, never seen by others
-            return build()
-        generation = self.generation
-        cached = self._derived.get(key)
-        if cached is None or cached[0] != generation:
-            cached = (generation, build())
-            self._derived[key] = cached
-        return cached[1]
-
-    def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
-        entry = (listener, others_only)
-        self._listeners.append(entry)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(entry)
-
-        return unsubscribe
-
-    def _notify(self, tables: frozenset[str], *, elsewhere: bool = False) -> None:
-        for listener, others_only in list(self._listeners):
-            if others_only and not elsewhere:
-                continue
-            try:
-                listener(tables)
-            except Exception:  # noqa: BLE001 - a broken screen must not undo or fail a save that is done
-                continue
+        return txn is not None and txn.dirty
 
     # -- reading -------------------------------------------------------------------------------
     def _table(self, name: str) -> Mapping[str, Any]:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path

@@ -17,18 +17,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
 from ouder_tui.errors import ConflictError, NotFoundError, StoreError
 from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
-from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SETTINGS, ChangeListener, Store, now
+from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SETTINGS, Store, now
 from ouder_tui.text import clean_text, format_datetime
 
 if TYPE_CHECKING:
     import psycopg
 
-T = TypeVar("T")
 
 #: How long the listening connection waits before trying a lost server again.
 RECONNECT_SECONDS = 2.0
@@ -123,8 +122,6 @@ class PgStore(Store):
         self._read: psycopg.Connection | None = None
         self._read_lock = threading.Lock()
         self._generation = 1
-        self._derived: dict[str, tuple[int, Any]] = {}
-        self._listeners: list[tuple[ChangeListener, bool]] = []
         self._listening: threading.Thread | None = None
         self._closed = False
         self._user = ""
@@ -314,34 +311,8 @@ class PgStore(Store):
     def generation(self) -> int:
         return self._generation
 
-    def derived(self, key: str, build: Callable[[], T]) -> T:
-        if self._own() and self._txn_dirty:
-            return build()
-        generation = self._generation
-        cached = self._derived.get(key)
-        if cached is None or cached[0] != generation:
-            cached = (generation, build())
-            self._derived[key] = cached
-        return cached[1]
-
-    def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
-        entry = (listener, others_only)
-        self._listeners.append(entry)
-
-        def unsubscribe() -> None:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(entry)
-
-        return unsubscribe
-
-    def _notify(self, tables: frozenset[str], *, elsewhere: bool = False) -> None:
-        for listener, others_only in list(self._listeners):
-            if others_only and not elsewhere:
-                continue
-            try:
-                listener(tables)
-            except Exception:  # noqa: BLE001 - a broken screen must not fail a save that is done
-                continue
+    def _uncommitted_here(self) -> bool:
+        return self._own() and self._txn_dirty
 
     def _changed(self, *tables: str) -> None:
         self._txn_dirty = True

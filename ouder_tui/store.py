@@ -198,16 +198,50 @@ class Store(abc.ABC):
     def generation(self) -> int:
         """Changes whenever the data this thread sees changes; services key their caches on it."""
 
-    @abc.abstractmethod
-    def derived(self, key: str, build: Callable[[], T]) -> T:
-        """A value computed from the data, built again only when the data changed (shared by services)."""
+    def _uncommitted_here(self) -> bool:
+        """Whether this thread is inside a transaction that changed something not yet committed."""
+        return False
 
-    @abc.abstractmethod
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """A value computed from the data, built again only when the data changed (shared by services).
+
+        Inside a transaction with uncommitted changes it is built on the spot and never cached, so
+        nothing uncommitted is ever seen by another thread.
+        """
+        if self._uncommitted_here():
+            return build()
+        generation = self.generation
+        cache = self.__dict__.setdefault("_derived_cache", {})
+        cached = cache.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, build())
+            cache[key] = cached
+        return cached[1]
+
     def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
         """Call ``listener`` (from any thread) after data changed; returns the function that unsubscribes.
 
         With ``others_only`` only for changes made elsewhere (another PC on a server), not this store's own.
         """
+        entry = (listener, others_only)
+        listeners = self.__dict__.setdefault("_change_listeners", [])
+        listeners.append(entry)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                listeners.remove(entry)
+
+        return unsubscribe
+
+    def _notify(self, tables: frozenset[str], *, elsewhere: bool = False) -> None:
+        """Tell the listeners that ``tables`` changed (``elsewhere``: by another PC)."""
+        for listener, others_only in list(self.__dict__.get("_change_listeners", ())):
+            if others_only and not elsewhere:
+                continue
+            try:
+                listener(tables)
+            except Exception:  # noqa: BLE001 - a broken screen must not undo or fail a save that is done
+                continue
 
     # -- records ----------------------------------------------------------------------------
     @abc.abstractmethod

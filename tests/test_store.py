@@ -1009,7 +1009,6 @@ def test_a_save_keeps_the_permissions_given_to_the_file(tmp_path):
     import os
     import stat as st
 
-    from ouder_tui.store import Store
 
     if os.name == "nt":
         pytest.skip("POSIX permissions")
