@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS logboek (
     aantal integer
 );
 CREATE INDEX IF NOT EXISTS logboek_record ON logboek (tabel, record);
-CREATE INDEX IF NOT EXISTS records_tabel ON records (tabel);
+DROP INDEX IF EXISTS records_tabel;  -- the primary key (tabel, id) serves a table's records, in order
 CREATE TABLE IF NOT EXISTS ids (tabel text PRIMARY KEY, volgende bigint NOT NULL);
 
 -- Whether this transaction imports a whole database as it was (who and when kept): only for beheer.

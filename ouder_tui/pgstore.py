@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
 from ouder_tui.errors import ConflictError, NotFoundError, StoreError
 from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
@@ -33,7 +35,9 @@ if TYPE_CHECKING:
 RECONNECT_SECONDS = 2.0
 #: The bin's confidential parts are kept under this table name in ``vertrouwelijk``.
 _BIN = "_prullenbak"
-_COLUMNS = "id, rev, data, created_by, created_at, changed_by, changed_at"
+#: A record's columns; the fields come as JSON text, which msgspec decodes several times faster than
+#: psycopg's own JSONB loader (50,000 records: the difference between a list in time and not).
+_COLUMNS = "id, rev, data::text, created_by, created_at, changed_by, changed_at"
 
 
 class PasswordNeededError(StoreError):
@@ -320,12 +324,18 @@ class PgStore(Store):
 
     # -- reading --------------------------------------------------------------------------------
     def _record(self, table: str, row: tuple, secret: dict | None, with_secret: bool) -> dict:
-        record_id, rev, data, created_by, created_at, changed_by, changed_at = row
+        record_id, rev, text, created_by, created_at, changed_by, changed_at = row
+        data = msgspec.json.decode(text)
         spec = self._confidential.get(table)
         if spec is not None:
-            data = _join(spec, dict(data), secret if with_secret else None)
-        return {**data, "id": record_id, "_rev": rev, **_stamps(created_by=created_by, created_at=created_at,
-                                                                 changed_by=changed_by, changed_at=changed_at)}
+            data = _join(spec, data, secret if with_secret else None)
+        data["id"] = record_id  # a fresh dict: filled in place (50,000 records: no copy each)
+        data["_rev"] = rev
+        for key, value in (("_created_by", created_by), ("_created_at", created_at), ("_changed_by", changed_by),
+                           ("_changed_at", changed_at)):
+            if value is not None:  # a record from a file of before the stamps has none
+                data[key] = value
+        return data
 
     def _reads_secrets(self) -> bool:
         return "zorg" in self._roles
@@ -333,7 +343,7 @@ class PgStore(Store):
     def _select(self, table: str, where: str = "", params: tuple = ()) -> list[dict]:
         spec = self._confidential.get(table)
         join = spec is not None and self._reads_secrets()
-        columns = ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(","))
+        columns = ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(", "))
         sql = (f"SELECT {columns}{', v.data' if join else ''} FROM ouder_tui.records r "
                + ("LEFT JOIN ouder_tui.vertrouwelijk v ON v.tabel = r.tabel AND v.id = r.id " if join else "")
                + f"WHERE r.tabel = %s {where} ORDER BY r.id")
@@ -417,6 +427,23 @@ class PgStore(Store):
         changes = list(changes)
         saved = []
         with self.transaction(), self._write.cursor() as cur:
+            if table not in self._confidential:  # one statement a record: the revision check is in the UPDATE
+                records = []
+                for record_id, data, expected_rev in changes:
+                    cur.execute(f"UPDATE ouder_tui.records SET data = %s WHERE tabel = %s AND id = %s "
+                                f"{'AND rev = %s ' if expected_rev is not None else ''}RETURNING {_COLUMNS}",
+                                (Jsonb(self._user_fields(data)), table, record_id,
+                                 *((expected_rev,) if expected_rev is not None else ())))
+                    row = cur.fetchone()
+                    if row is None:
+                        current = self.get(table, record_id)
+                        if current is None:
+                            raise NotFoundError(self._missing_message(table, record_id))
+                        raise self._conflict(current)
+                    records.append(self._record(table, row, None, False))
+                if records:
+                    self._changed(table)
+                return records
             for record_id, data, expected_rev in changes:
                 current = self.get(table, record_id)
                 if current is None:
