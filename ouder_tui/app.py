@@ -371,3 +371,16 @@ def _commands():
 def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> OuderTuiApp:
     """The app on an open store (tests pass one on a temporary file)."""
     return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes)
+
+
+def choose_location(*, machine_database, existing=()):
+    """The first start on a PC where nothing is chosen: ask where the database lives (``screens/locatie.py``).
+
+    A small app of its own, run before the real one. Returns the choice (``ouder_tui.locatie.Outcome``;
+    a file's choice is kept already, a server's once it answers), or ``None`` when the user stopped.
+    """
+    from screens.locatie import LocatieApp
+
+    app = LocatieApp(machine_database=machine_database, existing=list(existing))
+    app.run()
+    return app.return_value

@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PAD|URL",
                         help="de databank: een bestand, of een schoolserver (postgresql://...); "
-                             "anders OUDER_TUI_DB of je gegevensmap")
+                             "anders OUDER_TUI_DB, of wat bij de eerste start gekozen is (ouder-tui locatie)")
     parser.add_argument("--demo", action="store_true", help="werk op de aparte demodatabank (wordt zo nodig gemaakt)")
     parser.add_argument("--gebruiker", metavar="NAAM", help=f"naam die wijzigingen ondertekent (anders {ENV_USER})")
     parser.add_argument("--version", action="version", version=f"ouder-tui {__version__}", help="toon de versie en stop")
@@ -146,6 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
     ont = commands.add_parser("ontsleutel", help="een versleutelde export of reservekopie leesbaar maken")
     ont.add_argument("file", metavar="BESTAND")
     ont.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+
+    loc = commands.add_parser("locatie", help="toon of kies waar de databank staat",
+                              description="Zonder argument: toont welke databank ouder-tui gebruikt en waar die "
+                                          "keuze vandaan komt. Met een bestand, een map of een schoolserver: "
+                                          "bewaart dat als de databank voor iedereen op deze pc (of met "
+                                          "--alleen-voor-mij voor jou alleen). --db en OUDER_TUI_DB gaan altijd voor.")
+    loc.add_argument("waar", nargs="?", metavar="PAD|URL",
+                     help="een databankbestand, een map (de databank heet daar ouder-tui.json) of "
+                          "postgresql://SERVER/DATABANK")
+    loc.add_argument("--alleen-voor-mij", action="store_true",
+                     help="bewaar de keuze alleen voor jou (anders voor iedereen die zich op deze pc aanmeldt)")
 
     commands.add_parser("check", help="controleer of de databank gezond is")
     bak = commands.add_parser("backup", help="maak een reservekopie")
@@ -246,22 +257,33 @@ def _user(args: argparse.Namespace) -> str:
         return "onbekend"
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    from ouder_tui.paths import choose_db_path
+def _database(args: argparse.Namespace) -> Path | str | None:
+    """The database a command works on: a file's path, or a school server's URL; ``None`` when nothing is
+    chosen yet. ``--demo``, else ``--db``, ``OUDER_TUI_DB``, the user's own choice, the choice for this PC
+    (:mod:`ouder_tui.locatie`)."""
+    from ouder_tui.locatie import resolve
+    from ouder_tui.paths import demo_db_path
 
-    return choose_db_path(args.db, demo=args.demo)
+    if args.demo:
+        return demo_db_path()
+    choice = resolve(args.db)
+    return None if choice is None else choice.database()
 
 
-def _database(args: argparse.Namespace) -> Path | str:
-    """The database a command works on: a file's path, or a school server's URL (``--db`` or OUDER_TUI_DB)."""
-    from ouder_tui.paths import ENV_DB
-    from ouder_tui.pgurl import is_server_url
+def _without_choice() -> Path:
+    """A headless command on a PC where nothing is chosen yet: the per-user database of an earlier version,
+    as before; else a Dutch error that says how to choose."""
+    from ouder_tui.errors import OuderTuiError
+    from ouder_tui.locatie import legacy_choice
 
-    if not args.demo:
-        chosen = args.db if args.db else os.environ.get(ENV_DB)
-        if is_server_url(chosen):
-            return chosen.strip()
-    return _db_path(args)
+    old = legacy_choice()
+    if old is None:
+        raise OuderTuiError("Er is nog geen databank gekozen op deze pc. Start ouder-tui één keer (het vraagt waar "
+                            "de databank komt), kies ze met ouder-tui locatie PAD|URL, of geef --db PAD|URL.")
+    _say(f"ouder-tui: let op: er is nog niet gekozen waar de databank staat; ouder-tui werkt zoals vroeger op "
+         f"{old.databank}. Kies een plaats voor iedereen op deze pc door ouder-tui te starten, of met ouder-tui "
+         "locatie.")
+    return Path(old.databank)
 
 
 def _ensure_demo(path: Path) -> None:
@@ -342,21 +364,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "locatie":
+        return _locatie(args)
     if args.command == "ontsleutel":
         return _ontsleutel(args)
     if args.command == "overzetten":
         return _overzetten(args)
-    path = _database(args)
     if args.command == "server":
-        return _server(args, path)
+        given = args.server_command == "init" and args.url  # needs no choice (nor a readable one)
+        return _server(args, None if given else _database(args))
+    if args.command == "demo" and not args.db:  # the demo is always its own file, whatever is chosen
+        from ouder_tui.paths import demo_db_path
+
+        path: Path | str | None = demo_db_path()
+    else:
+        path = _database(args)
+    if path is None:
+        if args.command is None:
+            return _first_start(args)
+        path = _without_choice()
     if isinstance(path, str):
         return _run_on_server(path, args)
     if args.command == "demo":
         from ouder_tui.demo import create_demo_database
 
-        target = path if (args.db and not args.demo) else _db_path(argparse.Namespace(db=None, demo=True))
-        create_demo_database(target, replace=args.opnieuw)
-        print(f"Demodatabank klaar: {target}")
+        create_demo_database(path, replace=args.opnieuw)
+        print(f"Demodatabank klaar: {path}")
         return 0
     if args.demo:
         _ensure_demo(path)
@@ -609,7 +642,7 @@ def _overzetten(args: argparse.Namespace) -> int:
     return 0
 
 
-def _server(args: argparse.Namespace, database: Path | str) -> int:
+def _server(args: argparse.Namespace, database: Path | str | None) -> int:
     """``ouder-tui server init|gebruiker|gebruikers``: for the school's IT partner, also in scripts."""
     from ouder_tui import pgadmin
     from ouder_tui.pgurl import describe, for_login, is_server_url
@@ -842,22 +875,135 @@ def _import(path: Path | str, args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_interface(path: Path | str, args: argparse.Namespace) -> int:
+def _interface():
+    """The interface, ``ouder_tui.app``: the one lazy import of Textual."""
+    import ouder_tui.app
+
+    return ouder_tui.app
+
+
+def _first_start(args: argparse.Namespace) -> int:
+    """Nothing chosen yet on this PC: ask where the database lives (a small screen of its own, before the
+    app), then start the app on it, exactly as with ``--db``."""
+    from ouder_tui.locatie import existing_user_databases, machine_database
+
+    outcome = _interface().choose_location(machine_database=machine_database(), existing=existing_user_databases())
+    if outcome is None:
+        _say("ouder-tui: er is geen databank gekozen; er is niets gewijzigd. Start ouder-tui opnieuw om te kiezen.")
+        return 0
+    if outcome.is_server:
+        return _start_interface(outcome.databank, args, keep=outcome)
+    return _start_interface(Path(outcome.databank), args)
+
+
+def _start_interface(path: Path | str, args: argparse.Namespace, *, keep=None) -> int:
+    """Start the app on ``path``; ``keep``: a server chosen at the first start, kept once it answers."""
     if isinstance(path, str):
         # A server: connect first (a password is asked here, before the screen takes the terminal);
         # who works is the login, so there is no who-are-you question.
-        store, ask_user = _connect(path, args, listen=True), False
+        from ouder_tui.errors import OuderTuiError
+
+        try:
+            store, ask_user = _connect(path, args, listen=True), False
+        except OuderTuiError as exc:
+            if keep is None:
+                raise
+            raise OuderTuiError(f"{exc} De schoolserver is niet bewaard als keuze; start ouder-tui opnieuw om "
+                                "te kiezen.") from None
+        if keep is not None:
+            _keep_choice(keep.databank, machine=keep.machine)
     else:
         from ouder_tui.filestore import FileStore
 
         # The interface opens the file itself, in the background, so its first screen shows at once
         # and a broken file gets a screen that offers the newest good backup.
         store, ask_user = FileStore.unopened(path, user=_user(args)), True
-    from ouder_tui.app import make_app  # the one lazy import of Textual
-
-    app = make_app(store=store, ask_user=ask_user)
+    app = _interface().make_app(store=store, ask_user=ask_user)
     app.run()
     return app.return_code or 0
+
+
+def _keep_choice(value: str, *, machine: bool) -> None:
+    """Keep the server chosen at the first start (it answered); a failure only warns: the work goes on."""
+    from ouder_tui.locatie import LocationError, save_with_fallback
+
+    try:
+        _, notes = save_with_fallback(value, machine=machine)
+    except LocationError as exc:
+        notes = [f"{exc} De keuze is niet bewaard; kies later met ouder-tui locatie."]
+    for note in notes:
+        _say(f"ouder-tui: {note}")
+
+
+def _locatie(args: argparse.Namespace) -> int:
+    """``ouder-tui locatie [PAD|URL] [--alleen-voor-mij]``: show where the database is, or choose it."""
+    from ouder_tui import locatie
+    from ouder_tui.paths import ENV_DB
+    from ouder_tui.pgurl import is_server_url, redact
+
+    if args.waar is None:
+        return _show_location(args)
+    machine = not args.alleen_voor_mij
+    value = locatie.normalize(args.waar)
+    notes: list[str] = []
+    if not is_server_url(value):
+        folder = Path(value).parent
+        if folder == locatie.machine_data_folder():
+            notes += locatie.ensure_machine_folder(folder)
+        elif not folder.is_dir():
+            return _fail(f"De map {folder} bestaat niet (of is nu niet bereikbaar). Maak ze eerst, of kies een "
+                         "andere plaats. Er is niets gewijzigd.")
+    for warning in locatie.location_warnings(value) + locatie.server_warnings(value, machine=machine):
+        _say(f"ouder-tui: let op: {warning}")
+    try:
+        saved, save_notes = locatie.save_choice(value, machine=machine)
+    except locatie.LocationError as exc:
+        if not machine:
+            raise
+        raise locatie.LocationError(f"{exc} Of bewaar de keuze alleen voor jou: ouder-tui locatie "
+                                    f"{_quote(args.waar)} --alleen-voor-mij.") from None
+    for note in notes + save_notes:
+        _say(f"ouder-tui: let op: {note}")
+    who = "iedereen op deze pc" if machine else "jou alleen"
+    print(f"Bewaard voor {who} (in {saved}): de databank is {redact(value)}.")
+    if not is_server_url(value) and not Path(value).exists():
+        print("Dat bestand bestaat nog niet: ouder-tui maakt het bij de volgende start.")
+    if machine and (own := locatie.read_choice(locatie.user_settings_file(), "gebruiker")) is not None:
+        print(f"Let op: voor jou gaat je eigen keuze voor ({own.databank}, in {own.bestand}); die verwijder je "
+              "door dat bestand te wissen.")
+    for given, name in ((args.db, "--db"), (os.environ.get(ENV_DB), ENV_DB)):
+        if given:
+            print(f"Let op: {name} ({redact(given)}) gaat voor zolang die gegeven is.")
+            break
+    return 0
+
+
+def _show_location(args: argparse.Namespace) -> int:
+    """``ouder-tui locatie`` without argument: which database, and where that choice comes from."""
+    from ouder_tui import locatie
+    from ouder_tui.pgurl import is_server_url, redact
+
+    choice = locatie.resolve(args.db)
+    saved = locatie.saved_choices()
+    if choice is None:
+        print("Er is nog geen databank gekozen op deze pc.")
+        if (old := locatie.legacy_choice()) is not None:
+            print(f"Zonder keuze werken de opdrachten op de databank van een vorige versie: {old.databank}")
+        print("Kiezen: start ouder-tui (het vraagt het), of ouder-tui locatie PAD|URL [--alleen-voor-mij].")
+        print(f"De map voor iedereen op deze pc is {locatie.machine_data_folder()}.")
+        return 0
+    print(f"Databank: {redact(choice.databank)}")
+    print(f"Gekozen via {choice.describe()}.")
+    target = choice.database()
+    if not is_server_url(choice.databank) and isinstance(target, Path) and not target.exists():
+        print("Dat bestand bestaat nog niet: ouder-tui maakt het bij de eerste start.")
+    for other in saved:
+        if other != choice:
+            print(f"Ook bewaard, maar niet gebruikt: {redact(other.databank)} ({other.describe()}).")
+    for warning in locatie.location_warnings(choice.databank):
+        print(f"Let op: {warning}")
+    print("Wijzigen: ouder-tui locatie PAD|URL [--alleen-voor-mij].")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

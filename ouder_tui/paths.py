@@ -1,4 +1,8 @@
-"""Where the databases live: ``--db``, else ``OUDER_TUI_DB``, else the user's data folder."""
+"""The per-user folders of ouder-tui: the demo database, and the database of earlier versions.
+
+Which database a command works on (``--db``, ``OUDER_TUI_DB``, the choice made at the first start on
+this PC) is decided in :mod:`ouder_tui.locatie`.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,23 @@ import platformdirs
 
 APP_NAME = "ouder-tui"
 ENV_DB = "OUDER_TUI_DB"
+#: Moves every per-user file (the user's own choice, the demo, the old per-user database) elsewhere.
+ENV_USER_DIR = "OUDER_TUI_USER_DIR"
 
 
 def data_folder() -> Path:
     """The user's data folder for ouder-tui (e.g. ``%LOCALAPPDATA%\\ouder-tui`` on Windows)."""
+    if override := os.environ.get(ENV_USER_DIR):
+        return Path(override)
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def default_db_path() -> Path:
-    """The real database when neither ``--db`` nor ``OUDER_TUI_DB`` says otherwise."""
+    """Where earlier versions kept the real database, per user (shared and guest profiles wipe it at
+    sign-out; the first start offers to move it)."""
     return data_folder() / "ouder-tui.json"
 
 
 def demo_db_path() -> Path:
     """The generated demo database: separate from the real one, always."""
     return data_folder() / "demo.json"
-
-
-def choose_db_path(cli_value: str | None, *, demo: bool) -> Path:
-    """The database a command works on."""
-    if demo:
-        return demo_db_path()
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if env := os.environ.get(ENV_DB):
-        return Path(env).expanduser()
-    return default_db_path()

@@ -125,3 +125,11 @@ def pg_db(pg_server) -> Iterator[str]:
     init_server(url)
     yield url
     pg_server.drop_database(name)
+
+
+@pytest.fixture(autouse=True)
+def own_choice_folders(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where the database lives (ouder_tui/locatie.py): no test reads or writes this PC's real choice, its
+    machine-wide folder or the user's own folder (the demo and the old per-user database included)."""
+    monkeypatch.setenv("OUDER_TUI_MACHINE_DIR", str(tmp_path_factory.mktemp("pc")))
+    monkeypatch.setenv("OUDER_TUI_USER_DIR", str(tmp_path_factory.mktemp("gebruiker")))

@@ -238,3 +238,31 @@ def test_screen(snap_compare, demo_store: Store, name: str, size: tuple[int, int
         await pilot.pause()
 
     assert snap_compare(make_app(demo_store, ask_user=False), run_before=run_before, terminal_size=size)
+
+
+# --- the first start's question: where the database lives (a small app of its own, before ouder-tui) --------
+
+#: Fixed places, so the picture is the same on every machine (nothing is made there: only Enter would).
+LOCATIE_PC = Path("/srv/ouder-tui/ouder-tui.json")
+LOCATIE_OLD = Path("/home/juf.anja/.local/share/ouder-tui/ouder-tui.json")
+
+
+async def _locatie_first(pilot) -> None:
+    await pilot.pause()
+
+
+async def _locatie_cloud_folder(pilot) -> None:
+    await pilot.press("down", "enter", *"/home/juf.anja/OneDrive - Scholengroep/zorg")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["locatie", "locatie_wolk"])
+def test_locatie_screen(snap_compare, monkeypatch, name: str, size: tuple[int, int]) -> None:
+    from ouder_tui import locatie
+    from screens.locatie import LocatieApp
+
+    monkeypatch.setattr(locatie, "temp_folders", lambda **_: ["/tmp"])  # not the test machine's own
+    existing = [LOCATIE_OLD] if name == "locatie" else []
+    app = LocatieApp(machine_database=LOCATIE_PC, existing=existing)
+    show = _locatie_first if name == "locatie" else _locatie_cloud_folder
+    assert snap_compare(app, run_before=show, terminal_size=size)
