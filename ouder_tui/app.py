@@ -24,7 +24,7 @@ from ouder_tui.areas import Services
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
-from ouder_tui.store import Store
+from ouder_tui.store import SERVER_AWAY, Store
 from screens.areas import AREAS
 from screens.saving import saves_running
 from screens.who import WhoScreen
@@ -143,7 +143,12 @@ class OuderTuiApp(App[None]):
                 ready()
 
     def _changed_elsewhere(self, tables: frozenset[str]) -> None:
-        """Someone on another PC saved (called from the store's listening thread)."""
+        """Someone on another PC saved (called from the store's listening thread), or the server went away."""
+        if SERVER_AWAY in tables:
+            self.call_from_thread(self.notify, "De schoolserver antwoordt niet. Je ziet wat er laatst gekend was; "
+                                  "bewaren lukt weer zodra ze terug is (ouder-tui verbindt vanzelf opnieuw).",
+                                  severity="warning", markup=False, timeout=10)
+            return
         if not self._refresh_pending:
             self._refresh_pending = True
             self.call_from_thread(self.set_timer, LIVE_REFRESH_SECONDS, self._refresh_open_list)

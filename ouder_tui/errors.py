@@ -28,6 +28,10 @@ class LockTimeoutError(StoreError):
     """Another window or PC held the database too long."""
 
 
+class ServerUnreachableError(StoreError):
+    """The school server does not answer (network, restart). Screens keep the last data they had."""
+
+
 class CorruptDatabaseError(StoreError):
     """The database file does not parse (or is empty). It is never overwritten.
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
-from ouder_tui.errors import ConflictError, NotFoundError, StoreError
+from ouder_tui.errors import ConflictError, NotFoundError, ServerUnreachableError, StoreError
 from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
-from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SETTINGS, Store, now
+from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SERVER_AWAY, SETTINGS, Store, now
 from ouder_tui.text import clean_text, format_datetime
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ class PgStore(Store):
         self._generation = 1
         self._listening: threading.Thread | None = None
         self._closed = False
+        self._away = False
         self._user = ""
         self._database = ""
         self._roles: frozenset[str] = frozenset()
@@ -189,6 +190,7 @@ class PgStore(Store):
                 conn.execute("LISTEN ouder_tui")
                 if missed:
                     self._generation += 1
+                    self._away = False
                     self._notify(frozenset(), elsewhere=True)
                     missed = False
                 while not self._closed:
@@ -274,16 +276,29 @@ class PgStore(Store):
                 return cur.fetchall()
         with self._read_lock:
             for attempt in range(2):
-                conn = self._connection("_read", autocommit=True)
                 try:
+                    conn = self._connection("_read", autocommit=True)
                     with conn.cursor() as cur:
                         cur.execute(sql, params)
-                        return cur.fetchall()
-                except psycopg.OperationalError as exc:
-                    if attempt or not conn.broken:
-                        raise StoreError(f"De schoolserver antwoordt niet ({str(exc).strip()}). "
-                                         "Probeer zo opnieuw.") from None
+                        rows = cur.fetchall()
+                except (psycopg.OperationalError, StoreError) as exc:
+                    if isinstance(exc, PasswordNeededError):
+                        raise
+                    if attempt or isinstance(exc, StoreError) or not conn.broken:
+                        self._server_away()
+                        raise ServerUnreachableError(
+                            f"De schoolserver antwoordt niet ({str(exc).strip()}). Je ziet wat er laatst gekend "
+                            "was; probeer zo opnieuw.") from None
+                    continue
+                self._away = False
+                return rows
         raise AssertionError("unreachable")
+
+    def _server_away(self) -> None:
+        """Tell the open screens once per outage (the listening connection tells them when it is back)."""
+        if not self._away:
+            self._away = True
+            self._notify(frozenset({SERVER_AWAY}), elsewhere=True)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from ouder_tui.errors import ValidationError
+from ouder_tui.errors import ServerUnreachableError, ValidationError
 from ouder_tui.models import STORE_KEYS
 from ouder_tui.text import clean_text
 
@@ -59,6 +59,8 @@ META_KEYS = STORE_KEYS
 
 MAX_USER_NAME = 60
 
+#: The "table" of a change notice that says a server stopped answering (screens keep what they show).
+SERVER_AWAY = "_verbinding_weg"
 #: A change notification: the names of the tables that changed (empty: unknown, reload everything).
 ChangeListener = Callable[[frozenset[str]], None]
 
@@ -214,7 +216,12 @@ class Store(abc.ABC):
         cache = self.__dict__.setdefault("_derived_cache", {})
         cached = cache.get(key)
         if cached is None or cached[0] != generation:
-            cached = (generation, build())
+            try:
+                cached = (generation, build())
+            except ServerUnreachableError:
+                if cached is None:
+                    raise
+                return cached[1]  # the server is away: the last data it gave, until it is back
             cache[key] = cached
         return cached[1]
 

@@ -250,3 +250,36 @@ def test_a_teacher_deletes_and_restores_a_confidential_visit_without_losing_or_s
     teacher.purge(teacher.delete(VISITS, saved["id"]))
     with psycopg.connect(logins["zorg"]) as conn:
         assert conn.execute("SELECT count(*) FROM ouder_tui.vertrouwelijk").fetchone()[0] == 0
+
+
+def test_while_the_server_is_away_screens_keep_the_last_data_and_hear_why(logins: dict[str, str], pg_db: str,
+                                                                           monkeypatch) -> None:
+    """A restart or a network cut: what the screens read comes from the last answer (no crash), the app is
+    told once, and once the server answers again everything is read afresh."""
+    from ouder_tui import pgstore
+    from ouder_tui.errors import ServerUnreachableError
+    from ouder_tui.leerlingen import Leerling, Registry
+    from ouder_tui.store import SERVER_AWAY
+
+    store = PgStore.connect(logins["leerkracht"], listen=False)
+    registry = Registry(store)
+    registry.add_leerling(Leerling(voornaam="Amira", familienaam="Benali", klas="3A"))
+    assert [p.naam for p in registry.leerlingen()] == ["Amira Benali"]
+    heard: list[frozenset[str]] = []
+    store.subscribe(heard.append, others_only=True)
+    real = pgstore.connect_raw
+
+    def server_down(*args, **kwargs):
+        raise StoreError("Kan de schoolserver niet bereiken: connection refused")
+
+    monkeypatch.setattr(pgstore, "connect_raw", server_down)
+    with psycopg.connect(pg_db, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'test_leerkracht'")
+    store._generation += 1  # as a notice from another PC would: the cached list must be read again
+    assert [p.naam for p in registry.leerlingen()] == ["Amira Benali"]  # the last data, not a crash
+    with pytest.raises(ServerUnreachableError, match="antwoordt niet"):
+        store.get("leerlingen", 1)
+    assert [t for t in heard if SERVER_AWAY in t] == [frozenset({SERVER_AWAY})]  # told once
+    monkeypatch.setattr(pgstore, "connect_raw", real)
+    assert store.get("leerlingen", 1)["voornaam"] == "Amira"
+    assert [p.naam for p in registry.leerlingen()] == ["Amira Benali"]
