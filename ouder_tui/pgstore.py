@@ -146,8 +146,20 @@ class PgStore(Store):
     def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
              listen: bool = True) -> None:
         """Connect (both connections) and check that ``server init`` ran with a schema this build knows."""
-        self._write = connect_raw(self.url, password=self._password)
-        self._read = connect_raw(self.url, password=self._password, autocommit=True)
+        try:
+            self._write = connect_raw(self.url, password=self._password)
+            self._read = connect_raw(self.url, password=self._password, autocommit=True)
+            self._check_schema_and_roles()
+        except BaseException:
+            self.close()  # a refusal leaves no connection open
+            raise
+        self.loaded = True
+        if listen:
+            self._listening = threading.Thread(target=self._listen, name="ouder-tui LISTEN", daemon=True)
+            self._listening.start()
+
+    def _check_schema_and_roles(self) -> None:
+        assert self._read is not None
         with self._read.cursor() as cur:
             cur.execute("SELECT session_user, current_database(), EXISTS (SELECT 1 FROM pg_class c JOIN "
                         "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ouder_tui' AND c.relname = 'meta')")
@@ -167,10 +179,6 @@ class PgStore(Store):
             if version > SERVER_SCHEMA:
                 raise StoreError(f"De databank op {self._redacted} is ingericht door een nieuwere versie van "
                                  f"ouder-tui (schemaversie {version}). Installeer de nieuwste versie.")
-        self.loaded = True
-        if listen:
-            self._listening = threading.Thread(target=self._listen, name="ouder-tui LISTEN", daemon=True)
-            self._listening.start()
 
     def _listen(self) -> None:
         """Wait for the server's notifications of committed changes (from any PC) and pass them on.
