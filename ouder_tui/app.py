@@ -142,6 +142,11 @@ class OuderTuiApp(App[None]):
             if ready is not None:
                 ready()
 
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:  # no notices for an app that is gone
+            self._unsubscribe()
+            self._unsubscribe = None
+
     def _changed_elsewhere(self, tables: frozenset[str]) -> None:
         """Someone on another PC saved (called from the store's listening thread), or the server went away."""
         if SERVER_AWAY in tables:
@@ -157,6 +162,8 @@ class OuderTuiApp(App[None]):
         """Fill the list on screen again; its cursor stays on the same record. A form is never touched:
         what is being typed stays, and a save over someone else's change shows the conflict as always."""
         self._refresh_pending = False
+        if not self.screen_stack:  # the app is closing
+            return
         screen = self.screen
         fill = next((getattr(screen, name) for name in ("store_ready", "refill", "reload")
                      if callable(getattr(screen, name, None))), None)

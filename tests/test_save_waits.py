@@ -153,7 +153,7 @@ async def test_a_save_waits_for_another_window_without_freezing_the_screen(tmp_p
 
         other.release()
         await until(pilot, lambda: isinstance(app.screen, LeerlingenScreen))
-        assert saves_running(app) == []
+        await until(pilot, lambda: saves_running(app) == [])  # the worker ends right after closing the form
     saved = Registry(FileStore.open(db, user="Iemand", make_backup=False)).leerlingen()
     assert [(p.naam, p.klas, p.created_by) for p in saved] == [("Noor Vermeulen", "2B", "Tester")]
 
