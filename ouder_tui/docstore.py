@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ouder_tui.errors import ConflictError, NotFoundError, StoreError
+from ouder_tui.errors import NotFoundError, StoreError
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
 from ouder_tui.store import (
     LOG,
@@ -28,6 +28,7 @@ from ouder_tui.store import (
     SETTINGS,
     USERS,
     Store,
+    conflict_error,
     validate_user,
 )
 from ouder_tui.text import clean_text, format_datetime
@@ -261,16 +262,6 @@ class DocumentStore(Store):
                 self._log_many(table, [(r["id"], "aangemaakt", (), r["_changed_at"]) for r in saved])
         return saved
 
-    def _conflict(self, current: dict) -> ConflictError:
-        who = current.get("_changed_by", "onbekend")
-        when = current.get("_changed_at", "")
-        return ConflictError(
-            f"{who} heeft dit intussen gewijzigd ({format_datetime(when)}). "
-            "Laad de nieuwe versie of overschrijf ze met wat jij invulde.",
-            changed_by=who,
-            changed_at=when,
-            current=current,
-        )
 
     def update_many(self, table: str, changes: Iterable[tuple[int, Mapping[str, Any], int | None]]) -> list[dict]:
         changes = list(changes)
@@ -284,7 +275,7 @@ class DocumentStore(Store):
                 if current is None:
                     raise NotFoundError(self._missing_message(table, record_id))
                 if expected_rev is not None and current.get("_rev") != expected_rev:
-                    raise self._conflict({**current, "id": record_id})
+                    raise conflict_error({**current, "id": record_id})
                 record = self._user_fields(data)
                 for key in ("_created_by", "_created_at"):
                     if key in current:
@@ -319,7 +310,7 @@ class DocumentStore(Store):
             if current is None:
                 raise NotFoundError(self._missing_message(table, record_id))
             if expected_rev is not None and current.get("_rev") != expected_rev:
-                raise self._conflict({**current, "id": record_id})
+                raise conflict_error({**current, "id": record_id})
             entry = {
                 "table": table,
                 "record_id": record_id,

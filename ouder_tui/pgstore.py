@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
-from ouder_tui.errors import ConflictError, NotFoundError, ServerUnreachableError, StoreError
+from ouder_tui.errors import NotFoundError, ServerUnreachableError, StoreError
 from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
-from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SERVER_AWAY, SETTINGS, Store, now
+from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SERVER_AWAY, SETTINGS, Store, conflict_error, now
 from ouder_tui.text import clean_text, format_datetime
 
 if TYPE_CHECKING:
@@ -436,13 +436,6 @@ class PgStore(Store):
             self._changed(table)
             return self._select(table, "AND r.id = ANY(%s)", (ids,))
 
-    def _conflict(self, current: dict) -> ConflictError:
-        who = current.get("_changed_by", "onbekend")
-        when = current.get("_changed_at", "")
-        return ConflictError(
-            f"{who} heeft dit intussen gewijzigd ({format_datetime(when)}). "
-            "Laad de nieuwe versie of overschrijf ze met wat jij invulde.",
-            changed_by=who, changed_at=when, current=current)
 
     def update_many(self, table: str, changes: Iterable[tuple[int, Mapping[str, Any], int | None]]) -> list[dict]:
         from psycopg.types.json import Jsonb
@@ -462,7 +455,7 @@ class PgStore(Store):
                         current = self.get(table, record_id)
                         if current is None:
                             raise NotFoundError(self._missing_message(table, record_id))
-                        raise self._conflict(current)
+                        raise conflict_error(current)
                     records.append(self._record(table, row, None, False))
                 if records:
                     self._changed(table)
@@ -472,14 +465,14 @@ class PgStore(Store):
                 if current is None:
                     raise NotFoundError(self._missing_message(table, record_id))
                 if expected_rev is not None and current["_rev"] != expected_rev:
-                    raise self._conflict(current)
+                    raise conflict_error(current)
                 public, secret = self._prepare(table, data, current)
                 cur.execute("UPDATE ouder_tui.records SET data = %s WHERE tabel = %s AND id = %s "
                             + ("AND rev = %s" if expected_rev is not None else ""),
                             (Jsonb(public), table, record_id,
                              *((expected_rev,) if expected_rev is not None else ())))
                 if cur.rowcount != 1:  # saved by someone else between the read and the update
-                    raise self._conflict(self.get(table, record_id) or current)
+                    raise conflict_error(self.get(table, record_id) or current)
                 self._write_secret(cur, table, record_id, secret)
                 saved.append(record_id)
             self._changed(table)
@@ -501,7 +494,7 @@ class PgStore(Store):
             if current is None:
                 raise NotFoundError(self._missing_message(table, record_id))
             if expected_rev is not None and current["_rev"] != expected_rev:
-                raise self._conflict(current)
+                raise conflict_error(current)
             cur.execute("SELECT ouder_tui.volgend_id(%s)", (_BIN,))
             bin_id = cur.fetchone()[0]
             spec = self._confidential.get(table)

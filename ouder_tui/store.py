@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from ouder_tui.errors import ServerUnreachableError, ValidationError
+from ouder_tui.errors import ConflictError, ServerUnreachableError, ValidationError
 from ouder_tui.models import STORE_KEYS
-from ouder_tui.text import clean_text
+from ouder_tui.text import clean_text, format_datetime
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,6 +68,16 @@ ChangeListener = Callable[[frozenset[str]], None]
 def now() -> datetime:
     """The local time, to the second: the default clock of every home."""
     return datetime.now().astimezone().replace(microsecond=0)
+
+
+def conflict_error(current: Mapping[str, Any]) -> ConflictError:
+    """Someone else saved ``current`` since it was opened: who and when, in Dutch (every home says it alike)."""
+    who = current.get("_changed_by", "onbekend")
+    when = current.get("_changed_at", "")
+    return ConflictError(
+        f"{who} heeft dit intussen gewijzigd ({format_datetime(when)}). "
+        "Laad de nieuwe versie of overschrijf ze met wat jij invulde.",
+        changed_by=who, changed_at=when, current=dict(current))
 
 
 def validate_user(name: str) -> str:
