@@ -42,7 +42,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from ouder_tui.errors import ConflictError, LockTimeoutError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
-from screens.dialogs import ConflictDialog
+from screens.dialogs import ConfirmDialog, ConflictDialog
 from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 T = TypeVar("T")
@@ -246,6 +246,15 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         first = next(iter(self.query(Field)), None)
         if first is not None:
             first.control.focus()
+        self.call_after_refresh(self._remember_values)
+
+    def _remember_values(self) -> None:
+        """What the form showed when it opened: Esc asks before it throws away anything typed since."""
+        self._opened_with = self.values()
+
+    def _typed_since_opened(self) -> bool:
+        opened = getattr(self, "_opened_with", None)
+        return opened is not None and self.values() != opened
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -432,7 +441,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if self.saving:  # a save waiting for the lock cannot be called back: stay until it is done
             self._note("Sluiten kan pas als het bewaren klaar is.")
             return
+        if self._typed_since_opened():  # nothing typed is lost without asking
+            self.app.push_screen(ConfirmDialog("Niet bewaard", "Wat je hier typte, is nog niet bewaard. "
+                                               "Weggooien of verder typen?", yes="Weggooien", no="Verder typen"),
+                                 self._after_cancel_question)
+            return
         self.dismiss(None)
+
+    def _after_cancel_question(self, throw_away: bool | None) -> None:
+        if throw_away:
+            self.dismiss(None)
 
 
 class _Saved:

@@ -333,3 +333,34 @@ async def test_the_palette_finds_a_class_and_shows_its_pupils(demo_store: Store)
         rows = app.screen.query_one("#pupils", RecordTable).rows
         assert rows and all(r.cells[1] == "5A" for r in rows)
         assert len(rows) == Registry(demo_store).leerlingen_per_klas()["5A"]
+
+
+async def test_esc_on_a_form_with_typed_text_asks_before_throwing_it_away(demo_store: Store) -> None:
+    from screens.dialogs import ConfirmDialog
+    from screens.leerling import LeerlingForm
+
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3", "down", "n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, LeerlingForm)
+        await pilot.press("escape")  # nothing typed yet: closes at once
+        await pilot.pause()
+        assert isinstance(app.screen, LeerlingenScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press(*"Quirina")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # "Verder typen"
+        await pilot.pause()
+        assert app.screen is form and form.field("voornaam").value == "Quirina"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#yes")  # "Weggooien"
+        await pilot.pause()
+        assert isinstance(app.screen, LeerlingenScreen)
+    assert "Quirina" not in {p.voornaam for p in Registry(demo_store).leerlingen()}
