@@ -21,12 +21,8 @@ bench/README.md for what every row means.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import gc
-import io
 import os
 import platform
-import pstats
 import random
 import statistics
 import sys
@@ -45,7 +41,7 @@ for folder in (BENCH, ROOT):  # bench_store's builders; ``tests`` for the throwa
         sys.path.insert(0, str(folder))
 
 import msgspec
-from bench_store import SEARCH_WORD, SENTENCES, build_database, fmt, timed
+from bench_store import SEARCH_WORD, SENTENCES, build_database, fmt, print_profile, timed
 
 from ouder_tui.filestore import FileStore
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling, Registry
@@ -325,17 +321,7 @@ def profile(bench: Bench) -> None:
     """cProfile, on the server at this size, one save_leerling and one first leerlingen() on a new connection."""
 
     def show(title: str, fn: Callable[[], object]) -> None:
-        profiler = cProfile.Profile()
-        gc.collect()
-        profiler.enable()
-        fn()
-        profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(14)
-        stats.sort_stats("cumulative").print_stats(24)
-        print(f"==== profile (server): {title} at {bench.size:,} records ====")
-        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+        print_profile(f"profile (server): {title} at {bench.size:,} records", fn, cumulative=24)
 
     store = PgStore.connect(bench.url, listen=False)
     try:

@@ -343,21 +343,26 @@ def print_targets(benches: list[Bench]) -> None:
         print("\n".join(ratios))
 
 
+def print_profile(heading: str, fn: Callable[[], object], *, cumulative: int = 22) -> None:
+    """Run ``fn`` once under cProfile and print its top functions (by own time, then cumulative) under ``heading``."""
+    profiler = cProfile.Profile()
+    gc.collect()
+    profiler.enable()
+    fn()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(14)
+    stats.sort_stats("cumulative").print_stats(cumulative)
+    print(f"==== {heading} ====")
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+
+
 def profile(bench: Bench) -> None:
     """cProfile one load, one save and one search-after-save at this size; print the top functions."""
 
     def show(title: str, fn: Callable[[], object]) -> None:
-        profiler = cProfile.Profile()
-        gc.collect()
-        profiler.enable()
-        fn()
-        profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(14)
-        stats.sort_stats("cumulative").print_stats(22)
-        print(f"==== profile: {title} at {bench.size:,} records ====")
-        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+        print_profile(f"profile: {title} at {bench.size:,} records", fn)
 
     shutil.rmtree(backup_folder(bench.path), ignore_errors=True)
     show("load (open + start backup + first leerlingen())",

@@ -411,12 +411,8 @@ def _run(args: argparse.Namespace) -> int:
         if kept:
             print(f"De vorige inhoud staat in {kept}")
         return 0
-    if args.command == "export":
-        return _export(path, args)
-    if args.command == "import":
-        return _import(path, args)
-    if args.command == "inzage":
-        return _inzage(path, args)
+    if args.command in _ON_EITHER_HOME:
+        return _ON_EITHER_HOME[args.command](path, args)
     if args.command == "wachtwoord":
         return _wachtwoord(path, args)
     raise AssertionError(args.command)
@@ -464,12 +460,8 @@ def _run_on_server(url: str, args: argparse.Namespace) -> int:
         return _server_backup(url, args)
     if args.command == "restore":
         return _server_restore(url, args)
-    if args.command == "export":
-        return _export(url, args)
-    if args.command == "import":
-        return _import(url, args)
-    if args.command == "inzage":
-        return _inzage(url, args)
+    if args.command in _ON_EITHER_HOME:
+        return _ON_EITHER_HOME[args.command](url, args)
     raise AssertionError(args.command)
 
 
@@ -1004,6 +996,10 @@ def _show_location(args: argparse.Namespace) -> int:
         print(f"Let op: {warning}")
     print("Wijzigen: ouder-tui locatie PAD|URL [--alleen-voor-mij].")
     return 0
+
+
+#: The commands that read or write records the same way on a file and on a school server.
+_ON_EITHER_HOME = {"export": _export, "import": _import, "inzage": _inzage}
 
 
 if __name__ == "__main__":  # pragma: no cover
