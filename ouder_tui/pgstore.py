@@ -72,6 +72,12 @@ def connect_raw(url: str, *, password: str | None = None, autocommit: bool = Fal
         raise StoreError(f"Kan de schoolserver {redact(url)} niet bereiken: {text.strip()}") from None
 
 
+def _item_key(item: Mapping[str, Any], index: int) -> str:
+    """How the secret part finds an item again: by its own id (an action keeps it when others are
+    added, removed or reordered); by position only for an item without one."""
+    return str(item.get("id") or f"#{index}")
+
+
 def _split(spec: Confidential, data: dict) -> tuple[dict, dict | None]:
     """A confidential record's public part (with the hidden fields marked) and its secret part."""
     if not data.get(spec.flag):
@@ -85,9 +91,9 @@ def _split(spec: Confidential, data: dict) -> tuple[dict, dict | None]:
             hidden.append(name)
     for name, key in spec.items.items():
         items = data.get(name) or []
-        secret[name] = [item.get(key, "") for item in items]
+        secret[name] = {_item_key(item, i): item.get(key, "") for i, item in enumerate(items)}
         public[name] = [{**item, key: ""} for item in items]
-        if any(secret[name]):
+        if any(secret[name].values()):
             hidden.append(name)
     public["_verborgen"] = hidden
     return public, secret
@@ -101,9 +107,15 @@ def _join(spec: Confidential, public: dict, secret: dict | None) -> dict:
     for name in spec.fields:
         public[name] = secret.get(name, "") if secret is not None else (HIDDEN if name in hidden else "")
     for name, key in spec.items.items():
-        texts = (secret or {}).get(name, [])
-        public[name] = [{**item, key: texts[i] if secret is not None and i < len(texts) else
-                         (HIDDEN if name in hidden else "")} for i, item in enumerate(public.get(name) or [])]
+        texts = (secret or {}).get(name) or {}
+        if isinstance(texts, list):  # kept by position before schema 2 of the secret part
+            texts = {f"#{i}": text for i, text in enumerate(texts)}
+        items = public.get(name) or []
+        if secret is None:
+            public[name] = [{**item, key: HIDDEN if name in hidden else ""} for item in items]
+        else:
+            public[name] = [{**item, key: texts.get(_item_key(item, i), texts.get(f"#{i}", ""))}
+                            for i, item in enumerate(items)]
     return public
 
 
@@ -416,7 +428,23 @@ class PgStore(Store):
             # A teacher saving a confidential visit: it stays confidential, and what they could not see
             # keeps its stored form (the notes themselves are not written: see _write_secret).
             record = {**record, spec.flag: True, **{name: current.get(name) for name in spec.fields}}
+            self._refuse_new_secret_text(spec, record, current)
         return _split(spec, record)
+
+    def _refuse_new_secret_text(self, spec: Confidential, record: dict, current: dict) -> None:
+        """A login that cannot read confidential text cannot write it either: new or changed text in a
+        confidential list item (an action) would otherwise be dropped without a word, or land in the
+        public part. The rest of the record (a date, an action ticked off) saves as usual."""
+        for name, key in spec.items.items():
+            known = {_item_key(item, i) for i, item in enumerate(current.get(name) or [])}
+            for i, item in enumerate(record.get(name) or []):
+                text = item.get(key, "")
+                if text in ("", HIDDEN) and (_item_key(item, i) in known or not text):
+                    continue
+                raise StoreError(
+                    f"Dit huisbezoek is vertrouwelijk: tekst van een actie toevoegen of wijzigen kan alleen een "
+                    f"login met de rol zorg; jouw login ({self._user}) mag die tekst niet lezen of schrijven. "
+                    "Er is niets bewaard. Vraag het aan de zorgcoördinator, of vink alleen af wat gedaan is.")
 
     def insert_many(self, table: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
         from psycopg.types.json import Jsonb

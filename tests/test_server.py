@@ -65,6 +65,38 @@ def test_a_teacher_sees_that_notes_exist_never_their_text(logins: dict[str, str]
     assert again["acties"][0]["wat"] == "CLB bellen over de broer"
 
 
+def test_confidential_action_texts_stay_with_their_own_action(logins: dict[str, str]) -> None:
+    """A teacher who removes an action of a confidential visit (or a list that changes order) does not
+    give the remaining actions another action's text: texts are kept by the action's id."""
+    zorg = PgStore.connect(logins["zorg"], listen=False)
+    acties = [{"id": "a1", "wat": "CLB bellen over de broer", "tegen": "2026-12-01"},
+              {"id": "b2", "wat": "Tolk Arabisch vragen voor het vervolg", "tegen": "2026-12-08"}]
+    saved = zorg.insert(VISITS, _visit(acties=acties))
+    teacher = PgStore.connect(logins["leerkracht"], listen=False)
+    seen = teacher.get(VISITS, saved["id"])
+    done = {**seen["acties"][1], "gedaan_op": "2026-12-02"}
+    teacher.update(VISITS, saved["id"], {**seen, "acties": [done]}, expected_rev=seen["_rev"])
+    after = zorg.get(VISITS, saved["id"])["acties"]
+    assert [(a["id"], a["wat"], a.get("gedaan_op")) for a in after] == [
+        ("b2", "Tolk Arabisch vragen voor het vervolg", "2026-12-02")]
+
+
+def test_a_teacher_cannot_add_action_text_to_a_confidential_visit(logins: dict[str, str]) -> None:
+    """The text would have to be stored where the teacher cannot write; it is refused, never made public."""
+    zorg = PgStore.connect(logins["zorg"], listen=False)
+    saved = zorg.insert(VISITS, _visit(acties=[{"id": "a1", "wat": "CLB bellen over de broer"}]))
+    teacher = PgStore.connect(logins["leerkracht"], listen=False)
+    seen = teacher.get(VISITS, saved["id"])
+    new_action = {"id": "n9", "wat": "Zus van Amira mee uitnodigen"}
+    for acties in ([*seen["acties"], new_action], [{**seen["acties"][0], "wat": "Iets anders"}]):
+        with pytest.raises(StoreError, match="vertrouwelijk"):
+            teacher.update(VISITS, saved["id"], {**seen, "acties": acties}, expected_rev=seen["_rev"])
+    with psycopg.connect(logins["zorg"]) as conn:
+        texts = " ".join(t for (t,) in conn.execute("SELECT data::text FROM ouder_tui.records").fetchall())
+    assert "Zus van Amira" not in texts and "Iets anders" not in texts
+    assert zorg.get(VISITS, saved["id"])["acties"] == [{**seen["acties"][0], "wat": "CLB bellen over de broer"}]
+
+
 def test_a_teacher_cannot_read_confidential_notes_with_plain_sql(logins: dict[str, str]) -> None:
     PgStore.connect(logins["zorg"], listen=False).insert(VISITS, _visit())
     with psycopg.connect(logins["leerkracht"]) as conn:
