@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,12 @@ def _join(spec: Confidential, public: dict, secret: dict | None) -> dict:
     return public
 
 
+#: While the server is away, the last answer to a reading query is shown again if it had at most this
+#: many rows; of these the most recent ``_KEEP_ANSWERS`` are kept.
+_KEEP_ROWS = 500
+_KEEP_ANSWERS = 256
+
+
 class PgStore(Store):
     """A school database on a PostgreSQL server. Build it with :meth:`PgStore.connect`."""
 
@@ -138,6 +145,8 @@ class PgStore(Store):
         self._read: psycopg.Connection | None = None
         self._read_lock = threading.Lock()
         self._generation = 1
+        #: the last answers to small reading queries (settings, a record, the bin), served while the server is away
+        self._last_answers: OrderedDict[tuple, list[tuple]] = OrderedDict()
         self._listening: threading.Thread | None = None
         self._closed = False
         self._away = False
@@ -306,13 +315,26 @@ class PgStore(Store):
                         raise
                     if attempt or isinstance(exc, StoreError) or not conn.broken:
                         self._server_away()
+                        key = (sql, tuple(params))
+                        if key in self._last_answers:  # what the server said last time, until it is back
+                            return self._last_answers[key]
                         raise ServerUnreachableError(
-                            f"De schoolserver antwoordt niet ({str(exc).strip()}). Je ziet wat er laatst gekend "
-                            "was; probeer zo opnieuw.") from None
+                            "De schoolserver antwoordt niet. Je ziet wat er laatst gekend was; wat hier nog niet "
+                            "geladen was, kan pas getoond worden als ze terug is. Probeer zo opnieuw.") from None
                     continue
                 self._away = False
+                if len(rows) <= _KEEP_ROWS:
+                    self._remember(sql, params, rows)
                 return rows
         raise AssertionError("unreachable")
+
+    def _remember(self, sql: str, params: tuple | list, rows: list[tuple]) -> None:
+        """Keep a small answer for when the server is away (the big lists live in the derived caches)."""
+        key = (sql, tuple(params))
+        self._last_answers[key] = rows
+        self._last_answers.move_to_end(key)
+        while len(self._last_answers) > _KEEP_ANSWERS:
+            self._last_answers.popitem(last=False)
 
     def _server_away(self) -> None:
         """Tell the open screens once per outage (the listening connection tells them when it is back)."""

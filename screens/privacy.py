@@ -83,8 +83,12 @@ bewaartermijn staat er als één regel, zonder wat er gewist werd.
     def refill(self) -> None:
         who = self.query_one("#door", Select).value
         van, tot = self._date("van"), self._date("tot")
-        entries = [] if "x" in (van, tot) else self.store.logboek(
-            door=who if isinstance(who, str) else "", van=van, tot=tot, tabel=self.tabel, record_id=self.record_id)
+        try:
+            entries = [] if "x" in (van, tot) else self.store.logboek(
+                door=who if isinstance(who, str) else "", van=van, tot=tot, tabel=self.tabel, record_id=self.record_id)
+        except OuderTuiError as exc:  # the school server is away: say so instead of an empty log
+            self.notify(error_text(exc), severity="error", markup=False)
+            entries = []
         shown = entries[:2000]
         self.query_one(RecordTable).set_rows([
             Row(i, (format_datetime(e.get("op")), e.get("door", ""), KINDS_LOG.get(e.get("tabel", ""), e.get("tabel", "")),

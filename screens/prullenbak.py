@@ -56,8 +56,15 @@ terug, zoals het was. **Delete** wist het definitief: dat kan niet ongedaan gema
         rows = [Row(e["id"], (e.get("label") or f"record {e.get('record_id')}", KINDS.get(e.get("table", ""), e.get("table", "")),
                               e.get("_deleted_by", ""), format_datetime(e.get("_deleted_at"))),
                     sort=(e.get("label", ""), e.get("table", ""), e.get("_deleted_by", ""), e.get("_deleted_at", "")))
-                for e in self.store.recycle_bin()]
+                for e in self._entries()]
         self.query_one(RecordTable).set_rows(rows)
+
+    def _entries(self) -> list[dict]:
+        try:
+            return self.store.recycle_bin()
+        except OuderTuiError as exc:  # the school server is away and the bin was not loaded before
+            self.notify(error_text(exc), severity="error", markup=False)
+            return []
 
     def _current(self) -> Row | None:
         table = self.query_one(RecordTable)

@@ -5,8 +5,10 @@ own password, and a save that the login's role does not allow ending in a Dutch 
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from ouder_tui.app import make_app
+from ouder_tui.errors import StoreError
 from ouder_tui.leerlingen import Leerling, Registry
 from ouder_tui.pgstore import PgStore
 from screens.leerlingen import LeerlingenScreen
@@ -95,4 +97,47 @@ async def test_a_lost_connection_is_a_dutch_message_and_saving_again_works(pg_se
         table = app.screen.query_one("#pupils", RecordTable)
         assert await _wait_for(pilot, lambda: table.row_count == 1)
     assert [p.naam for p in Registry(store).leerlingen()] == ["Noor Vermeulen"]
+    store.close()
+
+
+async def test_every_area_keeps_working_while_the_server_is_away(pg_server, pg_db: str, demo_path) -> None:
+    """The server stops answering (it is down, not only restarted): every area, a pupil's and a family's
+    page, the palette and the recycle bin show what was last known or a Dutch message; nothing crashes,
+    and once the server is back a save works again."""
+    import psycopg
+
+    from ouder_tui.cli import main
+
+    assert main(["overzetten", "--van", str(demo_path), "--naar", pg_db]) == 0
+    store = PgStore.connect(_login(pg_server, pg_db, "zorg_away", "zorg"))
+    app = make_app(store, ask_user=False)
+    real_url = store.url
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f2"):
+            await pilot.press(key)
+            await pilot.pause()
+        store.url = real_url.replace(f":{pg_server.port}/", ":9/")  # nothing listens there
+        with psycopg.connect(pg_db, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'zorg_away'")
+        for keys in (["f3", "down", "enter"], ["escape", "f4", "enter"], ["escape", "f5"], ["f6", "enter"],
+                     ["escape", "f7"], ["f2"], ["ctrl+p", *"haddad"], ["escape", "f3", "p"], ["escape"]):
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause(0.3)
+            assert app.is_running and app._exception is None, keys
+        await pilot.press("ctrl+p", *"logboek")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "LogboekScreen" and app._exception is None
+        await pilot.press("escape", "escape", "f2")
+        await pilot.pause()
+        store.url = real_url
+        assert app.is_running and app._exception is None
+        add = functools.partial(Registry(store).add_leerling, Leerling(voornaam="Noor", familienaam="Peeters", klas="1A"))
+        try:
+            saved = await asyncio.to_thread(add)
+        except StoreError:  # the save that finds the old connection gone says so; the next one reconnects
+            saved = await asyncio.to_thread(add)
+        assert Registry(store).leerling(saved.id).naam == "Noor Peeters"
     store.close()
