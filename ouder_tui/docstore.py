@@ -41,6 +41,9 @@ _UNCOMMITTED = itertools.count(1)
 
 LogLine = tuple[int, str, tuple[str, ...], str]
 
+#: Above this many changed records (or a quarter of a table) derived data is built again, not updated.
+_MAX_CHANGED = 2000
+
 
 class _Transaction:
     """The working state of one transaction: the base it started from and copies of the tables it wrote."""
@@ -180,6 +183,25 @@ class DocumentStore(Store):
     def _uncommitted_here(self) -> bool:
         txn = self._own_transaction()
         return txn is not None and txn.dirty
+
+    # A committed table is never changed in place (a transaction writes a copy, and replaces records rather
+    # than changing them), so the table's own dict is its state, and the records that changed between two
+    # states are the ones that are not the same object.
+    def table_state(self, table: str) -> object:
+        return self._committed().get(table, _EMPTY)
+
+    def same_state(self, a: object, b: object) -> bool:
+        return a is b
+
+    def changed_ids(self, table: str, old: object, new: object) -> set[int] | None:
+        if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+            return None
+        changed = {key for key, record in new.items() if old.get(key) is not record}
+        if len(new) != len(old) or changed:
+            changed.update(old.keys() - new.keys())
+        if len(changed) > max(_MAX_CHANGED, len(new) // 4):
+            return None  # another window's save read back from the file: every record is new; build again
+        return {int(key) for key in changed}
 
     # -- reading -------------------------------------------------------------------------------
     def _table(self, name: str) -> Mapping[str, Any]:

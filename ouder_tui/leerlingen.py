@@ -8,18 +8,34 @@ the command line call its operations, it calls the store.
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import msgspec
 
-from ouder_tui.areas import MAX_HITS, AreaDescriptor, ErasurePart, ExportSpec, SearchHit, Services, Subject
+from ouder_tui.areas import (
+    MAX_HITS,
+    AreaDescriptor,
+    ErasurePart,
+    ExportSpec,
+    SearchHit,
+    Services,
+    Subject,
+)
 from ouder_tui.errors import NotFoundError, ValidationError
-from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data
+from ouder_tui.models import (
+    MAX_NAME,
+    MAX_NOTE,
+    Checker,
+    Record,
+    from_record,
+    record_data,
+)
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year, plural
@@ -223,93 +239,200 @@ class Leerling(Record, kw_only=True, frozen=True):
 
 
 
-class _Snapshot:
-    """Everything derived from one generation of the data, computed once and then only read."""
+def _pupil_key(p: Leerling) -> tuple:
+    """Where a pupil stands in lists: class, family name, first name (the id keeps equal names apart)."""
+    return (p.klas, fold(p.familienaam), fold(p.voornaam), p.id)
 
-    def __init__(self, pupils: list[Leerling], families: list[Gezin]) -> None:
-        self.pupils = {p.id: p for p in pupils}
-        self.families = {g.id: g for g in families}
-        self.sorted_pupils = sorted(pupils, key=lambda p: (p.klas, fold(p.familienaam), fold(p.voornaam)))
-        self.active_pupils = [p for p in self.sorted_pupils if p.actief]
-        self.sorted_families = sorted(families, key=lambda g: fold(g.naam))
-        self.children: dict[int, list[Leerling]] = {}
-        for pupil in sorted(pupils, key=lambda p: (p.geboortedatum or date.max, p.voornaam)):
+
+def _child_key(p: Leerling) -> tuple:
+    """Children of a family: oldest first."""
+    return (p.geboortedatum or date.max, p.voornaam, p.id)
+
+
+def _family_key(g: Gezin) -> tuple:
+    return (fold(g.naam), g.id)
+
+
+def _phones(text: str) -> str:
+    return f"{text} {text.replace(' ', '')}"
+
+
+S = TypeVar("S", "Leerling", "Gezin")
+
+
+class _Sorted(Generic[S]):
+    """Records by id and in list order, brought up to date record by record; never changed once built."""
+
+    def __init__(self, by_id: dict[int, S], key: Callable[[S], tuple]) -> None:
+        self.by_id = by_id
+        self.key = key
+        pairs = sorted(((key(r), r) for r in by_id.values()), key=lambda pair: pair[0])
+        self.keys = [k for k, _ in pairs]
+        self.items = [r for _, r in pairs]
+
+    def updated(self, changed: dict[int, S | None]) -> _Sorted[S]:
+        """A new one with ``changed`` (id -> the record now, ``None``: gone) in place; ``self`` stays as it was."""
+        new = object.__new__(type(self))
+        new.key, new.by_id, new.keys, new.items = self.key, dict(self.by_id), list(self.keys), list(self.items)
+        for record_id, record in changed.items():
+            old = new.by_id.pop(record_id, None)
+            if old is not None:
+                index = bisect.bisect_left(new.keys, self.key(old))
+                del new.keys[index], new.items[index]
+            if record is not None:
+                new.by_id[record_id] = record
+                key = self.key(record)
+                index = bisect.bisect_left(new.keys, key)
+                new.keys.insert(index, key)
+                new.items.insert(index, record)
+        return new
+
+
+class _Pupils(_Sorted[Leerling]):
+    """Every pupil, in list order, with the children per family."""
+
+    def __init__(self, by_id: dict[int, Leerling]) -> None:
+        super().__init__(by_id, _pupil_key)
+
+    @cached_property
+    def active(self) -> list[Leerling]:
+        return [p for p in self.items if p.actief]
+
+    @cached_property
+    def children(self) -> dict[int, list[Leerling]]:
+        children: dict[int, list[Leerling]] = {}
+        for pupil in self.items:
             if pupil.gezin_id is not None:
-                self.children.setdefault(pupil.gezin_id, []).append(pupil)
+                children.setdefault(pupil.gezin_id, []).append(pupil)
+        for kids in children.values():
+            kids.sort(key=_child_key)
+        return children
 
     @cached_property
     def active_children(self) -> dict[int, list[Leerling]]:
         return {gezin_id: active for gezin_id, kids in self.children.items() if (active := [k for k in kids if k.actief])}
 
-    @cached_property
-    def pupil_haystacks(self) -> dict[int, str]:
-        """Per pupil the folded text a search looks in: names, class, number, parents, phones."""
-        family_text = {
-            g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')}" for o in g.ouders)])
-            for g in self.families.values()
-        }
-        return {
-            p.id: fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_text.get(p.gezin_id, '')}")  # type: ignore[arg-type]
-            for p in self.pupils.values()
-        }
 
-    @cached_property
-    def family_haystacks(self) -> dict[int, str]:
-        """Per family the folded text a search looks in: name, address, parents, phones, e-mail."""
-        return {
-            g.id: fold(" ".join([g.naam, g.adres.regel(), *(
-                f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')} {o.email}" for o in g.ouders)]))
-            for g in self.families.values()
-        }
+class _Families(_Sorted[Gezin]):
+    def __init__(self, by_id: dict[int, Gezin]) -> None:
+        super().__init__(by_id, _family_key)
+
+
+class _SearchText:
+    """Per pupil and per family the folded text a search looks in (names, class, number, parents, phones,
+    address, e-mail); a pupil's text holds its family's, so a family's change also renews its children's."""
+
+    def __init__(self, pupils: _Pupils, families: _Families) -> None:
+        self.family_part = {g.id: self._family_part(g) for g in families.items}
+        self.pupil = {p.id: self._pupil(p) for p in pupils.items}
+        self.family = {g.id: self._family(g) for g in families.items}
+
+    @staticmethod
+    def _family_part(g: Gezin) -> str:
+        return " ".join([g.naam, *(f"{o.naam} {_phones(o.telefoon)}" for o in g.ouders)])
+
+    def _pupil(self, p: Leerling) -> str:
+        return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {self.family_part.get(p.gezin_id, '')}")  # type: ignore[arg-type]
+
+    @staticmethod
+    def _family(g: Gezin) -> str:
+        return fold(" ".join([g.naam, g.adres.regel(), *(f"{o.naam} {_phones(o.telefoon)} {o.email}" for o in g.ouders)]))
+
+    def updated(self, pupils: _Pupils, families: _Families, changes: dict[str, set[int]]) -> _SearchText:
+        new = object.__new__(_SearchText)
+        new.family_part, new.pupil, new.family = dict(self.family_part), dict(self.pupil), dict(self.family)
+        renew = set(changes.get(LEERLINGEN, ()))
+        for gezin_id in changes.get(GEZINNEN, ()):
+            g = families.by_id.get(gezin_id)
+            if g is None:
+                new.family_part.pop(gezin_id, None)
+                new.family.pop(gezin_id, None)
+            else:
+                new.family_part[gezin_id] = self._family_part(g)
+                new.family[gezin_id] = self._family(g)
+            renew.update(k.id for k in pupils.children.get(gezin_id, ()))
+        for pupil_id in renew:
+            p = pupils.by_id.get(pupil_id)
+            if p is None:
+                new.pupil.pop(pupil_id, None)
+            else:
+                new.pupil[pupil_id] = new._pupil(p)
+        return new
 
 
 class Registry:
-    """Operations on pupils and families. Results are immutable models, cached per store generation."""
+    """Operations on pupils and families. Results are immutable models, kept up to date per table and
+    record: a save at 50,000 records renews one record's place in the lists, not the lists."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     # -- reading ----------------------------------------------------------------------
-    def _view(self) -> _Snapshot:
-        return self.store.derived("registry", self._build)
+    def _pupils(self) -> _Pupils:
+        return self.store.derived("registry.leerlingen", self._build_pupils, tables=(LEERLINGEN,),
+                                  update=self._update_pupils)
 
-    def _build(self) -> _Snapshot:
+    def _families(self) -> _Families:
+        return self.store.derived("registry.gezinnen", self._build_families, tables=(GEZINNEN,),
+                                  update=self._update_families)
+
+    def _search(self) -> _SearchText:
+        return self.store.derived("registry.zoektekst", lambda: _SearchText(self._pupils(), self._families()),
+                                  tables=(LEERLINGEN, GEZINNEN),
+                                  update=lambda old, changes: old.updated(self._pupils(), self._families(), changes))
+
+    def _build_pupils(self) -> _Pupils:
         with paused_gc():
-            pupils = msgspec.convert(self.store.all(LEERLINGEN), list[Leerling], strict=False)
-            families = msgspec.convert(self.store.all(GEZINNEN), list[Gezin], strict=False)
-            return _Snapshot(pupils, families)
+            return _Pupils({p.id: p for p in self.store.all_as(Leerling, LEERLINGEN)})
+
+    def _build_families(self) -> _Families:
+        with paused_gc():
+            return _Families({g.id: g for g in self.store.all_as(Gezin, GEZINNEN)})
+
+    def _now(self, kind: type[S], table: str, ids: set[int]) -> dict[int, S | None]:
+        """The records ``ids`` as they are now (``None``: gone)."""
+        found: dict[int, S | None] = {}
+        for record_id in ids:
+            record = self.store.get(table, record_id)
+            found[record_id] = from_record(kind, record) if record is not None else None
+        return found
+
+    def _update_pupils(self, old: _Pupils, changes: dict[str, set[int]]) -> _Pupils:
+        return old.updated(self._now(Leerling, LEERLINGEN, changes[LEERLINGEN]))
+
+    def _update_families(self, old: _Families, changes: dict[str, set[int]]) -> _Families:
+        return old.updated(self._now(Gezin, GEZINNEN, changes[GEZINNEN]))
 
     def leerlingen(self, *, ook_vertrokken: bool = False) -> list[Leerling]:
         """Pupils sorted by class, then name; by default only those still at school."""
-        view = self._view()
-        return list(view.sorted_pupils if ook_vertrokken else view.active_pupils)
+        pupils = self._pupils()
+        return list(pupils.items if ook_vertrokken else pupils.active)
 
     def gezinnen(self) -> list[Gezin]:
         """Families sorted by name."""
-        return list(self._view().sorted_families)
+        return list(self._families().items)
 
     def leerling(self, leerling_id: int) -> Leerling:
         try:
-            return self._view().pupils[leerling_id]
+            return self._pupils().by_id[leerling_id]
         except KeyError:
             raise NotFoundError("Deze leerling bestaat niet (meer).") from None
 
     def gezin(self, gezin_id: int) -> Gezin:
         try:
-            return self._view().families[gezin_id]
+            return self._families().by_id[gezin_id]
         except KeyError:
             raise NotFoundError("Dit gezin bestaat niet (meer).") from None
 
     def kinderen(self, gezin_id: int, *, ook_vertrokken: bool = True) -> list[Leerling]:
         """The pupils of a family, oldest first."""
-        kids = self._view().children.get(gezin_id, [])
+        kids = self._pupils().children.get(gezin_id, [])
         return [p for p in kids if ook_vertrokken or p.actief]
 
     def gezinnen_met_kinderen(self) -> list[tuple[Gezin, list[Leerling]]]:
         """Every family (by name) with its children still at school: one pass for indexes over all parents."""
-        view = self._view()
-        active = view.active_children
-        return [(g, active.get(g.id, [])) for g in view.sorted_families]
+        active = self._pupils().active_children
+        return [(g, active.get(g.id, [])) for g in self._families().items]
 
     def klassen(self) -> list[str]:
         return sorted({p.klas for p in self.leerlingen() if p.klas})
@@ -368,21 +491,21 @@ class Registry:
     def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
         """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``."""
         words = fold(clean_text(text)).split()
-        view = self._view()
-        pupils = view.sorted_pupils if ook_vertrokken else view.active_pupils
+        view = self._pupils()
+        pupils = view.items if ook_vertrokken else view.active
         if not words:
             return list(pupils)
-        haystacks = view.pupil_haystacks
-        return [p for p in pupils if all(w in haystacks[p.id] for w in words)]
+        haystacks = self._search().pupil
+        return [p for p in pupils if all(w in haystacks.get(p.id, "") for w in words)]
 
     def zoek_gezinnen(self, text: str) -> list[Gezin]:
         """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``."""
         words = fold(clean_text(text)).split()
-        view = self._view()
+        families = self._families().items
         if not words:
-            return list(view.sorted_families)
-        haystacks = view.family_haystacks
-        return [g for g in view.sorted_families if all(w in haystacks[g.id] for w in words)]
+            return list(families)
+        haystacks = self._search().family
+        return [g for g in families if all(w in haystacks.get(g.id, "") for w in words)]
 
     # -- figures --------------------------------------------------------------------------
     def leerlingen_per_klas(self) -> dict[str, int]:

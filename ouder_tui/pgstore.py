@@ -13,19 +13,32 @@ committed change sends, so open screens on every PC learn of it (:meth:`PgStore.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec.structs import replace
 
 from ouder_tui.areas import HIDDEN, Confidential, confidential_tables
 from ouder_tui.errors import NotFoundError, ServerUnreachableError, StoreError
+from ouder_tui.models import Record
 from ouder_tui.pgschema import ROLES, SERVER_SCHEMA, group_role
-from ouder_tui.store import LOG, META_KEYS, RECYCLE_BIN, SERVER_AWAY, SETTINGS, Store, conflict_error, now
+from ouder_tui.store import (
+    LOG,
+    META_KEYS,
+    RECYCLE_BIN,
+    SERVER_AWAY,
+    SETTINGS,
+    M,
+    Store,
+    conflict_error,
+    now,
+)
 from ouder_tui.text import clean_text, format_datetime
 
 if TYPE_CHECKING:
@@ -39,6 +52,9 @@ _BIN = "_prullenbak"
 #: A record's columns; the fields come as JSON text, which msgspec decodes several times faster than
 #: psycopg's own JSONB loader (50,000 records: the difference between a list in time and not).
 _COLUMNS = "id, rev, data::text, created_by, created_at, changed_by, changed_at"
+#: A record as the app reads it, as json, for a row the server has not kept it for (see pgschema: ``tekst``).
+_TEKST = ("(data || jsonb_strip_nulls(jsonb_build_object('id', id, '_rev', rev, '_created_by', created_by, "
+          "'_created_at', created_at, '_changed_by', changed_by, '_changed_at', changed_at)))::json")
 
 
 class PasswordNeededError(StoreError):
@@ -124,6 +140,45 @@ def _join(spec: Confidential, public: dict, secret: dict | None) -> dict:
 #: many rows; of these the most recent ``_KEEP_ANSWERS`` are kept.
 _KEEP_ROWS = 500
 _KEEP_ANSWERS = 256
+#: Steps kept per table of which records changed (beyond, derived data is built again).
+_JOURNAL = 64
+#: Above this many records of one table in one batch of notifications, derived data is built again.
+_MAX_NOTIFIED = 2000
+
+
+@functools.cache
+def _json_bytes_loader() -> type:
+    from psycopg.adapt import Loader
+
+    class JsonBytes(Loader):
+        """A ``json`` value as its bytes (msgspec decodes them straight into models)."""
+
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return JsonBytes
+
+
+def _older_schema_note(version: int, where: str) -> str:
+    return (f"De databank op {where} is ingericht door een oudere versie van ouder-tui (schemaversie {version}). "
+            "Alles werkt, maar lijsten laden trager. De beheerder werkt de databank bij met: "
+            f"ouder-tui server init \"{where}\"")
+
+
+def _notified(payloads: Iterable[str]) -> dict[str, frozenset[int] | None]:
+    """What another PC's commit changed, from the server's notifications: ``tabel`` (records unknown) or
+    ``tabel:id`` (one record); the bin comes as ``_prullenbak``."""
+    changes: dict[str, set[int] | None] = {}
+    for payload in payloads:
+        table, _, record = payload.partition(":")
+        known = changes.get(table, set())
+        if known is None or not record.isdigit():
+            changes[table] = None
+        else:
+            known.add(int(record))
+            changes[table] = known
+    return {t: (frozenset(ids) if ids is not None and len(ids) <= _MAX_NOTIFIED else None)
+            for t, ids in changes.items()}
 
 
 class PgStore(Store):
@@ -145,6 +200,15 @@ class PgStore(Store):
         self._read: psycopg.Connection | None = None
         self._read_lock = threading.Lock()
         self._generation = 1
+        self._schema = SERVER_SCHEMA
+        #: Per-table states (see Store.table_state): (epoch, the table's generation). The epoch moves when
+        #: changes may have been missed (the server was away); a journal keeps which records this PC's own
+        #: commits changed, so derived data follows them record by record.
+        self._state_lock = threading.Lock()
+        self._epoch = 0
+        self._table_generations: dict[str, int] = {}
+        self._journal: dict[str, deque[tuple[int, frozenset[int] | None]]] = {}
+        self._txn_changes: dict[str, set[int] | None] = {}
         #: the last answers to small reading queries (settings, a record, the bin), served while the server is away
         self._last_answers: OrderedDict[tuple, list[tuple]] = OrderedDict()
         self._listening: threading.Thread | None = None
@@ -196,10 +260,12 @@ class PgStore(Store):
                 raise StoreError(f"De login {self._user} heeft geen rol in ouder-tui (zorg, leerkracht of beheer). "
                                  "Vraag de beheerder: ouder-tui server gebruiker NAAM --rol ...")
             cur.execute("SELECT waarde FROM ouder_tui.meta WHERE sleutel = 'schema_version'")
-            version = cur.fetchone()[0]
+            version = self._schema = cur.fetchone()[0]
             if version > SERVER_SCHEMA:
                 raise StoreError(f"De databank op {self._redacted} is ingericht door een nieuwere versie van "
                                  f"ouder-tui (schemaversie {version}). Installeer de nieuwste versie.")
+            if version < SERVER_SCHEMA and (note := _older_schema_note(version, self._redacted)) not in self.warnings:
+                self.warnings.append(note)
 
     def _listen(self) -> None:
         """Wait for the server's notifications of committed changes (from any PC) and pass them on.
@@ -218,7 +284,7 @@ class PgStore(Store):
             try:
                 conn.execute("LISTEN ouder_tui")
                 if missed:
-                    self._generation += 1
+                    self._advance({}, missed=True)
                     self._away = False
                     self._notify(frozenset(), elsewhere=True)
                     missed = False
@@ -227,8 +293,8 @@ class PgStore(Store):
                     # our own commits were announced by transaction() already
                     changed = {n.payload for n in conn.notifies(timeout=0.5) if n.pid != own}
                     if changed:
-                        self._generation += 1
-                        self._notify(frozenset(changed), elsewhere=True)
+                        self._advance(_notified(changed))
+                        self._notify(frozenset(t.partition(":")[0] for t in changed), elsewhere=True)
             except Exception:  # noqa: BLE001 - the connection dropped: listen again once the server is back
                 missed = True
             finally:
@@ -294,13 +360,16 @@ class PgStore(Store):
             setattr(self, attr, conn)
         return conn
 
-    def _fetch(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+    def _fetch(self, sql: str, params: tuple | list = (), *, json_as_bytes: bool = False) -> list[tuple]:
         """The rows of a query, on the connection this thread should use: its transaction's, or the reading
-        one (committed data only). A reading connection that was lost is made again, once."""
+        one (committed data only). A reading connection that was lost is made again, once.
+        ``json_as_bytes``: values of type ``json`` come as their UTF-8 bytes, not decoded."""
         import psycopg
 
         if self._own():
             with self._write.cursor() as cur:
+                if json_as_bytes:
+                    cur.adapters.register_loader("json", _json_bytes_loader())
                 cur.execute(sql, params)
                 return cur.fetchall()
         with self._read_lock:
@@ -308,6 +377,8 @@ class PgStore(Store):
                 try:
                     conn = self._connection("_read", autocommit=True)
                     with conn.cursor() as cur:
+                        if json_as_bytes:
+                            cur.adapters.register_loader("json", _json_bytes_loader())
                         cur.execute(sql, params)
                         rows = cur.fetchall()
                 except (psycopg.OperationalError, StoreError) as exc:
@@ -352,7 +423,7 @@ class PgStore(Store):
                 return
             self._txn_thread = threading.get_ident()
             self._txn_dirty = False
-            self._txn_tables: set[str] = set()
+            self._txn_changes = {}
             try:
                 with self._connection("_write", autocommit=False).transaction():
                     yield
@@ -365,8 +436,9 @@ class PgStore(Store):
             finally:
                 self._txn_thread = None
         if self._txn_dirty:
-            self._generation += 1
-            self._notify(frozenset(self._txn_tables))
+            changes = self._txn_changes
+            self._advance({t: (frozenset(ids) if ids is not None else None) for t, ids in changes.items()})
+            self._notify(frozenset(changes))
 
     @property
     def generation(self) -> int:
@@ -375,9 +447,46 @@ class PgStore(Store):
     def _uncommitted_here(self) -> bool:
         return self._own() and self._txn_dirty
 
-    def _changed(self, *tables: str) -> None:
+    def _changed(self, *tables: str, ids: Iterable[int] | None = None) -> None:
+        """This transaction changes ``tables``: the records ``ids`` of them, or who knows which (``None``)."""
         self._txn_dirty = True
-        self._txn_tables.update(tables)
+        for table in tables:
+            known = self._txn_changes.get(table, set())
+            if ids is None or known is None or table in (RECYCLE_BIN, LOG):
+                self._txn_changes[table] = None
+            else:
+                known.update(ids)
+                self._txn_changes[table] = known
+
+    def _advance(self, changes: Mapping[str, frozenset[int] | None], *, missed: bool = False) -> None:
+        """Committed: ``changes`` per table (``None``: unknown records); ``missed``: anything may have changed."""
+        with self._state_lock:
+            self._generation += 1
+            if missed:
+                self._epoch += 1
+            for table, ids in changes.items():
+                self._table_generations[table] = self._generation
+                journal = self._journal.setdefault(table, deque(maxlen=_JOURNAL))
+                journal.append((self._generation, ids))
+
+    def table_state(self, table: str) -> object:
+        with self._state_lock:
+            return (self._epoch, self._table_generations.get(table, 0))
+
+    def changed_ids(self, table: str, old: object, new: object) -> set[int] | None:
+        (old_epoch, old_generation), (new_epoch, new_generation) = old, new  # type: ignore[misc]
+        if old_epoch != new_epoch:
+            return None
+        with self._state_lock:
+            entries = [(g, ids) for g, ids in self._journal.get(table, ()) if old_generation < g <= new_generation]
+        if not entries or entries[-1][0] != new_generation or len(entries) == _JOURNAL:
+            return None  # not all steps are still known
+        changed: set[int] = set()
+        for _, ids in entries:
+            if ids is None:
+                return None
+            changed.update(ids)
+        return changed
 
     # -- reading --------------------------------------------------------------------------------
     def _record(self, table: str, row: tuple, secret: dict | None, with_secret: bool) -> dict:
@@ -406,6 +515,29 @@ class PgStore(Store):
                + f"WHERE r.tabel = %s {where} ORDER BY r.id")
         rows = self._fetch(sql, (table, *params))
         return [self._record(table, row[:7], row[7] if join else None, join) for row in rows]
+
+    def all_as(self, kind: type[M], table: str) -> list[M]:
+        """Straight from the rows to models: the fields of all records decoded by msgspec as one JSON array
+        into ``kind``, then the columns the server keeps (id, revision, who/when) filled in."""
+        if table in self._confidential or not issubclass(kind, Record):
+            return super().all_as(kind, table)
+        from ouder_tui.storage import paused_gc
+
+        if self._schema >= 3:  # the record as json text, kept by the server beside the jsonb: sent as it is
+            rows = self._fetch(f"SELECT coalesce(tekst, {_TEKST}) FROM ouder_tui.records WHERE tabel = %s "
+                               "ORDER BY id", (table,), json_as_bytes=True)
+            with paused_gc():
+                return msgspec.json.decode(b"[" + b",".join([row[0] for row in rows]) + b"]", type=list[kind],
+                                           strict=False)
+        # the fields as json (not jsonb: the same text, in a type of its own) whose bytes go to msgspec undecoded
+        rows = self._fetch("SELECT id, rev, data::json, created_by, created_at, changed_by, changed_at "
+                           "FROM ouder_tui.records WHERE tabel = %s ORDER BY id", (table,), json_as_bytes=True)
+        with paused_gc():
+            models = msgspec.json.decode(b"[" + b",".join([row[2] for row in rows]) + b"]", type=list[kind],
+                                         strict=False)
+            return [replace(model, id=record_id, rev=rev, created_by=created_by or "", created_at=created_at or "",
+                            changed_by=changed_by or "", changed_at=changed_at or "")
+                    for model, (record_id, rev, _, created_by, created_at, changed_by, changed_at) in zip(models, rows)]
 
     def get(self, table: str, record_id: int) -> dict | None:
         found = self._select(table, "AND r.id = %s", (record_id,))
@@ -483,7 +615,7 @@ class PgStore(Store):
             for record_id, (_, secret) in zip(ids, prepared):
                 if secret is not None:
                     self._write_secret(cur, table, record_id, secret)
-            self._changed(table)
+            self._changed(table, ids=ids)
             return self._select(table, "AND r.id = ANY(%s)", (ids,))
 
 
@@ -508,7 +640,7 @@ class PgStore(Store):
                         raise conflict_error(current)
                     records.append(self._record(table, row, None, False))
                 if records:
-                    self._changed(table)
+                    self._changed(table, ids=[r["id"] for r in records])
                 return records
             for record_id, data, expected_rev in changes:
                 current = self.get(table, record_id)
@@ -525,7 +657,7 @@ class PgStore(Store):
                     raise conflict_error(self.get(table, record_id) or current)
                 self._write_secret(cur, table, record_id, secret)
                 saved.append(record_id)
-            self._changed(table)
+            self._changed(table, ids=saved)
             return [self.get(table, record_id) for record_id in saved]
 
     def _missing_message(self, table: str, record_id: int) -> str:
@@ -558,7 +690,8 @@ class PgStore(Store):
             if spec is not None:
                 cur.execute("SELECT ouder_tui.verplaats_vertrouwelijk(%s, %s, %s, %s)", (table, record_id, _BIN, bin_id))
             cur.execute("DELETE FROM ouder_tui.records WHERE tabel = %s AND id = %s", (table, record_id))
-            self._changed(table, RECYCLE_BIN)
+            self._changed(table, ids=[record_id])
+            self._changed(RECYCLE_BIN)
             return bin_id
 
     def recycle_bin(self, table: str | None = None) -> list[dict]:
@@ -600,7 +733,8 @@ class PgStore(Store):
                 cur.execute("SELECT ouder_tui.verplaats_vertrouwelijk(%s, %s, %s, %s)", (_BIN, bin_id, table, record_id))
             cur.execute("DELETE FROM ouder_tui.prullenbak WHERE id = %s", (bin_id,))
             cur.execute("SELECT set_config('ouder_tui.actie', '', true)")
-            self._changed(table, RECYCLE_BIN)
+            self._changed(table, ids=[record_id])
+            self._changed(RECYCLE_BIN)
             return self.get(table, record_id)
 
     def purge(self, bin_id: int) -> None:
@@ -647,7 +781,9 @@ class PgStore(Store):
         with self.transaction(), self._write.cursor() as cur:
             cur.execute("SELECT ouder_tui.wis(%s, %s, %s)", ([t for t, _ in records], [i for _, i in records],
                                                              sorted(set(bin_ids))))
-            self._changed(*{t for t, _ in records}, RECYCLE_BIN, LOG)
+            for table in {t for t, _ in records}:
+                self._changed(table, ids=[i for t, i in records if t == table])
+            self._changed(RECYCLE_BIN, LOG)
             return cur.fetchone()[0]
 
     # -- settings -----------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ouder_tui import crypto
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 RECYCLE_BIN = "_prullenbak"
 #: Who changed what and when: table, record, action and the names of the changed fields, never their
@@ -214,26 +215,78 @@ class Store(abc.ABC):
         """Whether this thread is inside a transaction that changed something not yet committed."""
         return False
 
-    def derived(self, key: str, build: Callable[[], T]) -> T:
+    # Per-table states let derived data follow only the tables it is made of, and be brought up to date
+    # from the records that changed instead of built again (a save at 50,000 records: one record).
+    def table_state(self, table: str) -> object:
+        """A token that is different whenever ``table`` (as this thread sees it) changed; see :meth:`same_state`.
+
+        The default is the whole store's generation: right, only coarser than a home can do."""
+        return self.generation
+
+    def same_state(self, a: object, b: object) -> bool:
+        """Whether two tokens of :meth:`table_state` are the same state of a table."""
+        return a == b
+
+    def changed_ids(self, table: str, old: object, new: object) -> set[int] | None:
+        """The ids of the records of ``table`` added, changed or removed between two of its states, or
+        ``None`` when the home cannot tell (then derived data is built again)."""
+        return None
+
+    def all_as(self, kind: type[M], table: str) -> list[M]:
+        """Every record of ``table`` as a model ``kind`` (keys it does not know are ignored), in id order.
+
+        The same as converting :meth:`all`; a home may do it faster (straight from what it stored)."""
+        import msgspec
+
+        from ouder_tui.storage import paused_gc
+
+        with paused_gc():
+            return msgspec.convert(self.all(table), list[kind], strict=False)
+
+    def derived(self, key: str, build: Callable[[], T], *, tables: tuple[str, ...] | None = None,
+                update: Callable[[T, dict[str, set[int]]], T] | None = None) -> T:
         """A value computed from the data, built again only when the data changed (shared by services).
 
-        Inside a transaction with uncommitted changes it is built on the spot and never cached, so
-        nothing uncommitted is ever seen by another thread.
+        With ``tables`` only a change of those tables counts, and with ``update`` the value is brought up to
+        date from the old one and the ids that changed per table (``update(old, {table: ids})`` returns the
+        new value and never changes the old one: other threads may still be reading it); when the home
+        cannot tell which records changed it is built again. Inside a transaction with uncommitted changes
+        it is built on the spot and never cached, so nothing uncommitted is ever seen by another thread.
         """
         if self._uncommitted_here():
             return build()
-        generation = self.generation
         cache = self.__dict__.setdefault("_derived_cache", {})
         cached = cache.get(key)
-        if cached is None or cached[0] != generation:
-            try:
-                cached = (generation, build())
-            except ServerUnreachableError:
-                if cached is None:
-                    raise
-                return cached[1]  # the server is away: the last data it gave, until it is back
-            cache[key] = cached
-        return cached[1]
+        if tables is None:
+            state: tuple = (self.generation,)
+            names: tuple[str, ...] = ()
+        else:
+            names = tables
+            state = tuple(self.table_state(t) for t in names)
+        if cached is not None and all(self.same_state(a, b) for a, b in zip(cached[0], state)):
+            return cached[1]
+        try:
+            value = None
+            if cached is not None and update is not None and names:
+                changes: dict[str, set[int]] | None = {}
+                for name, old, new in zip(names, cached[0], state):
+                    if self.same_state(old, new):
+                        continue
+                    ids = self.changed_ids(name, old, new)
+                    if ids is None:
+                        changes = None
+                        break
+                    changes[name] = ids
+                if changes is not None:
+                    value = (state, update(cached[1], changes))
+            if value is None:
+                value = (state, build())
+        except ServerUnreachableError:
+            if cached is None:
+                raise
+            return cached[1]  # the server is away: the last data it gave, until it is back
+        cache[key] = value
+        return value[1]
 
     def subscribe(self, listener: ChangeListener, *, others_only: bool = False) -> Callable[[], None]:
         """Call ``listener`` (from any thread) after data changed; returns the function that unsubscribes.

@@ -315,3 +315,33 @@ def test_while_the_server_is_away_screens_keep_the_last_data_and_hear_why(logins
     monkeypatch.setattr(pgstore, "connect_raw", real)
     assert store.get("leerlingen", 1)["voornaam"] == "Amira"
     assert [p.naam for p in registry.leerlingen()] == ["Amira Benali"]
+
+
+def test_an_older_school_database_works_and_server_init_brings_it_up_to_date(pg_db: str) -> None:
+    """A database set up by an earlier version (no ``tekst`` column, schema 1) is read as before, with a
+    note; ``server init`` again upgrades it without stamping, logging or announcing any record."""
+    from ouder_tui.leerlingen import Leerling, Registry
+    from ouder_tui.pgadmin import init_server
+    from ouder_tui.pgschema import SERVER_SCHEMA
+
+    store = PgStore.connect(pg_db, listen=False)
+    first = Registry(store).add_leerling(Leerling(voornaam="Ilias", familienaam="Amrani", klas="4A"))
+    store.close()
+    with psycopg.connect(pg_db, autocommit=True) as admin:
+        admin.execute("ALTER TABLE ouder_tui.records DROP COLUMN tekst CASCADE")
+        admin.execute("DROP TRIGGER IF EXISTS tekst ON ouder_tui.records")
+        admin.execute("UPDATE ouder_tui.meta SET waarde = '1' WHERE sleutel = 'schema_version'")
+        log_lines = admin.execute("SELECT count(*) FROM ouder_tui.logboek").fetchone()[0]
+    old = PgStore.connect(pg_db, listen=False)
+    assert any("oudere versie" in w and "server init" in w for w in old.warnings)
+    assert Registry(old).leerlingen() == [first]
+    old.close()
+    init_server(pg_db)
+    with psycopg.connect(pg_db, autocommit=True) as admin:
+        assert admin.execute("SELECT waarde FROM ouder_tui.meta WHERE sleutel = 'schema_version'").fetchone()[0] \
+            == SERVER_SCHEMA
+        assert admin.execute("SELECT count(*) FROM ouder_tui.records WHERE tekst IS NULL").fetchone()[0] == 0
+        assert admin.execute("SELECT count(*) FROM ouder_tui.logboek").fetchone()[0] == log_lines
+    new = PgStore.connect(pg_db, listen=False)
+    assert new.warnings == [] and Registry(new).leerlingen() == [first]  # same revision, same stamps
+    new.close()

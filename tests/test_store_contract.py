@@ -213,6 +213,51 @@ def test_derived_values_follow_the_data(home: Store) -> None:
     assert home.derived("aantal", build) == 1 and len(builds) == 2
 
 
+def test_derived_values_follow_only_their_tables_and_learn_which_records_changed(home: Store) -> None:
+    """Derived data of one table is not built again for a change of another; a save hands the update the
+    ids it changed (what every home can tell of its own saves), and a value it cannot update is built again."""
+    builds: list[int] = []
+    updates: list[dict[str, set[int]]] = []
+
+    def build() -> list[int]:
+        builds.append(1)
+        return sorted(r["id"] for r in home.all(PUPILS))
+
+    def update(old: list[int], changes: dict[str, set[int]]) -> list[int]:
+        updates.append(changes)
+        present = {r["id"] for r in home.all(PUPILS)}
+        return sorted((set(old) - changes[PUPILS]) | (changes[PUPILS] & present))
+
+    def ids() -> list[int]:
+        return home.derived("ids", build, tables=(PUPILS,), update=update)
+
+    first = home.insert(PUPILS, pupil())
+    assert ids() == [first["id"]] and len(builds) == 1
+    home.insert("gezinnen", {"naam": "Peeters"})
+    assert ids() == [first["id"]] and len(builds) == 1 and updates == []  # another table: nothing to do
+    second = home.insert(PUPILS, pupil(voornaam="Noor"))
+    home.update(PUPILS, first["id"], pupil(voornaam="Lien"), expected_rev=1)
+    assert ids() == [first["id"], second["id"]] and len(builds) == 1
+    assert updates == [{PUPILS: {first["id"], second["id"]}}]
+    home.delete(PUPILS, first["id"], label="Lien")
+    assert ids() == [second["id"]] and updates[-1] == {PUPILS: {first["id"]}}
+    assert len(builds) == 1
+
+
+def test_models_straight_from_the_home_equal_converting_its_records(home: Store) -> None:
+    from ouder_tui.leerlingen import Gezin, Leerling
+    from ouder_tui.models import from_record
+
+    family = home.insert("gezinnen", {"naam": "Öztürk", "ouders": [{"naam": "Ayşe", "telefoon": "0470 12 34 56"}],
+                                      "onbekend_veld": {"x": [1, 2]}})
+    home.insert_many(PUPILS, [pupil(voornaam="Emre", gezin_id=family["id"], geboortedatum="2018-03-02"),
+                              pupil(voornaam="Zeynep \"Zey\"", klas="3B"), {}])
+    home.update("gezinnen", family["id"], {**family, "naam": "Öztürk-Yilmaz"}, expected_rev=1)
+    for kind, table in ((Leerling, PUPILS), (Gezin, "gezinnen")):
+        assert home.all_as(kind, table) == [from_record(kind, r) for r in home.all(table)]
+    assert home.all_as(Gezin, "gezinnen")[0].rev == 2 and home.all_as(Gezin, "leeg") == []
+
+
 def test_listeners_hear_of_committed_changes_only(home: Store) -> None:
     heard: list[frozenset[str]] = []
     unsubscribe = home.subscribe(heard.append)
