@@ -105,7 +105,7 @@ def _deleted(service: Huisbezoeken) -> list[Huisbezoek]:
     found = []
     for entry in service.store.recycle_bin(HUISBEZOEKEN):
         try:
-            found.append(from_record(Huisbezoek, entry.get("record", {})))
+            found.append(from_record(Huisbezoek, {**entry.get("record", {}), "id": entry.get("record_id", 0)}))
         except (msgspec.ValidationError, TypeError):
             continue
     return found

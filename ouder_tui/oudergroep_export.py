@@ -172,7 +172,7 @@ def _deleted(service: Oudergroep, year: str) -> list[Sessie]:
     found = []
     for entry in service.store.recycle_bin(SESSIES):
         try:
-            session = from_record(Sessie, entry.get("record", {}))
+            session = from_record(Sessie, {**entry.get("record", {}), "id": entry.get("record_id", 0)})
         except (msgspec.ValidationError, TypeError):
             continue
         if session.datum is not None and school_year_of(session.datum) == year:
