@@ -140,7 +140,7 @@ def _rotation(service: Infomomenten, info: Infomoment) -> list[Block]:
         (str(r + 1), times[r], *(groep_naam(g) if (g := plan.groep_aan(r, t)) is not None else "–"
                                  for t in range(len(names))))
         for r in range(plan.rondes))))
-    event = [EVENT, f"{lange_datum(info.datum)}, {times[0] if times else info.begin}"
+    event = [EVENT, f"{lange_datum(info.datum)}, {info.begin}"
              + (f" · {info.plaats}" if info.plaats else "")]
     blocks.append(PageBreak())
     for group in range(plan.groepen):

@@ -98,8 +98,10 @@ def _report(school: str, overview, plans) -> list[Block]:
             when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
             rows.append((row.leerling.naam, when, format_date(talk.plan.evaluatie_op) if talk else ""))
         blocks += [Heading("Klasoverzicht"), Table(("Leerling", "Startgesprek", "Herbekijken"), tuple(rows))]
-    for name, klas, talk in plans:
-        blocks += [PageBreak(), Heading(f"Ons plan voor {name} ({klas})"),
+    for index, (name, klas, talk) in enumerate(plans):
+        if overview or index:  # the first plan of the whole school shares the title's page
+            blocks.append(PageBreak())
+        blocks += [Heading(f"Ons plan voor {name} ({klas})"),
                    Para(f"Afgesproken in het startgesprek van {format_date(talk.datum)}."),
                    Bullets(tuple(_plan_lines(talk)))]
     return blocks

@@ -237,6 +237,7 @@ def test_print_structure_for_a4() -> None:
 
 
 def test_whole_school_startgesprekken_have_no_empty_first_page(store: Store, registry: Registry) -> None:
+    store.update_settings(school_naam="De Notelaar")
     service = Startgesprekken(store, registry)
     gezin = registry.add_gezin(Gezin(naam="Peeters"))
     pupil = registry.add_leerling(Leerling(voornaam="Lien", familienaam="Peeters", klas="3A", gezin_id=gezin.id))
