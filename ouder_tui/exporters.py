@@ -197,9 +197,6 @@ def public(record: Any) -> Any:
     return record
 
 
-_public = public  # the old name, still used by area modules
-
-
 def json_document(soort: str, lists: dict[str, Iterable[Any]], *, gemaakt_op: datetime,
                   schooljaar: str | None = None, samenvatting: dict[str, Any] | None = None) -> bytes:
     """The one shape of every JSON export: an object with ``soort`` (what it holds), ``schooljaar``
@@ -212,11 +209,6 @@ def json_document(soort: str, lists: dict[str, Iterable[Any]], *, gemaakt_op: da
     if samenvatting is not None:
         document["samenvatting"] = samenvatting
     return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
-
-
-def json_bytes(items: Iterable[Any]) -> bytes:
-    """A JSON list of objects, readable (indented, UTF-8 unescaped)."""
-    return msgspec.json.format(msgspec.json.encode(list(items)), indent=2) + b"\n"
 
 
 # -- file names ---------------------------------------------------------------------------------------

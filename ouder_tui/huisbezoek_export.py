@@ -14,10 +14,20 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ouder_tui.errors import OuderTuiError
 import msgspec
 
-from ouder_tui.exporters import Block, Bullets, Heading, Para, Sheet, Table, json_document, render_report, table_bytes
+from ouder_tui.errors import OuderTuiError
+from ouder_tui.exporters import (
+    Block,
+    Bullets,
+    Heading,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
 from ouder_tui.huisbezoek import (
     AREA,
     CANCELLED,

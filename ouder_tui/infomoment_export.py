@@ -9,7 +9,18 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Card, Heading, PageBreak, Para, Sheet, Table, json_document, render_report, table_bytes
+from ouder_tui.exporters import (
+    Block,
+    Card,
+    Heading,
+    PageBreak,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
 from ouder_tui.infomoment import TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
 from ouder_tui.infomoment.area import AREA
 from ouder_tui.models import to_record

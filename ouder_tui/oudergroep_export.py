@@ -30,10 +30,10 @@ from ouder_tui.exporters import (
 )
 from ouder_tui.models import from_record, to_record
 from ouder_tui.oudergroep import (
+    SESSIES,
     THEMA_STATUSSEN,
     VASTE_KERN,
     VERZOEK_STATUSSEN,
-    SESSIES,
     Oudergroep,
     Persoon,
     Sessie,

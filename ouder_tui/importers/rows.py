@@ -179,9 +179,9 @@ class _Planner:
                 changes["vertrokken_op"] = parse_date(v["vertrokken_op"]) if v.get("vertrokken_op") else None
             except ValueError as exc:
                 self.warn(line, f"vertrokken op: {exc}; niet bewaard")
-        if "notities" in self.mapping.columns and (col := self.mapping.columns["notities"]) < len(cells):
-            if note := clean_text(cells[col], multiline=True):  # an empty cell never wipes a stored note
-                changes["notities"] = note
+        col = self.mapping.columns.get("notities")
+        if col is not None and col < len(cells) and (note := clean_text(cells[col], multiline=True)):
+            changes["notities"] = note  # read with its line breaks; an empty cell never wipes a stored note
 
         existing = self.match(line, changes)
         if existing is False:
