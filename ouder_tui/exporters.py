@@ -424,7 +424,7 @@ h2 { font-size: 13pt; margin: 1.2em 0 0.4em 0; }
 h1, h2 { break-after: avoid; page-break-after: avoid; }
 p, li { orphans: 3; widows: 3; }
 .record { break-inside: avoid; page-break-inside: avoid; }
-.record > :first-child { margin-top: 1.2em; }
+.section > h2 + * { break-before: avoid; page-break-before: avoid; }
 .page { break-before: page; page-break-before: always; }
 table { border-collapse: collapse; width: 100%; margin: 0.4em 0 0.8em 0; }
 thead { display: table-header-group; }
@@ -454,6 +454,17 @@ def _html_table(table: Table) -> list[str]:
     return out + ["</tbody>", "</table>"]
 
 
+def _has_table(blocks: Sequence[Block], start: int) -> bool:
+    """Whether the record that starts at ``start`` (up to the next heading, page break or card) has a table:
+    a table may be longer than a page, so its record may break (its header row repeats on the next page)."""
+    for block in blocks[start:]:
+        if isinstance(block, (Heading, PageBreak, Card)):
+            return False
+        if isinstance(block, Table):
+            return True
+    return False
+
+
 def _render_html(title: str, blocks: Sequence[Block]) -> bytes:
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="nl">', "<head>", '<meta charset="utf-8">', f"<title>{e(title)}</title>",
@@ -468,15 +479,16 @@ def _render_html(title: str, blocks: Sequence[Block]) -> bytes:
         in_record = in_cards = False
 
     page_next = False
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if isinstance(block, PageBreak):
             close()
             page_next = printed
             continue
         page_class = " page" if page_next else ""
         if isinstance(block, Heading):
-            close()  # a heading opens a record: it and what follows stay together
-            out += [f'<section class="record{page_class}">', f"<h2>{_html_text(block.text)}</h2>"]
+            close()  # a heading opens a record: it and what follows stay together on one page ...
+            kind = "section" if _has_table(blocks, index + 1) else "record"  # ... unless a table may need pages
+            out += [f'<section class="{kind}{page_class}">', f"<h2>{_html_text(block.text)}</h2>"]
             in_record = True
         elif isinstance(block, Card):
             if not in_cards:
