@@ -204,7 +204,8 @@ def _export_arguments(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("what", choices=names, metavar="|".join(names))
     exp.add_argument("--format", choices=list(dict.fromkeys(f for spec in specs for f in spec.formats)),
                      default="csv", help=_format_help())
-    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer; "
+                     "in PowerShell altijd --output gebruiken, niet >)")
     for option in export_options():
         accepting = join_and([spec.name for spec in specs if option.flag in {o.flag for o in spec.options}])
         if option.metavar is None:
