@@ -36,7 +36,7 @@ SERVER_PROTECTION = (
 #: How the help of ``export --format`` names some formats. The exports, their formats and their options
 #: come from the areas (``ouder_tui.areas``); an option used with an export that does not accept it is a
 #: wrong call, not silently ignored.
-_FORMAT_HINTS = {"csv": "csv (Excel)", "ics": "ics (agenda)"}
+_FORMAT_HINTS = {"xlsx": "xlsx (Excel)", "ics": "ics (agenda)"}
 
 # argparse speaks English; these are the messages a user can meet, in Dutch.
 _ARGPARSE_DUTCH = {
@@ -204,7 +204,8 @@ def _export_arguments(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("what", choices=names, metavar="|".join(names))
     exp.add_argument("--format", choices=list(dict.fromkeys(f for spec in specs for f in spec.formats)),
                      default="csv", help=_format_help())
-    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer)")
+    exp.add_argument("--output", metavar="BESTAND", help="schrijf naar dit bestand (anders naar de uitvoer; "
+                     "in PowerShell altijd --output gebruiken, niet >)")
     for option in export_options():
         accepting = join_and([spec.name for spec in specs if option.flag in {o.flag for o in spec.options}])
         if option.metavar is None:
@@ -740,6 +741,8 @@ def _export(path: Path | str, args: argparse.Namespace) -> int:
                 return _fail(f"{option.flag}: {exc}.", 2)
     if spec.check is not None and (problem := spec.check(values, given)):
         return _fail(problem, 2)
+    if args.format == "xlsx" and not args.output and sys.stdout.isatty():
+        return _fail("Een Excel-bestand kan niet op het scherm: geef --output BESTAND.xlsx.", 2)
     registry = Registry(_open(path, args, make_backup=False, create=False))
     payload = spec.produce(Services(registry.store, registry), args.format, values)
     _write_out(payload, args.output, store=registry.store, plain=args.onversleuteld)

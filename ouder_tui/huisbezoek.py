@@ -468,7 +468,7 @@ AREA = AreaDescriptor(
     erase=_erase,
     in_bin=_in_bin,
     report=_report,
-    exports=(ExportSpec("huisbezoeken", "huisbezoeken", ("csv", "json", "ics", "md", "html"), _export, _OPTIONS,
+    exports=(ExportSpec("huisbezoeken", "huisbezoeken", ("xlsx", "csv", "json", "ics", "md", "html"), _export, _OPTIONS,
                         _check_period),),
     search=_search,
     confidential={HUISBEZOEKEN: Confidential("vertrouwelijk", ("besproken", "verwachtingen", "afspraken"),

@@ -1,9 +1,11 @@
-"""Exports of home visits: CSV for Excel, JSON, iCalendar for planned visits, and a printable
+"""Exports of home visits: xlsx and CSV for Excel, JSON, iCalendar for planned visits, and a printable
 overview for the care team's meeting or one family's history (Markdown and HTML).
 
-Confidential visits keep their notes (and the text of their follow-up actions) out of
-every export unless ``vertrouwelijk`` is asked for; the calendar never carries notes at
-all, not even of ordinary visits (calendars travel to phones).
+Confidential visits keep every piece of free text (notes, the text of their follow-up actions,
+a reason of their own, why they were cancelled) out of every export unless ``vertrouwelijk``
+is asked for: :func:`shown` masks them once, before any format sees them. The calendar never
+carries notes at all, not even of ordinary visits (calendars travel to phones); a visit that was
+in an earlier calendar file and is cancelled or deleted since comes back as cancelled.
 """
 
 from __future__ import annotations
@@ -12,10 +14,25 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
+from ouder_tui.exporters import (
+    Block,
+    Bullets,
+    Heading,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
 from ouder_tui.huisbezoek import (
     AREA,
+    CANCELLED,
+    CONFIDENTIAL_NOTE,
+    HUISBEZOEKEN,
     STATUSSEN,
     Actie,
     Huisbezoek,
@@ -24,6 +41,7 @@ from ouder_tui.huisbezoek import (
     notes_text,
     visits_for,
 )
+from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural
 
 FORMATS = AREA.export("huisbezoeken").formats
@@ -54,18 +72,53 @@ def export_huisbezoeken(service: Huisbezoeken, fmt: str, *, van: date | None = N
     else:
         visits = service.in_periode(van, tot)
         title = f"Huisbezoeken {_period(van, tot)}" if van or tot else "Alle huisbezoeken"
-    if fmt == "csv":
-        return csv_bytes(CSV_COLUMNS, (_csv_row(service, v, vertrouwelijk) for v in visits))
+    if fmt == "ics":  # before masking: the calendar shows the reason, never notes, and needs the real status
+        deleted = [v for v in _deleted(service) if (gezin_id is None or v.gezin_id == gezin_id)
+                   and _in_period(v, van, tot)]
+        return _ics(service, [shown(v, vertrouwelijk=False) for v in visits],
+                    [shown(v, vertrouwelijk=False) for v in deleted])
+    visits = [shown(v, vertrouwelijk=vertrouwelijk) for v in visits]
+    if fmt in ("csv", "xlsx"):
+        rows = [_csv_row(service, v, vertrouwelijk) for v in visits]
+        today = service.vandaag()
+        actions = [[a.tegen, a.tegen is not None and a.tegen < today, action_text(v, a, reveal=vertrouwelijk),
+                    a.eigenaar, service.gezin_naam(v), v.datum]
+                   for v in visits for a in v.acties if a.open]
+        return table_bytes(fmt, [Sheet("Huisbezoeken", CSV_COLUMNS, rows),
+                                 Sheet("Open acties", ("Tegen", "Te laat", "Wat", "Wie", "Gezin", "Bezoek van"),
+                                       actions)])
     if fmt == "json":
         records = visits_for(visits, include_confidential_notes=vertrouwelijk)
-        return json_bytes({**record, "gezin": service.gezin_naam(visit)}
-                          for visit, record in zip(visits, records, strict=True))
-    if fmt == "ics":
-        return _ics(service, visits)
+        return json_document("huisbezoeken", {"huisbezoeken": (
+            {**record, "gezin": service.gezin_naam(visit)} for visit, record in zip(visits, records, strict=True))},
+            gemaakt_op=service.store.clock())
     school = str(service.store.settings().get("school_naam") or "").strip()
     if school:
         title += f" – {school}"
     return render_report(fmt, title, _report(service, visits, vertrouwelijk))
+
+
+def shown(visit: Huisbezoek, *, vertrouwelijk: bool) -> Huisbezoek:
+    """The visit as exports may show it: a confidential visit without its free text unless
+    ``vertrouwelijk`` (notes, actions, a reason of its own, why it was cancelled)."""
+    if not visit.vertrouwelijk or vertrouwelijk:
+        return visit
+    besproken, verwachtingen, afspraken = notes_text(visit)
+    return msgspec.structs.replace(
+        visit, besproken=besproken, verwachtingen=verwachtingen, afspraken=afspraken, reden_andere="",
+        annulatie_reden=CONFIDENTIAL_NOTE if visit.annulatie_reden else "",
+        acties=tuple(msgspec.structs.replace(a, wat=action_text(visit, a)) for a in visit.acties))
+
+
+def _deleted(service: Huisbezoeken) -> list[Huisbezoek]:
+    """Visits in the recycle bin (deleted, not yet purged)."""
+    found = []
+    for entry in service.store.recycle_bin(HUISBEZOEKEN):
+        try:
+            found.append(from_record(Huisbezoek, {**entry.get("record", {}), "id": entry.get("record_id", 0)}))
+        except (msgspec.ValidationError, TypeError):
+            continue
+    return found
 
 
 # -- shared pieces --------------------------------------------------------------------------------------
@@ -108,8 +161,12 @@ def _csv_row(service: Huisbezoeken, v: Huisbezoek, vertrouwelijk: bool) -> list:
 # -- iCalendar ------------------------------------------------------------------------------------------
 
 
-def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
-    """Planned visits as calendar events: what, when, who, why and in which language; never notes."""
+def _ics(service: Huisbezoeken, visits: list[Huisbezoek], deleted: list[Huisbezoek]) -> bytes:
+    """Planned visits as calendar events: what, when, who, why and in which language; never notes.
+
+    A cancelled visit and a deleted one (from the recycle bin) keep their UID and come with
+    ``STATUS:CANCELLED`` and a higher SEQUENCE, so a calendar that imported them drops them.
+    Visits that were held are left out: a calendar keeps them as they were."""
     from icalendar import Calendar, Event  # only this export needs it
 
     zone = ZoneInfo(TIMEZONE)
@@ -118,13 +175,15 @@ def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Huisbezoeken")
     stamp = service.store.clock().astimezone(UTC)  # DTSTAMP must be UTC (RFC 5545 3.8.7.2)
-    for visit in visits:
-        if not visit.gepland or visit.datum is None:
+    events = [(v, v.status in CANCELLED, max(v.rev, 0)) for v in visits if v.gepland or v.status in CANCELLED]
+    events += [(v, True, max(v.rev, 0) + 1) for v in deleted if v.gepland or v.status in CANCELLED]
+    for visit, cancelled, sequence in events:
+        if visit.datum is None:
             continue
         event = Event()
         event.add("uid", f"huisbezoek-{visit.id}@ouder-tui")
         event.add("dtstamp", stamp)
-        event.add("sequence", max(visit.rev, 0))  # a re-imported, changed visit replaces the old event
+        event.add("sequence", sequence)  # a changed, cancelled or deleted visit replaces the old event
         if visit.tijd:
             hour, minute = (int(part) for part in visit.tijd.split(":"))
             start = datetime(visit.datum.year, visit.datum.month, visit.datum.day, hour, minute, tzinfo=zone)
@@ -137,6 +196,9 @@ def _ics(service: Huisbezoeken, visits: list[Huisbezoek]) -> bytes:
         lines = [f"Reden: {visit.reden_tekst}", f"Wie: {visit.wie or '-'}", f"Taal: {visit.taal or '-'}"]
         if visit.tolk:
             lines.append(f"Tolk: {visit.tolk_taal or 'ja'}")
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        if cancelled:
+            lines.insert(0, "Geannuleerd")
         event.add("description", "\n".join(lines))
         calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it

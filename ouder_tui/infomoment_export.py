@@ -1,6 +1,6 @@
-"""Exports of the infomoment: the checklist for Excel, the evening for a calendar, JSON, the top 5 of
+"""Exports of the infomoment: the checklist for Excel (xlsx or CSV), the evening for a calendar, JSON, the top 5 of
 the questions for the school website, and the rotation to print (a grid, a card per group, a sheet
-per table). Nothing here names parents: questions are kept without names.
+per table, in large type to cut). Nothing here names parents: questions are kept without names.
 """
 
 from __future__ import annotations
@@ -8,10 +8,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import msgspec
-
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Heading, PageBreak, Para, Table, csv_bytes, render_report
+from ouder_tui.exporters import (
+    Block,
+    Card,
+    Heading,
+    PageBreak,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
 from ouder_tui.infomoment import TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
 from ouder_tui.infomoment.area import AREA
 from ouder_tui.models import to_record
@@ -20,6 +29,8 @@ from ouder_tui.text import lange_datum, parse_school_year, plural, school_year_o
 FORMATS = AREA.export("infomoment").formats
 WAT = ("top5", "rotatie")
 TIMEZONE = "Europe/Brussels"
+EVENT = "Infomoment: de overstap naar het secundair"
+_COUNT_WORDS = {2: "twee", 3: "drie", 4: "vier", 5: "vijf"}
 
 
 def export_infomoment(service: Infomomenten, fmt: str, *, schooljaar: str | None = None, wat: str = "top5") -> bytes:
@@ -36,31 +47,44 @@ def export_infomoment(service: Infomomenten, fmt: str, *, schooljaar: str | None
     info = service.van_jaar(year)
     if info is None:
         raise OuderTuiError(f"Er is geen infomoment voor {year}.")
-    if fmt == "csv":
-        return _checklist(info)
+    if fmt in ("csv", "xlsx"):
+        return table_bytes(fmt, [_checklist(info)])
     if fmt == "json":
         return _json(service, info)
     if fmt == "ics":
         return _ics(service, info)
     if wat == "rotatie":
         return render_report(fmt, f"Infomoment {info.schooljaar}: de rotatie langs de tafels", _rotation(service, info))
-    return render_report(fmt, f"Infomoment {info.schooljaar}: de vijf meest gestelde vragen", _top5(service, info))
+    top = _answered_top(service, info)
+    what = "de meest gestelde vraag" if len(top) == 1 else f"de {_COUNT_WORDS.get(len(top), len(top))} meest gestelde vragen"
+    return render_report(fmt, f"Infomoment {info.schooljaar}: {what}", _top5(info, top))
 
 
-def _checklist(info: Infomoment) -> bytes:
+def _answered_top(service: Infomomenten, info: Infomoment) -> list:
+    """The top of the questions for the website; refused while one of them has no answer yet."""
+    top = service.top(info)
+    open_ = [v.tekst for v in top if not v.antwoord.strip()]
+    if open_:
+        raise OuderTuiError(f"Nog geen antwoord op {plural(len(open_), 'vraag', 'vragen')} van de top: "
+                            + "; ".join(f"'{t[:60]}'" for t in open_)
+                            + ". Vul eerst een antwoord in: de top 5 is voor de website van de school.")
+    return top
+
+
+def _checklist(info: Infomoment) -> Sheet:
     tasks = sorted(info.taken, key=lambda t: -t.dagen_voor)
-    return csv_bytes(("Taak", "Deadline", "Dagen voor", "Wie", "Status", "Notitie"), (
-        (t.wat, t.deadline(info.datum), t.dagen_voor, t.eigenaar, TAAK_STATUSSEN.get(t.status, t.status), t.notitie)
-        for t in tasks))
+    return Sheet("Checklist", ("Taak", "Deadline", "Dagen voor", "Wie", "Status", "Notitie"), [
+        [t.wat, t.deadline(info.datum), t.dagen_voor, t.eigenaar, TAAK_STATUSSEN.get(t.status, t.status), t.notitie]
+        for t in tasks])
 
 
 def _json(service: Infomomenten, info: Infomoment) -> bytes:
-    document = to_record(info)
-    document["einde"] = info.einde().strftime("%H:%M")
-    document["programma_uren"] = [{"onderdeel": part.titel, "van": start.strftime("%H:%M"),
-                                   "tot": end.strftime("%H:%M")} for part, start, end in info.tijden()]
-    document["top5"] = [to_record(v) for v in service.top(info)]
-    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    record = to_record(info)
+    record["einde"] = info.einde().strftime("%H:%M")
+    record["programma_uren"] = [{"onderdeel": part.titel, "van": start.strftime("%H:%M"),
+                                 "tot": end.strftime("%H:%M")} for part, start, end in info.tijden()]
+    return json_document("infomoment", {"infomomenten": [record], "top5": [to_record(v) for v in service.top(info)]},
+                         schooljaar=info.schooljaar, gemaakt_op=service.store.clock())
 
 
 def _ics(service: Infomomenten, info: Infomoment) -> bytes:
@@ -78,7 +102,7 @@ def _ics(service: Infomomenten, info: Infomoment) -> bytes:
     event.add("dtstart", info.tijden()[0][1].replace(tzinfo=zone) if info.programma else
               datetime.combine(info.datum, info.begin_tijd, zone))
     event.add("dtend", info.einde().replace(tzinfo=zone))
-    event.add("summary", "Infomoment: de overstap naar het secundair")
+    event.add("summary", EVENT)
     if info.plaats:
         event.add("location", info.plaats)
     lines = [f"{start.strftime('%H:%M')} {part.titel}" for part, start, _ in info.tijden()]
@@ -90,8 +114,7 @@ def _ics(service: Infomomenten, info: Infomoment) -> bytes:
     return calendar.to_ical()
 
 
-def _top5(service: Infomomenten, info: Infomoment) -> list[Block]:
-    top = service.top(info)
+def _top5(info: Infomoment, top: list) -> list[Block]:
     blocks: list[Block] = [Para(
         f"Op {lange_datum(info.datum)} praatten ouders en leerlingen op school over de overstap naar het secundair. "
         "Dit zijn de vragen die het vaakst terugkwamen, met een kort antwoord. Heb je nog een vraag? Spreek de "
@@ -100,14 +123,14 @@ def _top5(service: Infomomenten, info: Infomoment) -> list[Block]:
         blocks.append(Para("Er zijn nog geen vragen verzameld."))
     for number, vraag in enumerate(top, 1):
         blocks += [Heading(f"{number}. {vraag.tekst}"),
-                   Para(vraag.antwoord or "(nog geen antwoord)"),
+                   Para(vraag.antwoord),
                    Para(f"{plural(vraag.aantal, 'keer', 'keer')} gesteld"
                         + (f", onderwerp: {vraag.onderwerp}" if vraag.onderwerp else "") + ".")]
     return blocks
 
 
 def _rotation(service: Infomomenten, info: Infomoment) -> list[Block]:
-    """The grid, then a card per group and a sheet per table, each on its own page."""
+    """The grid, then a card per group and a card per table (two to an A4 page, in large type to cut)."""
     if not info.tafels:
         raise OuderTuiError("Er zijn nog geen tafels: voeg ze eerst toe.")
     plan = service.rooster(info)
@@ -128,15 +151,18 @@ def _rotation(service: Infomomenten, info: Infomoment) -> list[Block]:
         (str(r + 1), times[r], *(groep_naam(g) if (g := plan.groep_aan(r, t)) is not None else "–"
                                  for t in range(len(names))))
         for r in range(plan.rondes))))
+    event = [EVENT, f"{lange_datum(info.datum)}, {info.begin}"
+             + (f" · {info.plaats}" if info.plaats else "")]
+    blocks.append(PageBreak())
     for group in range(plan.groepen):
-        blocks += [PageBreak(), Heading(f"Groep {groep_naam(group)}"), Table(("Ronde", "Uur", "Waar"), tuple(
+        blocks.append(Card(f"Groep {groep_naam(group)}", tuple(event), Table(("Ronde", "Uur", "Waar"), tuple(
             (str(r + 1), times[r], names[t] if (t := plan.tafel_van(r, group)) is not None
-             else "pauze: even naar de drank") for r in range(plan.rondes)))]
+             else "pauze: even naar de drank") for r in range(plan.rondes)))))
     for index, tafel in enumerate(info.tafels):
-        host = f" – {tafel.gastheer}" if tafel.gastheer else ""
-        blocks += [PageBreak(), Heading(f"Tafel: {tafel.naam}{host}"), Table(("Ronde", "Uur", "Groep"), tuple(
+        lines = ((f"Gastheer of gastvrouw: {tafel.gastheer}",) if tafel.gastheer else ()) + tuple(event)
+        blocks.append(Card(f"Tafel: {tafel.naam}", lines, Table(("Ronde", "Uur", "Groep"), tuple(
             (str(r + 1), times[r], groep_naam(g) if (g := plan.groep_aan(r, index)) is not None else "(geen groep)")
-            for r in range(plan.rondes)))]
+            for r in range(plan.rondes)))))
     return blocks
 
 

@@ -24,6 +24,54 @@ FORMATS = ("html", "md")
 _META = ("id", "_rev", "_created_by", "_created_at", "_changed_by", "_changed_at")
 CONFIDENTIAL = "VERTROUWELIJK"
 
+#: How the report names a field: words a parent reads, never the field's name in the database.
+LABELS = {
+    "naam": "naam", "voornaam": "voornaam", "familienaam": "familienaam", "adres": "adres", "straat": "straat",
+    "huisnummer": "huisnummer", "bus": "bus", "postcode": "postcode", "gemeente": "gemeente",
+    "relatie": "relatie tot het kind", "talen": "talen", "tolk_nodig": "tolk nodig", "tolk_taal": "taal van de tolk",
+    "telefoon": "telefoon", "email": "e-mail", "voorkeurkanaal": "liefst bereikt via",
+    "beste_momenten": "best bereikbaar", "notities": "notities", "stamboeknummer": "leerlingnummer",
+    "geboortedatum": "geboortedatum", "klas": "klas", "klasnummer": "nummer in de klas", "leerjaar": "leerjaar",
+    "schooljaar": "schooljaar", "status": "stand", "vertrokken_op": "vertrokken op",
+    "datum": "datum", "tijd": "uur", "duur_minuten": "duur in minuten", "bezoeker": "bezoeker",
+    "tweede_bezoeker": "tweede bezoeker", "tweede_rol": "rol van de tweede bezoeker", "reden": "reden",
+    "reden_andere": "andere reden", "taal": "taal", "tolk": "tolk", "vertrouwelijk": "vertrouwelijk",
+    "annulatie_reden": "reden van annulering", "besproken": "besproken", "verwachtingen": "wat het gezin hoopt",
+    "afspraken": "afspraken", "acties": "actie", "wat": "wat", "eigenaar": "wie", "tegen": "tegen",
+    "gedaan_op": "gedaan op", "gedaan_door": "gedaan door", "vervolgbezoek": "volgend bezoek gewenst",
+    "vervolgbezoek_tegen": "volgend bezoek tegen", "soort": "soort gesprek", "leerling_aanwezig": "kind erbij",
+    "tolk_naam": "naam van de tolk", "kwaliteiten": "waar het kind sterk in is", "doelen": "doelen",
+    "nodig": "nodig", "van": "van", "plan": "communicatieplan", "kanalen": "kanalen",
+    "wie_contacteert": "wie contacteert wie", "frequentie": "hoe vaak", "gelegenheden": "wanneer zeker",
+    "contactpersoon": "contactpersoon", "evaluatie_op": "herbekijken op", "antwoorden": "vraag en antwoord",
+    "vraag": "vraag", "antwoord": "antwoord", "duur_seconden": "duur", "omschrijving": "omschrijving",
+    "organisatie": "organisatie", "hoe": "hoe", "notitie": "notitie", "niet_meer_opvolgen": "niet meer opvolgen",
+}
+#: Coded values in words (``niemand_thuis`` -> ``niemand thuis``), per field.
+_VALUE_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _value_words() -> dict[str, dict[str, str]]:
+    """Per field the words for its codes, from the areas' own tables (loaded on first use)."""
+    if not _VALUE_WORDS:
+        from ouder_tui import huisbezoek, startgesprek
+
+        _VALUE_WORDS.update({
+            "status": {**startgesprek.STATUSSEN, **huisbezoek.STATUSSEN},
+            "reden": huisbezoek.REDENEN, "tweede_rol": huisbezoek.ROLLEN,
+            "soort": startgesprek.SOORTEN, "van": startgesprek.WIE,
+        })
+    return _VALUE_WORDS
+
+
+def _internal(key: str) -> bool:
+    """Numbers that link records inside the database (``gezin_id``, ``ouder_ids``): not for a parent."""
+    return key == "id" or key.endswith(("_id", "_ids")) or key.startswith("_")
+
+
+def _label(key: str) -> str:
+    return LABELS.get(key, key.replace("_", " "))
+
 
 def _value(value: Any) -> str:
     """A value as the report shows it: yes/no, dates as dd/mm/jjjj."""
@@ -46,23 +94,36 @@ def _empty(value: Any) -> bool:
     return value is None or value == 0 or (isinstance(value, (str, list, tuple, dict)) and not value)
 
 
+def _shown(key: str, value: Any) -> str:
+    """A value in words: codes by their meaning, a duration in seconds as minutes."""
+    if key == "duur_seconden" and isinstance(value, int):
+        minutes = max(1, round(value / 60))
+        return f"{minutes} minuut" if minutes == 1 else f"{minutes} minuten"
+    words = _value_words().get(key)
+    if words and isinstance(value, str):
+        return words.get(value, value.replace("_", " "))
+    return _value(value)
+
+
 def record_lines(data: dict[str, Any], prefix: str = "") -> list[str]:
-    """Every field that holds something, as ``veld: waarde``; nested values get a dotted name."""
+    """Every field that holds something, as ``label: waarde`` in words a parent reads; nested values
+    get the label of what holds them first (``communicatieplan, kanalen: ...``). Links between
+    records (ids) are left out; a field without a label yet still shows, by its name in words."""
     found = []
     for key, value in data.items():
-        if key in _META or _empty(value):
+        if key in _META or _internal(key) or _empty(value):
             continue
-        name = f"{prefix}{key.replace('_', ' ')}"
+        name = f"{prefix}{_label(key)}"
         if isinstance(value, dict):
-            found += record_lines(value, f"{name} ")
+            found += record_lines(value, f"{name}, ")
         elif isinstance(value, (list, tuple)):
             if all(not isinstance(v, (dict, list, tuple)) for v in value):
-                found.append(f"{name}: {', '.join(_value(v) for v in value)}")
+                found.append(f"{name}: {', '.join(_shown(key, v) for v in value)}")
             else:
                 for i, item in enumerate(value, 1):
-                    found += record_lines(item if isinstance(item, dict) else {"waarde": item}, f"{name} {i} ")
+                    found += record_lines(item if isinstance(item, dict) else {"waarde": item}, f"{name} {i}, ")
         else:
-            found.append(f"{name}: {_value(value)}")
+            found.append(f"{name}: {_shown(key, value)}")
     return found
 
 

@@ -607,7 +607,7 @@ AREA = AreaDescriptor(
     erase=_erase,
     in_bin=_in_bin,
     report=_report,
-    exports=(ExportSpec("leerlingen", "leerlingen", ("csv", "json"), _export("leerlingen")),
-             ExportSpec("gezinnen", "gezinnen", ("csv", "json"), _export("gezinnen"))),
+    exports=(ExportSpec("leerlingen", "leerlingen", ("xlsx", "csv", "json"), _export("leerlingen")),
+             ExportSpec("gezinnen", "gezinnen", ("xlsx", "csv", "json"), _export("gezinnen"))),
     search=_search,
 )

@@ -1,5 +1,5 @@
-"""Exports of the parent group: the sessions for a calendar, attendance for Excel, JSON, the year
-report, and the invitation letter to print.
+"""Exports of the parent group: the sessions for a calendar, attendance for Excel (xlsx or CSV), JSON,
+the year report, and the invitation letter to print.
 
 The year report and the calendar never name parents: they travel (to the team, to phones).
 Only the attendance grid, the JSON and the personal invitations carry names. Every piece of
@@ -16,9 +16,21 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Bullets, Heading, PageBreak, Para, Table, _public, csv_bytes, render_report
-from ouder_tui.models import to_record
+from ouder_tui.exporters import (
+    Block,
+    Bullets,
+    Heading,
+    PageBreak,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
+from ouder_tui.models import from_record, to_record
 from ouder_tui.oudergroep import (
+    SESSIES,
     THEMA_STATUSSEN,
     VASTE_KERN,
     VERZOEK_STATUSSEN,
@@ -50,12 +62,12 @@ def export_oudergroep(service: Oudergroep, fmt: str, *, schooljaar: str | None =
     except ValueError as exc:
         raise OuderTuiError(f"{exc}.") from None
     sessions = service.sessies(year)
-    if fmt == "csv":
-        return _attendance_csv(service, sessions)
+    if fmt in ("csv", "xlsx"):
+        return table_bytes(fmt, [_attendance(service, sessions), _session_sheet(sessions)])
     if fmt == "json":
         return _json(service, year, sessions)
     if fmt == "ics":
-        return _ics(service, sessions)
+        return _ics(service, sessions, _deleted(service, year))
     title = f"Oudergroep {year}"
     school = load_settings(service.store).school_naam
     if school:
@@ -83,7 +95,7 @@ def _column(session: Sessie, same_day: Counter[date | None]) -> str:
     return f"{head} {session.begin}" if same_day[session.datum] > 1 else head
 
 
-def _attendance_csv(service: Oudergroep, sessions: list[Sessie]) -> bytes:
+def _attendance(service: Oudergroep, sessions: list[Sessie]) -> Sheet:
     """One row per person who was invited or came; one column per held or planned session."""
     shown = [s for s in sessions if not s.geannuleerd]
     same_day = Counter(s.datum for s in shown)
@@ -102,7 +114,14 @@ def _attendance_csv(service: Oudergroep, sessions: list[Sessie]) -> bytes:
             else:
                 cells.append("")
         rows.append([person.naam, person.omschrijving, person.telefoon, *cells, cells.count("aanwezig")])
-    return csv_bytes(header, rows)
+    return Sheet("Aanwezigheden", header, rows)
+
+
+def _session_sheet(sessions: list[Sessie]) -> Sheet:
+    """The sessions of the year, one a row (the second sheet of the workbook)."""
+    return Sheet("Sessies", ("Datum", "Begin", "Einde", "Thema", "Plaats", "Status", "Reden annulering", "Aanwezig"),
+                 [[s.datum, s.begin, s.einde, s.titel, s.plaats, s.status_tekst, s.annulatie_reden,
+                   len(s.aanwezig) if s.gehouden else None] for s in sessions])
 
 
 # -- JSON -----------------------------------------------------------------------------------------------
@@ -118,28 +137,26 @@ def _json(service: Oudergroep, year: str, sessions: list[Sessie]) -> bytes:
                                  "gasten": c.gasten} for c in overview.sessies}
     records = []
     for session in sessions:
-        record = _public(to_record(session))
+        record = to_record(session)
         record["aanwezig"] = [_who(service.persoon(pid)) for pid in session.aanwezig]
         record["uitnodigingen"] = [{**to_record(u), "naam": service.persoon(u.persoon_id).naam}
                                    for u in session.uitnodigingen]
         if session.id in per_session:
             record["cijfers"] = per_session[session.id]
         records.append(record)
-    document: dict[str, Any] = {
-        "schooljaar": year,
-        "sessies": records,
-        "themas": [_public(to_record(t)) for t in service.themas()],
-        "verzoeken": [_public(to_record(v)) for v in _requests(service, year, sessions)],
-        "cijfers": {
+    figures: dict[str, Any] = {
             "gehouden": overview.gehouden, "geannuleerd": overview.geannuleerd, "gepland": overview.gepland,
             "totaal_aanwezig": overview.totaal_aanwezig, "gemiddeld": round(overview.gemiddeld, 2),
             "verschillende_personen": overview.verschillende_personen, "vaste_kern": overview.vaste_kern,
             "een_keer": overview.een_keer,
             "per_sessie": [{"sessie_id": c.sessie.id, "datum": c.sessie.datum, **per_session[c.sessie.id]}
                            for c in overview.sessies],
-        },
     }
-    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+    return json_document("oudergroep", {
+        "sessies": records,
+        "themas": [to_record(t) for t in service.themas()],
+        "verzoeken": [to_record(v) for v in _requests(service, year, sessions)],
+    }, schooljaar=year, gemaakt_op=service.store.clock(), samenvatting=msgspec.to_builtins(figures))
 
 
 # -- iCalendar ------------------------------------------------------------------------------------------
@@ -150,8 +167,22 @@ def _moment(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
 
 
-def _ics(service: Oudergroep, sessions: list[Sessie]) -> bytes:
-    """The sessions as events; a cancelled one stays in with STATUS:CANCELLED so calendars drop it.
+def _deleted(service: Oudergroep, year: str) -> list[Sessie]:
+    """Sessions of the school year in the recycle bin (deleted, not yet purged)."""
+    found = []
+    for entry in service.store.recycle_bin(SESSIES):
+        try:
+            session = from_record(Sessie, {**entry.get("record", {}), "id": entry.get("record_id", 0)})
+        except (msgspec.ValidationError, TypeError):
+            continue
+        if session.datum is not None and school_year_of(session.datum) == year:
+            found.append(session)
+    return found
+
+
+def _ics(service: Oudergroep, sessions: list[Sessie], deleted: list[Sessie]) -> bytes:
+    """The sessions as events; a cancelled one stays in with STATUS:CANCELLED so calendars drop it,
+    and so does a deleted one (same UID, a higher SEQUENCE than its last version).
     What, when, where, partners, interpreters' languages and childcare: never parents or attendance."""
     from icalendar import Calendar, Event  # only this export needs it
 
@@ -161,20 +192,21 @@ def _ics(service: Oudergroep, sessions: list[Sessie]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Oudergroep")
     stamp = service.store.clock().astimezone(UTC)  # DTSTAMP must be UTC (RFC 5545 3.8.7.2)
-    for session in sessions:
+    events = [(s, s.geannuleerd, max(s.rev, 0)) for s in sessions] + [(s, True, max(s.rev, 0) + 1) for s in deleted]
+    for session, cancelled, sequence in events:
         if session.datum is None:
             continue
         event = Event()
         event.add("uid", f"oudergroep-{session.id}@ouder-tui")
         event.add("dtstamp", stamp)
-        event.add("sequence", max(session.rev, 0))  # a changed session replaces the old event
+        event.add("sequence", sequence)  # a changed, cancelled or deleted session replaces the old event
         event.add("dtstart", _moment(session.datum, session.begin, zone))
         if session.einde:
             event.add("dtend", _moment(session.datum, session.einde, zone))
         event.add("summary", f"Oudergroep: {session.titel}")
         if session.plaats:
             event.add("location", session.plaats)
-        event.add("status", "CANCELLED" if session.geannuleerd else "CONFIRMED")
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("description", "\n".join(_plan_lines(session)))
         calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it

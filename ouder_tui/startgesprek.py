@@ -452,7 +452,7 @@ AREA = AreaDescriptor(
     erase=_erase,
     in_bin=_in_bin,
     report=_report,
-    exports=(ExportSpec("startgesprekken", "startgesprekken", ("csv", "json", "md", "html"), _export,
+    exports=(ExportSpec("startgesprekken", "startgesprekken", ("xlsx", "csv", "json", "md", "html"), _export,
                         (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION)),),
     search=_search,
 )

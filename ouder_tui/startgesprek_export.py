@@ -1,4 +1,4 @@
-"""Exports of startgesprekken: plans as CSV and JSON, a printable plan per pupil for the parents,
+"""Exports of startgesprekken: plans as xlsx, CSV and JSON, a printable plan per pupil for the parents,
 and the class overview (Markdown and HTML).
 
 The printable plan speaks plain Dutch to the parents; every name and note is
@@ -14,10 +14,11 @@ from ouder_tui.exporters import (
     Heading,
     PageBreak,
     Para,
+    Sheet,
     Table,
-    csv_bytes,
-    json_bytes,
+    json_document,
     render_report,
+    table_bytes,
 )
 from ouder_tui.models import to_record
 from ouder_tui.startgesprek import AREA, WIE, Startgesprek, Startgesprekken
@@ -55,7 +56,8 @@ def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | No
     if fmt not in FORMATS:
         raise OuderTuiError(f"Onbekend formaat '{fmt}' voor startgesprekken; kies uit {', '.join(FORMATS)}.")
     chosen = _selection(service, klas, schooljaar)
-    if fmt == "csv":
+    year = schooljaar or service.schooljaar()
+    if fmt in ("csv", "xlsx"):
         rows = []
         for name, klas_name, t in chosen:
             p = t.plan
@@ -63,11 +65,12 @@ def export_startgesprekken(service: Startgesprekken, fmt: str, *, klas: str | No
                          p.wie_contacteert, p.frequentie, p.gelegenheden, p.taal,
                          p.tolk_taal if p.tolk else "", p.beste_momenten, p.contactpersoon, p.evaluatie_op,
                          t.kwaliteiten, t.doelen, _needs(t)])
-        return csv_bytes(CSV_COLUMNS, rows)
+        return table_bytes(fmt, [Sheet("Startgesprekken", CSV_COLUMNS, rows)])
     if fmt == "json":
-        return json_bytes({"leerling": name, "klas": klas_name, **to_record(t)} for name, klas_name, t in chosen)
+        return json_document("startgesprekken", {"startgesprekken": (
+            {"leerling": name, "klas": klas_name, **to_record(t)} for name, klas_name, t in chosen)},
+            schooljaar=year, gemaakt_op=service.store.clock())
     school = service.store.settings().get("school_naam", "")
-    year = schooljaar or service.schooljaar()
     title = f"Startgesprekken {('klas ' + klas) if klas else 'hele school'} {year}"
     overview = service.klasoverzicht(klas, year) if klas else []
     plans = [(name, klas_name, t) for name, klas_name, t in chosen if t.soort == "startgesprek" and t.gehouden]
@@ -95,8 +98,10 @@ def _report(school: str, overview, plans) -> list[Block]:
             when = f"{row.stand} {format_date(talk.datum)}" if talk else "nog niet"
             rows.append((row.leerling.naam, when, format_date(talk.plan.evaluatie_op) if talk else ""))
         blocks += [Heading("Klasoverzicht"), Table(("Leerling", "Startgesprek", "Herbekijken"), tuple(rows))]
-    for name, klas, talk in plans:
-        blocks += [PageBreak(), Heading(f"Ons plan voor {name} ({klas})"),
+    for index, (name, klas, talk) in enumerate(plans):
+        if overview or index:  # the first plan of the whole school shares the title's page
+            blocks.append(PageBreak())
+        blocks += [Heading(f"Ons plan voor {name} ({klas})"),
                    Para(f"Afgesproken in het startgesprek van {format_date(talk.datum)}."),
                    Bullets(tuple(_plan_lines(talk)))]
     return blocks

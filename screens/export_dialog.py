@@ -20,11 +20,12 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ouder_tui.crypto import SEALED_SUFFIX
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import write_export
+from ouder_tui.exporters import safe_filename, write_export
 from screens.widgets import error_text
 
 FORMAT_LABELS = {
-    "csv": "CSV voor Excel",
+    "xlsx": "Excel (.xlsx)",
+    "csv": "CSV (puntkomma's, voor andere programma's)",
     "json": "JSON",
     "ics": "agenda (.ics) voor Outlook of Google",
     "md": "Markdown",
@@ -52,7 +53,9 @@ class ExportDialog(ModalScreen[Path | None]):
 # Exporteren
 
 Kies het formaat en waar het bestand komt. Een bestand met dezelfde naam wordt vervangen.
-CSV opent zo in Excel; HTML kan je in de browser afdrukken.
+Excel (.xlsx) opent meteen goed in Excel en LibreOffice: echte datums, telefoon- en
+leerlingnummers met hun nullen vooraan. CSV is voor andere programma's. HTML kan je in de
+browser afdrukken op A4.
 
 Is de databank beveiligd met een wachtwoord, dan wordt de export standaard versleuteld met dat
 wachtwoord (het bestand eindigt op .versleuteld). Leesbaar maken kan met
@@ -72,8 +75,8 @@ de printer of naar een ouder gaat, en ruim het daarna op.
                  options: dict[str, str] | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self.base_name = base_name
-        self.formats = formats
+        self.base_name = safe_filename(base_name)  # a class such as 1/2A makes no folder
+        self.formats = tuple(sorted(formats, key=lambda f: f != "xlsx"))  # Excel first
         self.produce = produce
         self.options = options or {}
 

@@ -78,7 +78,9 @@ def test_export_csv_opens_in_belgian_excel(demo_path: Path, tmp_path: Path, caps
 
 def test_export_gezinnen_json_to_stdout_is_a_list_of_objects(demo_path: Path, capsysbinary) -> None:
     assert main(["--db", str(demo_path), "export", "gezinnen", "--format", "json"]) == 0
-    data = json.loads(capsysbinary.readouterr().out)
+    document = json.loads(capsysbinary.readouterr().out)
+    assert document["soort"] == "gezinnen"
+    data = document["gezinnen"]
     assert isinstance(data, list) and len(data) == 173
     assert {"naam", "ouders", "kinderen", "adres"} <= set(data[0])
 

@@ -95,21 +95,24 @@ def test_csv_hides_confidential_notes_unless_asked(service) -> None:
 
 
 def test_json_is_a_list_of_visits_with_the_family_name(service) -> None:
-    data = json.loads(export_huisbezoeken(service, "json"))
+    document = json.loads(export_huisbezoeken(service, "json"))
+    assert document["soort"] == "huisbezoeken" and "gemaakt_op" in document
+    data = document["huisbezoeken"]
+    assert not [key for visit in data for key in visit if key.startswith("_")]
     assert [d["datum"] for d in data] == ["2026-09-20", "2026-10-05", "2026-12-03", "2026-12-10"]
     assert data[2]["gezin"] == HOSTILE_FAMILY and data[2]["besproken"] == OPEN_NOTE
     held = data[1]
     assert held["besproken"] == "(vertrouwelijk)" and held["acties"][0]["wat"] == "actie uit vertrouwelijk bezoek"
     raw = export_huisbezoeken(service, "json").decode("utf-8")
     assert SECRET not in raw and SECRET_ACTION not in raw
-    everything = json.loads(export_huisbezoeken(service, "json", vertrouwelijk=True))
+    everything = json.loads(export_huisbezoeken(service, "json", vertrouwelijk=True))["huisbezoeken"]
     assert everything[1]["besproken"] == SECRET and everything[1]["acties"][0]["wat"] == SECRET_ACTION
 
 
 def test_period_includes_both_ends(service) -> None:
-    data = json.loads(export_huisbezoeken(service, "json", van=date(2026, 10, 5), tot=date(2026, 12, 3)))
+    data = json.loads(export_huisbezoeken(service, "json", van=date(2026, 10, 5), tot=date(2026, 12, 3)))["huisbezoeken"]
     assert [d["datum"] for d in data] == ["2026-10-05", "2026-12-03"]
-    data = json.loads(export_huisbezoeken(service, "json", van=date(2026, 12, 1)))
+    data = json.loads(export_huisbezoeken(service, "json", van=date(2026, 12, 1)))["huisbezoeken"]
     assert [d["datum"] for d in data] == ["2026-12-03", "2026-12-10"]
     assert _csv(export_huisbezoeken(service, "csv", tot=date(2026, 9, 30)))[0]["Datum"] == "20/09/2026"
     assert _csv(export_huisbezoeken(service, "csv", van=date(2027, 1, 1))) == []
@@ -131,7 +134,9 @@ def test_ics_holds_only_planned_visits_with_stable_ids(service) -> None:
     raw = export_huisbezoeken(service, "ics")
     calendar = Calendar.from_ical(raw)
     events = list(calendar.walk("VEVENT"))
-    assert len(events) == 2  # the held and the cancelled visit stay out
+    cancelled = [e for e in events if str(e["STATUS"]) == "CANCELLED"]
+    events = [e for e in events if str(e["STATUS"]) == "CONFIRMED"]
+    assert len(events) == 2 and len(cancelled) == 1  # the held visit stays out, the cancelled one says so
     timed = next(e for e in events if "alert" in str(e["SUMMARY"]))
     assert str(timed["SUMMARY"]) == f"Huisbezoek gezin {HOSTILE_FAMILY}"
     start = timed.decoded("DTSTART")
@@ -149,7 +154,7 @@ def test_ics_holds_only_planned_visits_with_stable_ids(service) -> None:
     assert uids == ["huisbezoek-1@ouder-tui", "huisbezoek-2@ouder-tui"]
     service.store.clock.moment += timedelta(days=3)  # another day, another export: the same events
     again = Calendar.from_ical(export_huisbezoeken(service, "ics"))
-    assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == uids
+    assert sorted(str(e["UID"]) for e in again.walk("VEVENT") if e["STATUS"] == "CONFIRMED") == uids
 
 
 def test_ics_never_carries_notes_not_even_when_asked(service) -> None:
@@ -180,7 +185,7 @@ def test_ics_moves_a_rescheduled_visit_under_the_same_uid(service) -> None:
 
 def test_html_is_a_standalone_printable_page_with_escaped_text(service) -> None:
     page = export_huisbezoeken(service, "html", van=date(2026, 9, 1), tot=date(2026, 12, 31)).decode("utf-8")
-    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page and "@media print" in page
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page and "@page { size: A4" in page
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; [bold]" in page
     assert "Huisbezoeken van 01/09/2026 tot 31/12/2026 – De Notelaar" in page
     assert "4 huisbezoeken: 2 gepland, 1 gehouden, 1 geannuleerd door het gezin." in page
@@ -242,7 +247,7 @@ def test_command_line_writes_each_format_to_a_file(service, tmp_path: Path) -> N
     db = str(service.store.path)
     out = tmp_path / "uit" / "bezoeken.ics"
     assert main(["--db", db, "export", "huisbezoeken", "--format", "ics", "--output", str(out)]) == 0
-    assert len(list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))) == 2
+    assert len([e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT") if e["STATUS"] == "CONFIRMED"]) == 2
     csv_file = tmp_path / "bezoeken.csv"
     csv_file.write_text("oud")
     assert main(["--db", db, "export", "huisbezoeken", "--format", "csv", "--van", "01/10/2026",
@@ -265,7 +270,7 @@ def test_command_line_writes_each_format_to_a_file(service, tmp_path: Path) -> N
 def test_command_line_writes_to_stdout_without_output(service, capsysbinary) -> None:
     assert main(["--db", str(service.store.path), "export", "huisbezoeken", "--format", "json",
                  "--van", "2026-12-01"]) == 0
-    assert [d["datum"] for d in json.loads(capsysbinary.readouterr().out)] == ["2026-12-03", "2026-12-10"]
+    assert [d["datum"] for d in json.loads(capsysbinary.readouterr().out)["huisbezoeken"]] == ["2026-12-03", "2026-12-10"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
@@ -289,7 +294,7 @@ def test_command_line_refuses_bad_dates_and_writes_nothing(service, tmp_path: Pa
 def test_command_line_wrong_calls(service, tmp_path: Path, capsys) -> None:
     db = str(service.store.path)
     assert main(["--db", db, "export", "gezinnen", "--format", "html"]) == 2
-    assert "gezinnen kan je exporteren als csv, json, niet als html" in capsys.readouterr().err
+    assert "gezinnen kan je exporteren als xlsx, csv, json, niet als html" in capsys.readouterr().err
     assert main(["--db", db, "export", "leerlingen", "--format", "ics"]) == 2
     capsys.readouterr()
     assert main(["--db", db, "export", "leerlingen", "--van", "01/09/2026"]) == 2
@@ -342,7 +347,7 @@ async def test_export_from_the_interface(service, tmp_path: Path) -> None:
         await pilot.click("#export")
         await pilot.pause()
         assert not isinstance(app.screen, ExportDialog)
-    assert len(list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))) == 2
+    assert len([e for e in Calendar.from_ical(target.read_bytes()).walk("VEVENT") if e["STATUS"] == "CONFIRMED"]) == 2
 
 
 @pytest.mark.file_home

@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 from icalendar import Calendar
 
@@ -60,21 +61,41 @@ def test_the_evening_in_a_calendar(service: Infomomenten, info) -> None:
 
 def test_json_round_trip(service: Infomomenten, info) -> None:
     document = json.loads(export_infomoment(service, "json"))
-    assert document["schooljaar"] == "2026-2027" and document["einde"] == "21:13"
+    assert document["soort"] == "infomoment" and document["schooljaar"] == "2026-2027"
+    (evening,) = document["infomomenten"]
+    assert evening["einde"] == "21:13" and "_rev" not in evening
     assert [q["tekst"] for q in document["top5"]][:2] == ["Wanneer inschrijven?", HOSTILE]
-    assert len(document["top5"]) == 5 and len(document["taken"]) == 14
+    assert len(document["top5"]) == 5 and len(evening["taken"]) == 14
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_top_five_for_the_website(service: Infomomenten, info, fmt: str) -> None:
+    with pytest.raises(OuderTuiError, match="Nog geen antwoord op 3 vragen van de top: 'Wat is de B-stroom"):
+        export_infomoment(service, fmt)  # the website never gets "(nog geen antwoord)"
+    _answer_all(service, info)
     text = export_infomoment(service, fmt).decode()
-    assert "de vijf meest gestelde vragen" in text and "Vanaf maart." in text and "(nog geen antwoord)" in text
+    assert "de vijf meest gestelde vragen" in text and "Vanaf maart." in text and "nog geen antwoord" not in text
     assert "Mag de gsm mee?" not in text  # the sixth
     assert text.index("Wanneer inschrijven?") < text.index("Wat is de B-stroom?")
     if fmt == "html":
         assert "<script>" not in text and "&lt;script&gt;" in text
     else:
         assert "\\[/\\]\\<script\\>" in text and "\\*y\\*" in text
+
+
+def _answer_all(service: Infomomenten, info) -> None:
+    current = service.van_jaar(info.schooljaar)
+    service.bewaar(msgspec.structs.replace(current, vragen=tuple(
+        msgspec.structs.replace(v, antwoord=v.antwoord or f"Antwoord op {v.tekst}") for v in current.vragen)))
+
+
+def test_top_five_counts_what_it_has(service: Infomomenten, info) -> None:
+    current = service.van_jaar(info.schooljaar)
+    service.bewaar(msgspec.structs.replace(current, vragen=current.vragen[:3]))
+    _answer_all(service, info)
+    text = export_infomoment(service, "md").decode()
+    assert "de drie meest gestelde vragen" in text and "vijf" not in text
+    assert text.count("\n## ") == 3
 
 
 def _md_rows(text: str, header_start: str) -> list[list[str]]:
@@ -96,9 +117,15 @@ def test_rotation_cards_and_table_sheets(service: Infomomenten, info) -> None:
     for column in range(2, 2 + tables):  # every group once at every table
         assert sorted(row[column] for row in grid if row[column] != "–") == ["A", "B", "C", "D", "E"]
     assert text.count("## Groep ") == info.groepen and text.count("## Tafel: ") == tables
-    assert "## Tafel: CLB – Tom" in text
+    assert "## Tafel: CLB" in text and "Gastheer of gastvrouw: Tom" in text
     html = export_infomoment(service, "html", wat="rotatie").decode()
-    assert html.count('<div class="page"></div>') == info.groepen + tables
+    # one card per group and per table, in one block that starts a new page, two cards to an A4 page
+    assert html.count('<section class="card">') == info.groepen + tables
+    assert html.count('<div class="cards page">') == 1
+    card = html[html.index('<section class="card">'):]
+    card = card[:card.index("</section>")]
+    assert "<h2>Groep A</h2>" in card and "Infomoment: de overstap naar het secundair" in card
+    assert "donderdag 11 februari 2027" in card and info.plaats in card
 
 
 def test_more_groups_than_tables_says_so(service: Infomomenten, info) -> None:
@@ -125,7 +152,7 @@ def test_command_line(store: Store, service: Infomomenten, info, tmp_path, capsy
     assert main(["--db", path, "export", "infomoment", "--format", "html", "--rotatie", "--output", str(out)]) == 0
     assert "## Groep" not in out.read_text() and "Groep A" in out.read_text()
     assert main(["--db", path, "export", "infomoment", "--format", "csv"]) == 0
-    assert capsysbinary.readouterr().out.decode("utf-8-sig").startswith("Taak;Deadline")
+    assert capsysbinary.readouterr().out.decode("utf-8-sig").startswith('"Taak";"Deadline"')
     assert main(["--db", path, "export", "oudergroep", "--format", "md", "--rotatie"]) == 2
     assert "--rotatie geldt alleen" in capsysbinary.readouterr().err.decode()
     assert main(["--db", path, "export", "infomoment", "--format", "md", "--schooljaar", "2030-2031"]) == 1

@@ -50,7 +50,7 @@ def family(store: Store, registry: Registry) -> Gezin:
 def test_everything_about_the_family_and_nothing_else(registry: Registry, family: Gezin, fmt: str) -> None:
     text = inzage_report(registry, family.id, fmt).decode("utf-8")
     for expected in ("Benali", "Liever bellen na 17 uur.", "0470 12 34 56", "Arabisch", "Sara", "03/04/2016",
-                     "Leest graag.", SECRET.split(";")[0], "VERTROUWELIJK", "kwaliteiten: behulpzaam",
+                     "Leest graag.", SECRET.split(";")[0], "VERTROUWELIJK", "waar het kind sterk in is: behulpzaam",
                      "aanwezig op: 13/10/2026 (Meertalig opvoeden)", "Komt graag terug.", "Foutief ingevoerd.",
                      "In de prullenbak"):
         assert expected in text, expected

@@ -45,7 +45,10 @@ def test_csv_for_excel_with_one_row_per_talk(service) -> None:
 
 def test_json_is_a_list_with_the_whole_plan(service) -> None:
     data = json.loads(export_startgesprekken(service, "json"))
-    assert len(data) == 2 and data[0]["plan"]["kanalen"] == ["telefoon", "smartschool"]
+    assert data["soort"] == "startgesprekken" and data["schooljaar"] == "2026-2027"
+    talks = data["startgesprekken"]
+    assert len(talks) == 2 and talks[0]["plan"]["kanalen"] == ["telefoon", "smartschool"]
+    assert not [key for talk in talks for key in talk if key.startswith("_")]
 
 
 def test_printable_plan_and_class_overview_in_html_escape_everything(service) -> None:
@@ -64,7 +67,7 @@ def test_markdown_escapes_formatting_characters(service) -> None:
 
 
 def test_other_school_years_and_formats(service) -> None:
-    assert export_startgesprekken(service, "json", schooljaar="2025-2026") == b"[]\n"
+    assert json.loads(export_startgesprekken(service, "json", schooljaar="2025-2026"))["startgesprekken"] == []
     with pytest.raises(Exception, match="Onbekend formaat"):
         export_startgesprekken(service, "ics")
 

@@ -43,6 +43,8 @@ def _row_keys(row: _Row) -> list[tuple[str, Any]]:
     keys += [("mail", e.lower()) for e in [p.email for p in row.persons] + [row.email] if e]
     if row.existing is not None and row.existing.gezin_id is not None:
         keys.append(("gezin", row.existing.gezin_id))
+    if row.gezinsnummer:
+        keys.append(("bestand", row.gezinsnummer))
     return keys
 
 
@@ -62,6 +64,7 @@ class _FamilyState:
         self.keys: list[str] = []  # name keys of ``ouders`` (names never change during an import)
         self.adres: Adres | None = None
         self.names: list[str] = []  # children's family names, for a new family's name
+        self.label = ""  # the family's name as the file gives it (an export of ouder-tui)
         #: A phone number or e-mail address of the family as a whole found no parent without one.
         self.lost_contact = False
 

@@ -21,6 +21,9 @@ _PUPIL_FIELDS = {
     "klasnummer": "Nummer van de leerling in de klas",
     "leerjaar": "Leerjaar (1 tot 6); zonder deze kolom afgeleid uit de klas",
     "schooljaar": "Schooljaar (2026-2027); zonder deze kolom het gekozen schooljaar",
+    "status": "Status: actief of vertrokken (zonder deze kolom: actief)",
+    "vertrokken_op": "Datum van vertrek van een vertrokken leerling (dd/mm/jjjj)",
+    "notities": "Notities bij de leerling",
 }
 _ADDRESS_FIELDS = {
     "straat": "Straat",
@@ -37,6 +40,8 @@ _FAMILY_FIELDS = {
     "email": "E-mailadres van het gezin",
     "thuistaal": "Thuistaal of talen van het gezin (bv. Turks, Nederlands)",
     "tolk": "Tolk nodig voor het gezin (ja/nee, of de taal)",
+    "gezinsnummer": "Nummer dat broers en zussen in één gezin houdt (Gezinsnummer van een export van ouder-tui)",
+    "gezin": "Naam van een nieuw gezin (anders de familienamen van de kinderen)",
 }
 #: What can be read per parent or guardian: ``<rol>.<veld>``.
 PERSON_FIELDS = {

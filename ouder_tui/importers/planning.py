@@ -77,6 +77,7 @@ def plan_import(registry: Registry, csv_file: CsvFile, mapping: ColumnMapping, *
         if state.adres is None and not row.adres.is_empty():
             state.adres = row.adres
         state.names.append(row.leerling.familienaam)
+        state.label = state.label or row.gezin_naam
 
     if lost := sum(state.lost_contact for state in states.values()):
         planner.warn(0, f"bij {lost} gezin(nen) is een telefoonnummer of e-mailadres van het gezin als geheel niet "
@@ -85,7 +86,7 @@ def plan_import(registry: Registry, csv_file: CsvFile, mapping: ColumnMapping, *
     for target, state in states.items():
         if state.before is None:
             try:
-                gezin = Gezin(naam=_family_name(state.names), adres=state.adres or Adres(),
+                gezin = Gezin(naam=state.label or _family_name(state.names), adres=state.adres or Adres(),
                               ouders=tuple(state.ouders)).checked()
             except ValidationError as exc:  # values were checked one by one; this is a safety net
                 planner.warn(0, f"een nieuw gezin ({_family_name(state.names)}) kon niet gemaakt worden: {exc}")

@@ -35,9 +35,9 @@ from ouder_tui.importers.values import (
     _short,
     _split_street,
 )
-from ouder_tui.leerlingen import STATUS_ACTIEF, Adres, Leerling, Registry, leerjaar_from_klas
+from ouder_tui.leerlingen import STATUS_ACTIEF, STATUS_VERTROKKEN, Adres, Leerling, Registry, leerjaar_from_klas
 from ouder_tui.models import MAX_NAME, Checker
-from ouder_tui.text import clean_text
+from ouder_tui.text import clean_text, fold, parse_date
 
 
 @dataclass
@@ -78,6 +78,8 @@ class _Row:
     talen: tuple[str, ...]
     tolk: bool | None
     tolk_taal: str
+    gezinsnummer: str = ""  # the file's own family key (an export of ouder-tui): siblings stay together
+    gezin_naam: str = ""
 
 
 _NO_ADDRESS = Adres()
@@ -171,6 +173,15 @@ class _Planner:
                 self.warn(line, f"{exc}; het leerjaar is afgeleid uit de klas")
         if "leerjaar" not in changes and "klas" in changes:
             changes["leerjaar"] = leerjaar_from_klas(changes["klas"])
+        if fold(v.get("status", "")) in ("vertrokken", "uitgeschreven"):
+            changes["status"] = STATUS_VERTROKKEN
+            try:
+                changes["vertrokken_op"] = parse_date(v["vertrokken_op"]) if v.get("vertrokken_op") else None
+            except ValueError as exc:
+                self.warn(line, f"vertrokken op: {exc}; niet bewaard")
+        col = self.mapping.columns.get("notities")
+        if col is not None and col < len(cells) and (note := clean_text(cells[col], multiline=True)):
+            changes["notities"] = note  # read with its line breaks; an empty cell never wipes a stored note
 
         existing = self.match(line, changes)
         if existing is False:
@@ -200,7 +211,8 @@ class _Planner:
         tolk, tolk_taal = _parse_tolk(v.get("tolk", ""))
         return _Row(line=line, leerling=leerling, existing=existing, persons=persons,
                     adres=self.address(line, v, ""), phones=phones, email=self.email(line, v, "email"),
-                    talen=_parse_talen(v.get("thuistaal", "")), tolk=tolk, tolk_taal=tolk_taal)
+                    talen=_parse_talen(v.get("thuistaal", "")), tolk=tolk, tolk_taal=tolk_taal,
+                    gezinsnummer=v.get("gezinsnummer", ""), gezin_naam=v.get("gezin", ""))
 
     def protect(self, v: dict[str, str]) -> None:
         """A skipped row still names a pupil: do not mark that pupil as left."""

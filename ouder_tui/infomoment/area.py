@@ -25,6 +25,6 @@ AREA = AreaDescriptor(
     key="infomoment",
     tables={INFOMOMENTEN: "infomoment"},
     service=lambda store, registry: Infomomenten(store),
-    exports=(ExportSpec("infomoment", "het infomoment", ("csv", "json", "ics", "md", "html"), _export,
+    exports=(ExportSpec("infomoment", "het infomoment", ("xlsx", "csv", "json", "ics", "md", "html"), _export,
                         (SCHOOLJAAR_OPTION, _ROTATIE)),),
 )

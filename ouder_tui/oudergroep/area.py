@@ -135,7 +135,7 @@ AREA = AreaDescriptor(
     scrub=_scrub,
     in_bin=_in_bin,
     report=_report,
-    exports=(ExportSpec("oudergroep", "de oudergroep", ("csv", "json", "ics", "md", "html"), _export,
+    exports=(ExportSpec("oudergroep", "de oudergroep", ("xlsx", "csv", "json", "ics", "md", "html"), _export,
                         (SCHOOLJAAR_OPTION,)),),
     search=_search,
 )
