@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import cached_property
+from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
 import msgspec
@@ -312,6 +313,33 @@ class _Pupils(_Sorted[Leerling]):
     def active_children(self) -> dict[int, list[Leerling]]:
         return {gezin_id: active for gezin_id, kids in self.children.items() if (active := [k for k in kids if k.actief])}
 
+    def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
+        new = super().updated(changed)
+        if "children" not in self.__dict__:
+            return new  # never asked for: made when first needed
+        touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())
+                   if p is not None and p.gezin_id is not None}
+        children = dict(self.children)
+        active = dict(self.__dict__["active_children"]) if "active_children" in self.__dict__ else None
+        for gezin_id in touched:
+            kids = [k for k in children.get(gezin_id, ()) if k.id not in changed]
+            kids += [p for p in changed.values() if p is not None and p.gezin_id == gezin_id]
+            kids.sort(key=_child_key)
+            _put(children, gezin_id, kids)
+            if active is not None:
+                _put(active, gezin_id, [k for k in kids if k.actief])
+        new.__dict__["children"] = children
+        if active is not None:
+            new.__dict__["active_children"] = active
+        return new
+
+
+def _put(groups: dict[int, list[Leerling]], key: int, members: list[Leerling]) -> None:
+    if members:
+        groups[key] = members
+    else:
+        groups.pop(key, None)
+
 
 class _Families(_Sorted[Gezin]):
     def __init__(self, by_id: dict[int, Gezin]) -> None:
@@ -423,6 +451,10 @@ class Registry:
             return self._families().by_id[gezin_id]
         except KeyError:
             raise NotFoundError("Dit gezin bestaat niet (meer).") from None
+
+    def gezinnen_op_id(self) -> Mapping[int, Gezin]:
+        """Every family by id, read-only: for lists that look up many families at once."""
+        return MappingProxyType(self._families().by_id)
 
     def kinderen(self, gezin_id: int, *, ook_vertrokken: bool = True) -> list[Leerling]:
         """The pupils of a family, oldest first."""

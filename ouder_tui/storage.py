@@ -231,6 +231,12 @@ class AtomicJSONStorage(Storage):
             return self._refresh(force)
 
     def _refresh(self, force: bool) -> bool:
+        if not force and self._data is not None and self._signature is not None:
+            try:  # the common case, on every read: nothing changed; a stat is far cheaper than an open
+                if _signature(os.stat(self.path)) == self._signature:
+                    return False
+            except OSError:
+                pass  # said properly below
         try:
             with open(self.path, "rb") as handle:
                 signature = _signature(os.fstat(handle.fileno()))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, TabbedContent, TabPane
 
-from ouder_tui.errors import OuderTuiError
-from ouder_tui.leerlingen import Gezin, Leerling, Registry
+from ouder_tui.errors import NotFoundError, OuderTuiError
+from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling, Registry
 from ouder_tui.text import format_date
 from screens.base import AreaScreen
 from screens.dialogs import ConfirmDialog
@@ -21,8 +23,9 @@ PUPIL_COLUMNS = [Column("Naam"), Column("Klas", 6), Column("Geboren", 10), Colum
 FAMILY_COLUMNS = [Column("Gezin", 22), Column("Ouders"), Column("Kinderen", 8), Column("Talen"), Column("Contact", 8)]
 
 
-def pupil_row(p: Leerling, registry: Registry) -> Row:
-    family = registry.gezin(p.gezin_id) if p.gezin_id is not None else None
+def pupil_row(p: Leerling, families: Mapping[int, Gezin]) -> Row:
+    # a family can be gone while a pupil still points to it (a file edited elsewhere): no name then
+    family = families.get(p.gezin_id) if p.gezin_id is not None else None
     name = p.naam if p.actief else f"{p.naam} (vertrokken)"
     tolk = ", ".join(family.tolk_talen()) if family else ""
     return Row(p.id, (name, p.klas, format_date(p.geboortedatum), family.naam if family else "", tolk),
@@ -34,6 +37,14 @@ def family_row(g: Gezin, children: int) -> Row:
     parents = ", ".join(o.naam for o in g.ouders)
     return Row(g.id, (g.naam, parents, str(children), ", ".join(g.talen()), "ja" if g.heeft_contact() else "NEE"),
                sort=(g.naam.casefold(), parents.casefold(), children, ", ".join(g.talen()), g.heeft_contact()))
+
+
+class _Rows(NamedTuple):
+    """The list's rows per pupil and per family, and each pupil's family (to recount when a pupil moves)."""
+
+    pupils: dict[int, Row]
+    families: dict[int, Row]
+    family_of: dict[int, int | None]
 
 
 class LeerlingenScreen(AreaScreen):
@@ -70,7 +81,7 @@ Smartschool, Wisa of Informat.
         super().__init__()
         self.registry = registry
         self.show_left = False
-        self._row_cache: tuple[int, dict[int, Row], dict[int, Row]] | None = None
+        self._filled: dict[str, tuple[dict[int, Row], tuple]] = {}
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
@@ -92,30 +103,74 @@ Smartschool, Wisa of Informat.
 
     # -- filling -----------------------------------------------------------------------
     def _rows(self) -> tuple[dict[int, Row], dict[int, Row]]:
-        """Rows per record, rebuilt only when the data changed."""
-        generation = self.registry.store.generation
-        if self._row_cache is None or self._row_cache[0] != generation:
-            pupils = {p.id: pupil_row(p, self.registry) for p in self.registry.leerlingen(ook_vertrokken=True)}
-            counts: dict[int, int] = {}
-            for p in self.registry.leerlingen():
-                if p.gezin_id is not None:
-                    counts[p.gezin_id] = counts.get(p.gezin_id, 0) + 1
-            families = {g.id: family_row(g, counts.get(g.id, 0)) for g in self.registry.gezinnen()}
-            self._row_cache = (self.registry.store.generation, pupils, families)
-        return self._row_cache[1], self._row_cache[2]
+        """Rows per record, kept by the store with the data: after a save only the changed ones are made again."""
+        rows = self.registry.store.derived("scherm.leerlingen.rijen", self._build_rows, tables=(LEERLINGEN, GEZINNEN),
+                                           update=self._update_rows)
+        return rows.pupils, rows.families
+
+    def _build_rows(self) -> _Rows:
+        registry = self.registry
+        pupils = registry.leerlingen(ook_vertrokken=True)
+        counts: dict[int, int] = {}
+        for p in pupils:
+            if p.actief and p.gezin_id is not None:
+                counts[p.gezin_id] = counts.get(p.gezin_id, 0) + 1
+        families = registry.gezinnen_op_id()
+        return _Rows({p.id: pupil_row(p, families) for p in pupils},
+                     {g.id: family_row(g, counts.get(g.id, 0)) for g in registry.gezinnen()},
+                     {p.id: p.gezin_id for p in pupils})
+
+    def _update_rows(self, old: _Rows, changes: dict[str, set[int]]) -> _Rows:
+        registry = self.registry
+        families = registry.gezinnen_op_id()
+        rows = _Rows(dict(old.pupils), dict(old.families), dict(old.family_of))
+        renamed = set(changes.get(GEZINNEN, ()))  # their children show the family's name and interpreter
+        recount = set(renamed)
+        for pupil_id in changes.get(LEERLINGEN, ()):
+            recount.add(rows.family_of.pop(pupil_id, None))
+            try:
+                pupil = registry.leerling(pupil_id)
+            except NotFoundError:
+                rows.pupils.pop(pupil_id, None)
+                continue
+            rows.pupils[pupil_id] = pupil_row(pupil, families)
+            rows.family_of[pupil_id] = pupil.gezin_id
+            recount.add(pupil.gezin_id)
+        for gezin_id in renamed:
+            for kid in registry.kinderen(gezin_id):
+                rows.pupils[kid.id] = pupil_row(kid, families)
+        for gezin_id in recount - {None}:
+            try:
+                family = registry.gezin(gezin_id)
+            except NotFoundError:
+                rows.families.pop(gezin_id, None)
+                continue
+            rows.families[gezin_id] = family_row(family, len(registry.kinderen(gezin_id, ook_vertrokken=False)))
+        return rows
 
     def refill(self) -> None:
         self.fill_pupils(self.query_one("#pupil-filter", Input).value)
         self.fill_families(self.query_one("#family-filter", Input).value)
 
+    def _unchanged(self, which: str, rows: dict[int, Row], *inputs: object) -> bool:
+        """Whether the list ``which`` already shows these rows for these inputs (a save fills the list on
+        return to the screen and again once the form reports back: the second time costs nothing)."""
+        last = self._filled.get(which)
+        self._filled[which] = (rows, inputs)
+        return last is not None and last[0] is rows and last[1] == inputs
+
     def fill_pupils(self, text: str) -> None:
         pupil_rows, _ = self._rows()
+        if self._unchanged("pupils", pupil_rows, text, self.show_left):
+            return
         found = self.registry.zoek_leerlingen(text, ook_vertrokken=self.show_left)
         self.query_one("#pupils", RecordTable).set_rows([pupil_rows[p.id] for p in found])
         self.query_one(TabbedContent).get_tab("leerlingen-tab").label = f"Leerlingen ({len(found)})"
 
     def fill_families(self, text: str) -> None:
         _, family_rows = self._rows()
+        if self._unchanged("families", family_rows, text):
+            return
         found = self.registry.zoek_gezinnen(text)
         self.query_one("#families", RecordTable).set_rows([family_rows[g.id] for g in found])
         self.query_one(TabbedContent).get_tab("gezinnen-tab").label = f"Gezinnen ({len(found)})"

@@ -150,3 +150,21 @@ def test_a_save_updates_instead_of_building(tmp_path: Path) -> None:
     assert registry.leerlingen() == Registry(_fresh(store)).leerlingen()
     assert [p.id for p in registry.zoek_leerlingen("aaron")] == [saved[3]["id"]]
     assert builds == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_the_pupil_list_s_rows_follow_like_a_rebuild(tmp_path_factory: pytest.TempPathFactory, ops: list) -> None:
+    """The rows of the pupil and family lists (family name, interpreter, number of children) after each step
+    equal rows made from scratch."""
+    from screens.leerlingen import LeerlingenScreen
+
+    path = tmp_path_factory.mktemp("rows") / "school.json"
+    store = FileStore.open(path, user="zorg", make_backup=False)
+    other = FileStore.open(path, user="juf", make_backup=False)
+    screen = LeerlingenScreen(Registry(store))
+    for op in ops:
+        screen._rows()
+        _apply(other if op[4] else store, op)
+        fresh = LeerlingenScreen(Registry(_fresh(store)))
+        assert screen._rows() == fresh._rows()
