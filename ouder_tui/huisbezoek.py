@@ -222,7 +222,7 @@ class Huisbezoeken:
 
     # -- reading -----------------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
-        return self.store.derived("huisbezoeken", self._build)
+        return self.store.derived("huisbezoeken", self._build, tables=(HUISBEZOEKEN,))
 
     def _build(self) -> _Snapshot:
         with paused_gc():

@@ -265,7 +265,7 @@ class Startgesprekken:
 
     # -- reading -----------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
-        return self.store.derived("startgesprekken", self._build)
+        return self.store.derived("startgesprekken", self._build, tables=(STARTGESPREKKEN,))
 
     def _build(self) -> _Snapshot:
         with paused_gc():

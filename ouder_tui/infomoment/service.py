@@ -47,7 +47,7 @@ class Infomomenten:
             found = msgspec.convert(self.store.all(INFOMOMENTEN), list[Infomoment], strict=False)
             return sorted(found, key=lambda i: (i.schooljaar, i.id), reverse=True)
 
-        return list(self.store.derived("infomomenten", build))
+        return list(self.store.derived("infomomenten", build, tables=(INFOMOMENTEN,)))
 
     def infomoment(self, info_id: int) -> Infomoment:
         found = next((i for i in self.alle() if i.id == info_id), None)

@@ -12,7 +12,7 @@ from functools import cached_property
 import msgspec
 
 from ouder_tui.errors import NotFoundError, ValidationError
-from ouder_tui.leerlingen import GEZINNEN, Gezin, Ouder, Registry
+from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Ouder, Registry
 from ouder_tui.models import from_record, record_data
 from ouder_tui.oudergroep.models import (
     CONTACTEN,
@@ -184,7 +184,8 @@ class Oudergroep:
 
     # -- reading --------------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
-        return self.store.derived("oudergroep", self._build)
+        return self.store.derived("oudergroep", self._build,  # it names parents and pupils too
+                                  tables=(SESSIES, THEMAS, VERZOEKEN, CONTACTEN, GASTEN, GEZINNEN, LEERLINGEN))
 
     def _build(self) -> _Snapshot:
         with paused_gc():
