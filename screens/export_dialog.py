@@ -141,6 +141,9 @@ de printer of naar een ouder gaat, en ruim het daarna op.
         if not target.name:
             self.query_one("#error", Static).update("Geef een bestandsnaam.")
             return
+        typed = Path(str(target).removesuffix(SEALED_SUFFIX)).suffix.lstrip(".").lower()
+        if typed in self.formats:  # a name typed as 'lijst.csv' is a CSV, whatever the list above still says
+            fmt = typed
         try:
             payload = self.produce(fmt, ticked)
             write_export(self.app.store.file.seal_export(payload) if sealed else payload, target)  # type: ignore[attr-defined]

@@ -71,7 +71,7 @@ def test_exports_of_a_protected_database_are_sealed_unless_asked_otherwise(prote
 
     code, out, _ = run(capsys, "--db", str(protected_demo), "ontsleutel", str(sealed), "--output", str(target))
     assert code == 0 and "Leesbaar bewaard" in out
-    assert target.read_text(encoding="utf-8-sig").startswith("Stamboeknummer;Voornaam;")
+    assert target.read_text(encoding="utf-8-sig").startswith('"Stamboeknummer";"Voornaam";')
 
     plain = tmp_path / "gewoon.csv"
     code, _, _ = run(capsys, "--db", str(protected_demo), "export", "leerlingen", "--output", str(plain),

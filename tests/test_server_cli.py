@@ -282,7 +282,7 @@ def test_backup_and_restore_on_a_server(school: Path, pg_server, pg_db: str, tmp
         code, out, err = run(capsys, "--db", other_url, "check")
         assert code == 0 and "in orde" in out, err
         code, out, err = run(capsys, "--db", other_url, "export", "gezinnen", "--format", "json")
-        assert code == 0 and len(__import__("json").loads(out)) == len(decode(school.read_bytes())["gezinnen"])
+        assert code == 0 and len(__import__("json").loads(out)["gezinnen"]) == len(decode(school.read_bytes())["gezinnen"])
     finally:
         pg_server.drop_database(other)
 
