@@ -36,7 +36,8 @@ from typing import Any
 import msgspec
 from tinydb.storages import Storage
 
-from ouder_tui import crypto
+from ouder_tui import crypto, integrity
+from ouder_tui import migrations
 from ouder_tui.errors import StoreError
 
 Document = dict[str, dict[str, Any]]
@@ -53,8 +54,8 @@ class UnreadableFileError(Exception):
 
 
 def encode(document: Document) -> bytes:
-    """Serialise a whole database document (compact JSON, UTF-8)."""
-    return _encoder.encode(document)
+    """Serialise a whole database document (compact JSON, UTF-8) with its checksum (see :mod:`ouder_tui.integrity`)."""
+    return integrity.seal_document(document, _encoder.encode)
 
 
 @contextlib.contextmanager
@@ -74,7 +75,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def decode(raw: bytes) -> Document:
-    """Parse and shape-check a database document; :class:`UnreadableFileError` otherwise."""
+    """Parse and check a whole database document; :class:`UnreadableFileError` with the Dutch reason otherwise.
+
+    The checksum, the shape and every record are checked (:mod:`ouder_tui.integrity`): a document
+    handed on from here can be used without further doubt.
+    """
     if not raw.strip():
         raise UnreadableFileError("het bestand is leeg")
     try:
@@ -82,8 +87,22 @@ def decode(raw: bytes) -> Document:
             document = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise UnreadableFileError(f"geen geldige JSON ({exc})") from None
+    except UnicodeDecodeError:
+        raise UnreadableFileError("het bevat bytes die geen tekst zijn (UTF-8)") from None
+    except RecursionError:
+        raise UnreadableFileError("de inhoud is te diep genest") from None
     if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):
         raise UnreadableFileError("de inhoud is geen ouder-tui-databank")
+    try:
+        if integrity.schema_version_strict(document) > migrations.CURRENT_SCHEMA:
+            # a newer ouder-tui's file: it may check itself otherwise; the store refuses it untouched
+            meta = document[integrity.META_TABLE]
+            meta.pop(integrity.CHECK_KEY, None)
+            return document
+        integrity.verify_checksum(raw, document)
+        integrity.validate(document, raw)
+    except integrity.DamagedDocument as exc:
+        raise UnreadableFileError(str(exc)) from None
     return document
 
 
