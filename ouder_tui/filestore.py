@@ -236,11 +236,17 @@ class FileStore(DocumentStore):
             raise self._corrupt_error(UnreadableFileError(str(exc))) from None
         key = crypto.Key(passphrase, params)
         try:
+            right = crypto.right_passphrase(raw, key)
+        except crypto.DamagedFileError as exc:
+            raise self._corrupt_error(UnreadableFileError(str(exc))) from None
+        if right is False:  # the key check value in the header says so: nothing is damaged
+            raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE)
+        try:
             key.open(raw)
         except crypto.DamagedFileError:
-            # A wrong passphrase and a damaged file fail alike; a backup with the same salt that this key
-            # opens proves the passphrase right, and the file then gets the broken-file way out.
-            if not self._opens_a_backup(key):
+            # Format 1 has no key check value, so a wrong passphrase and a damaged file fail alike; a backup
+            # with the same salt that this key opens proves the passphrase right.
+            if right is None and not self._opens_a_backup(key):
                 raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE) from None
             self.storage.key = key
             raise self._corrupt_error(UnreadableFileError("de versleutelde gegevens zijn beschadigd")) from None
