@@ -1,7 +1,8 @@
 """The command line: ``ouder-tui`` starts the interface; subcommands run headless.
 
 Errors are Dutch, go to stderr and end with a non-zero exit code (2 for a
-wrong call, 1 for everything else); nothing is changed then. Heavy parts
+wrong call, 3 for a damaged database file, whose message names the ``restore``
+command to run, 1 for everything else); nothing is changed then. Heavy parts
 (Textual, the store) are imported only by the commands that need them, so
 ``--version`` and the headless commands do not pay for the interface.
 """
@@ -19,6 +20,8 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
+#: The exit code for a damaged database file (scripts can tell it from other failures and restore).
+DAMAGED = 3
 #: For scripts: the passphrase of a protected database (and of its backups and exports).
 ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
 #: For scripts: the new passphrase of ``ouder-tui wachtwoord``, and the password of a new server login.
@@ -350,10 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
-    from ouder_tui.errors import OuderTuiError
+    from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 
     try:
         return _run(args)
+    except CorruptDatabaseError as exc:
+        return _fail(str(exc), DAMAGED)
     except OuderTuiError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -548,7 +553,7 @@ def _check_server(url: str, args: argparse.Namespace) -> int:
         return 0
     for problem in report.problems:
         print(f"ouder-tui: {problem}", file=sys.stderr)
-    return 1
+    return DAMAGED if report.damaged else 1
 
 
 def _say(message: str) -> None:
@@ -834,7 +839,7 @@ def _check(path: Path) -> int:
         return 0
     for problem in report.problems:
         print(f"ouder-tui: {problem}", file=sys.stderr)
-    return 1
+    return DAMAGED if report.damaged else 1
 
 
 def _import(path: Path | str, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 import msgspec
 
 from ouder_tui import backups, crypto
-from ouder_tui.errors import OuderTuiError, StoreError
+from ouder_tui.errors import CorruptDatabaseError, OuderTuiError, StoreError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
@@ -49,6 +49,8 @@ class CheckReport:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The file itself is damaged (it does not open); restoring a backup is the way out.
+    damaged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -73,6 +75,7 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
         document = _open_raw(raw, "de databank", ask)
     except UnreadableFileError as exc:
         report.problems.append(f"Het bestand is onleesbaar: {exc}. {_newest_good_backup_hint(path)}")
+        report.damaged = True
         return report
     except OSError as exc:
         report.problems.append(f"Kan {path} niet lezen: {exc.strerror or exc}.")
@@ -151,9 +154,10 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
         try:
             _open_raw(raw, "de databank", ask)
         except UnreadableFileError as exc:
-            raise OuderTuiError(
+            good = backups.newest_good_backup(path, CURRENT_SCHEMA)
+            raise CorruptDatabaseError(
                 f"De databank is onleesbaar ({exc}); een reservekopie ervan helpt niet. "
-                f"{_newest_good_backup_hint(path)}"
+                f"{_newest_good_backup_hint(path)}", path=str(path), backup=str(good) if good else None,
             ) from None
         try:
             if output is None:
