@@ -188,12 +188,14 @@ class FileStore(DocumentStore):
         """
         with self._locked():
             remove_stale_temp_files(self.path)
+            backups.remove_stale_temp_files(self.path)
             if not self.storage.exists():
                 if not create:
                     raise StoreError(f"Er is geen databank op {self.path}.")
                 self._create()
             else:
                 self._load_checked()
+                self._seal_readable_backups()
                 version = schema_version_of(self.storage.read())
                 if version > CURRENT_SCHEMA:
                     raise self._newer_schema_error(version)
@@ -342,6 +344,19 @@ class FileStore(DocumentStore):
             self.storage.refresh(force=True)
         except UnreadableFileError as exc:
             raise self._corrupt_error(exc) from None
+
+    def _seal_readable_backups(self) -> None:
+        """A protected database has no readable backups: seal any a switch of protection left behind.
+
+        Turning protection on seals the database first and its backups right after; a crash in between
+        would leave readable copies beside a database everyone believes protected. Finished here, under
+        the lock, on every open.
+        """
+        if not (self.storage.protected and self.storage.key is not None):
+            return
+        readable = backups.readable_backups(self.path)
+        if readable:
+            self.warnings += backups.reseal_all(self.path, None, self.storage.key, only=readable)
 
     def _start_backup(self) -> None:
         moment = datetime.now()  # with microseconds: two starts in one second keep two names

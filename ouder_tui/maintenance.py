@@ -31,16 +31,22 @@ AskPassphrase = Callable[[str], crypto.Passphrase]
 
 def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None, key: crypto.Key | None = None) -> dict:
     """The document in ``raw``, asking for the passphrase of a protected file (unless ``key`` opens it)."""
+    return _open_with_key(raw, what, ask, key)[0]
+
+
+def _open_with_key(raw: bytes, what: str, ask: AskPassphrase | None,
+                   key: crypto.Key | None = None) -> tuple[dict, crypto.Key | None]:
+    """:func:`_open_raw` that also returns the key that opened a protected file."""
     if crypto.is_protected(raw):
         if key is not None and key.seals(raw):
-            return open_document(raw, key)
+            return open_document(raw, key), key
         if ask is None:
             raise crypto.PassphraseNeededError(f"{what.capitalize()} is beveiligd met een wachtwoord.")
         try:
-            _, raw = crypto.unlock(raw, ask(what))
+            key, raw = crypto.unlock(raw, ask(what))
         except crypto.DamagedFileError as exc:
             raise UnreadableFileError(str(exc)) from None
-    return decode(raw)
+    return decode(raw), key
 
 
 @dataclass
@@ -72,7 +78,7 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
         return report
     try:
         raw = path.read_bytes()
-        document = _open_raw(raw, "de databank", ask)
+        document, key = _open_with_key(raw, "de databank", ask)
     except UnreadableFileError as exc:
         report.problems.append(f"Het bestand is onleesbaar: {exc}. {_newest_good_backup_hint(path)}")
         report.damaged = True
@@ -99,7 +105,38 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
             report.problems.append(f"Tabel '{name}' heeft ongeldige records: {', '.join(bad_ids[:5])}.")
 
     _check_people(document.get(GEZINNEN, {}).items(), document.get(LEERLINGEN, {}).items(), version, report)
+    _check_backups(path, key if crypto.is_protected(raw) else None, crypto.is_protected(raw), report)
     return report
+
+
+def _check_backups(path: Path, key: crypto.Key | None, protected: bool, report: CheckReport) -> None:
+    """Every backup: readable copies of a protected database are a problem (a leak), damaged ones a note."""
+    found = backups.list_backups(path)
+    damaged = []
+    readable = []
+    for _, backup in found:
+        try:
+            raw = backup.read_bytes()
+            if crypto.is_protected(raw):
+                if key is not None and key.seals(raw):
+                    open_document(raw, key)
+                else:
+                    crypto.parse_header(raw)  # another passphrase: only its header can be judged
+            else:
+                readable.append(backup.name)
+                decode(raw)
+        except (OSError, UnreadableFileError, crypto.DamagedFileError, crypto.OtherPassphraseError):
+            damaged.append(backup.name)
+    if protected and readable:
+        report.problems.append(
+            f"De databank is beveiligd, maar {len(readable)} reservekopie(ën) zijn leesbaar zonder wachtwoord "
+            f"({', '.join(readable[:5])}{' ...' if len(readable) > 5 else ''}). Open de databank met ouder-tui "
+            "(met het wachtwoord): dan worden ze meteen versleuteld.")
+    if damaged:
+        report.notes.append(f"{len(damaged)} reservekopie(ën) zijn beschadigd en bruikbaar noch terug te zetten: "
+                            f"{', '.join(damaged[:5])}{' ...' if len(damaged) > 5 else ''}.")
+    if found:
+        report.notes.append(f"{len(found) - len(damaged)} van de {len(found)} reservekopieën zijn in orde.")
 
 
 def _check_people(gezinnen, leerlingen, version: int, report: CheckReport) -> None:

@@ -207,3 +207,47 @@ def test_check_reports_a_damaged_file_without_a_traceback(tmp_path: Path) -> Non
     path.write_bytes(edit(demo_bytes(False), b'"actief"', b'"acuief"'))
     report = check_database(path)
     assert not report.ok and "controlegetal" in report.problems[0]
+
+
+# -- the leak window when protection is switched on -----------------------------------------------------------
+
+def test_a_switch_killed_before_the_backups_were_sealed_is_finished_at_the_next_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database sealed, then the process dies before its backups are: they must not stay readable."""
+    from ouder_tui import backups
+
+    path = tmp_path / "school.json"
+    path.write_bytes(demo_bytes(False))
+    FileStore.open(path)
+    FileStore.open(path).insert("leerlingen", {"voornaam": "Nieuw"})
+    FileStore.open(path)  # two readable start backups
+
+    def killed(*args, **kwargs):
+        raise SystemExit("gedood")  # stands for SIGKILL right after the database was sealed
+
+    monkeypatch.setattr(backups, "reseal_all", killed)
+    with pytest.raises(SystemExit):
+        FileStore.open(path, make_backup=False).set_passphrase(pp())
+    monkeypatch.undo()
+    assert crypto.is_protected(path.read_bytes())
+    assert backups.readable_backups(path)  # the leak as the kill left it
+    report = check_database(path, ask=lambda what: pp())
+    assert not report.ok and "leesbaar zonder wachtwoord" in " ".join(report.problems)
+
+    FileStore.open(path, make_backup=False, passphrase=pp())
+    assert backups.list_backups(path) and not backups.readable_backups(path)
+    assert check_database(path, ask=lambda what: pp()).ok
+    for _, backup in backups.list_backups(path):  # sealed with the database's passphrase, still whole
+        assert crypto.unlock(backup.read_bytes(), pp())[1]
+
+
+def test_half_written_backups_are_cleaned_up_at_the_next_open(tmp_path: Path) -> None:
+    from ouder_tui import backups
+
+    path = tmp_path / "school.json"
+    FileStore.open(path)
+    leftover = backups.backup_folder(path) / ".school-start-20261129-080000-000000.json.abc123.tmp"
+    leftover.parent.mkdir(exist_ok=True)
+    leftover.write_bytes(b'{"leesbare": "gegevens"}')
+    FileStore.open(path)
+    assert not leftover.exists()
