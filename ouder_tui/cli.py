@@ -335,6 +335,14 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
         if sealed:
             print(f"Bewaard: {output}", file=sys.stderr)
     else:
+        if sys.stdout.isatty():  # on screen: text without escape sequences; a binary file does not belong there
+            from ouder_tui.errors import OuderTuiError
+            from ouder_tui.text import terminal_safe
+
+            try:
+                payload = terminal_safe(payload.decode("utf-8")).encode("utf-8")
+            except UnicodeDecodeError:
+                raise OuderTuiError("Dit formaat is geen tekst voor het scherm; geef --output BESTAND.") from None
         sys.stdout.flush()
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
@@ -353,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
+    if args.command is not None:  # the interface draws on the terminal itself
+        _guard_terminal()
     from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 
     try:
@@ -366,6 +376,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         while _opened:  # a school server's connections end with the command
             _opened.pop().close()
+        for name in ("stdout", "stderr"):
+            if isinstance(getattr(sys, name), _TerminalText):
+                setattr(sys, name, getattr(sys, name)._stream)
+
+
+class _TerminalText:
+    """A text stream to a terminal that drops escape sequences and control characters from what is written.
+
+    Names, file names and notes come from imports and other people: none of them may move the cursor,
+    retitle the window or hide text in someone's terminal.
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from ouder_tui.text import terminal_safe
+
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _guard_terminal() -> None:
+    """Filter what the commands print to a terminal (not to a pipe or file, which get the bytes as they are)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, _TerminalText) and getattr(stream, "isatty", lambda: False)():
+            setattr(sys, name, _TerminalText(stream))
 
 
 def _run(args: argparse.Namespace) -> int:
