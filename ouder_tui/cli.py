@@ -10,6 +10,7 @@ command to run, 1 for everything else); nothing is changed then. Heavy parts
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -166,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--output", metavar="BESTAND", help="waar de kopie komt (anders de map met reservekopieën)")
     res = commands.add_parser("restore", help="zet een reservekopie terug")
     res.add_argument("backup", metavar="RESERVEKOPIE")
+    res.add_argument("--beveiliging-uit", action="store_true",
+                     help="een onbeveiligde reservekopie terugzetten op een beveiligde databank (zet de beveiliging uit)")
     demo = commands.add_parser("demo", help="maak de demodatabank (opnieuw)")
     demo.add_argument("--opnieuw", action="store_true", help="vervang een bestaande demodatabank")
 
@@ -348,6 +351,22 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
         sys.stdout.buffer.flush()
 
 
+def _restore(path: Path, args: argparse.Namespace):
+    """``restore``: an unprotected backup over a protected database is asked about (or needs --beveiliging-uit)."""
+    from ouder_tui.maintenance import UnprotectedRestoreError, restore_backup
+
+    try:
+        return restore_backup(path, Path(args.backup), ask=_ask_passphrase, user=_user(args),
+                              allow_unprotected=args.beveiliging_uit)
+    except UnprotectedRestoreError as exc:
+        if not sys.stdin.isatty():
+            raise UnprotectedRestoreError(f"{exc} Bevestig met --beveiliging-uit als dat de bedoeling is.") from None
+        answer = input(f"{exc}\nToch terugzetten en de beveiliging uitzetten? Typ ja om te bevestigen: ")
+        if answer.strip().lower() != "ja":
+            raise UnprotectedRestoreError("Niet teruggezet; de databank blijft beveiligd.") from None
+    return restore_backup(path, Path(args.backup), ask=_ask_passphrase, user=_user(args), allow_unprotected=True)
+
+
 def _quote(path: str) -> str:
     return f'"{path}"' if " " in path else path
 
@@ -373,6 +392,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("Afgebroken. Er is niets half bewaard.", 130)
+    except BrokenPipeError:
+        # the reader of the output stopped (| head): what was saved stays saved; no traceback at exit
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _fail("De uitvoer werd afgebroken door het programma dat ze las; wat bewaard was, blijft bewaard.")
     finally:
         while _opened:  # a school server's connections end with the command
             _opened.pop().close()
@@ -452,7 +476,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "restore":
         from ouder_tui.maintenance import restore_backup
 
-        kept = restore_backup(path, Path(args.backup), ask=_ask_passphrase)
+        kept = _restore(path, args)
         print(f"Teruggezet: {args.backup} -> {path}")
         if kept:
             print(f"De vorige inhoud staat in {kept}")
@@ -898,7 +922,13 @@ def _import(path: Path | str, args: argparse.Namespace) -> int:
         year = parse_school_year(args.schooljaar) if args.schooljaar else school_year_of(today)
     except ValueError as exc:
         return _fail(str(exc), 2)
-    store = _open(path, args, make_backup=not args.dry_run)
+    if args.dry_run and isinstance(path, Path) and not path.exists():
+        from ouder_tui.memstore import MemoryStore
+
+        print(f"Er is nog geen databank op {path}: de proefdraai vergelijkt met een lege databank en maakt niets aan.")
+        store = MemoryStore(user=_user(args))
+    else:
+        store = _open(path, args, make_backup=not args.dry_run)
     registry = Registry(store)
     plan = importers.plan_import(registry, csv_file, mapping, schooljaar=year, vandaag=today,
                                  markeer_vertrokken=args.markeer_vertrokken)

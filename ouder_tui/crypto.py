@@ -93,6 +93,10 @@ class OtherPassphraseError(StoreError):
     """The file was sealed with another passphrase than the one this window knows (changed meanwhile)."""
 
 
+class PassphraseTextError(StoreError):
+    """The passphrase given holds bytes that are not text; nothing was tried."""
+
+
 class DamagedFileError(Exception):
     """A protected file whose header or data is broken (internal: storage turns it into its own error)."""
 
@@ -104,6 +108,12 @@ class Passphrase:
 
     def __init__(self, value: str) -> None:
         # One form for the same characters: 'é' typed on Windows and on Linux must open the same file.
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are no text, e.g. from an environment variable
+            raise PassphraseTextError(
+                "Het wachtwoord bevat bytes die geen tekst zijn (geen UTF-8), bv. in OUDER_TUI_WACHTWOORD. "
+                "Er is niets gewijzigd.") from None
         self._value = unicodedata.normalize("NFC", value)
 
     def reveal(self) -> bytes:

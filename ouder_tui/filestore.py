@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import stat
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -42,11 +44,38 @@ if TYPE_CHECKING:
     import filelock
 
 
+def real_path(path: Path) -> Path:
+    """Where the database at ``path`` really is: a symlink's target (writes go through the link, which stays)."""
+    return path.resolve() if path.is_symlink() else path
+
+
+def lock_mode(path: Path) -> int:
+    """Permissions for the lock file: readable and writable by every account that may write the database.
+
+    A lock file created with the default 0644 would keep a colleague who may write the database from
+    locking it.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o600  # a new database is private to whoever makes it (see storage.write_atomic)
+    writers = mode & 0o222
+    return 0o600 | writers | (writers << 1)
+
+
 def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
-    """The inter-process lock of the database at ``path``: a separate file, never the database."""
+    """The inter-process lock of the database at ``path``: a separate file beside it (beside a symlink's target)."""
     import filelock  # on first use: the interface draws its first screen before it needs a lock
 
-    return filelock.FileLock(str(path) + ".lock", timeout=timeout)
+    path = real_path(path)
+    lock_path = Path(str(path) + ".lock")
+    mode = lock_mode(path)
+    if os.name != "nt":
+        with contextlib.suppress(OSError):  # widen a lock file an older version made too narrow (ours only)
+            found = os.stat(lock_path)
+            if found.st_uid == os.geteuid() and stat.S_IMODE(found.st_mode) & mode != mode:
+                os.chmod(lock_path, stat.S_IMODE(found.st_mode) | mode)
+    return filelock.FileLock(str(lock_path), timeout=timeout, mode=mode)
 
 
 def read_holder(path: Path) -> str | None:
@@ -75,6 +104,7 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
     """
     import filelock
 
+    path = real_path(path)
     try:
         lock.acquire()
     except filelock.Timeout:
@@ -86,10 +116,7 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
             + ". Probeer het zo opnieuw; er is niets gewijzigd."
         ) from None
     except OSError as exc:
-        raise StoreError(
-            f"Kan de databank niet vergrendelen in {path.parent}: {exc.strerror or exc}. "
-            "Heb je schrijfrechten in die map? Er is niets gewijzigd."
-        ) from None
+        raise StoreError(_lock_failure(Path(lock.lock_file), exc)) from None
     noted = user is not None and lock.lock_counter == 1  # the outermost hold notes and clears it
     try:
         if noted:
@@ -100,6 +127,18 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
             with contextlib.suppress(OSError):
                 Path(str(path) + HOLDER_SUFFIX).unlink()
         lock.release()
+
+
+def _lock_failure(lock_path: Path, exc: OSError) -> str:
+    """What really keeps this account from locking: the lock file, the folder, or something else."""
+    reason = exc.strerror or str(exc)
+    if lock_path.exists() and not os.access(lock_path, os.R_OK | os.W_OK):
+        return (f"Kan de databank niet vergrendelen: het vergrendelbestand {lock_path} is gemaakt door een ander "
+                "account en jij mag het niet beschrijven. Vraag wie de map beheert om iedereen die met de databank "
+                "werkt schrijfrechten op dat bestand te geven (of het te verwijderen terwijl niemand ouder-tui "
+                "gebruikt). Er is niets gewijzigd.")
+    return (f"Kan de databank niet vergrendelen in {lock_path.parent}: {reason}. "
+            "Heb je schrijfrechten in die map? Er is niets gewijzigd.")
 
 
 class FileStore(DocumentStore):
@@ -177,7 +216,7 @@ class FileStore(DocumentStore):
 
         The interface uses this to show its first screen while the file loads in the background.
         """
-        return cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
+        return cls(real_path(Path(path).absolute()), user=user, clock=clock, lock_timeout=lock_timeout)
 
     def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
         """Read the file, check it, make the start backup and migrate it (or create a new database).
@@ -186,6 +225,10 @@ class FileStore(DocumentStore):
         :class:`NewerSchemaError` for a file from a newer version and
         :class:`StoreError` when the file cannot be read or created.
         """
+        if not create and not self.path.exists():  # said before the lock, which would leave a lock file behind
+            raise StoreError(f"Er is geen databank op {self.path}.")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is een map, geen databankbestand. Er is niets gewijzigd.")
         with self._locked():
             remove_stale_temp_files(self.path)
             backups.remove_stale_temp_files(self.path)
@@ -292,6 +335,11 @@ class FileStore(DocumentStore):
                 self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
                 self.storage.switch_key(new_key)
             return backups.reseal_all(self.path, old_key, new_key)
+
+    def log_database_event(self, action: str) -> None:
+        """Note in the log who did something to the database as a whole (``action``: a key of LOG_ACTIONS)."""
+        with self.transaction():
+            self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
 
     def protection_changed(self) -> dict | None:
         """The log line of the last time protection was turned on, changed or off (who and when)."""

@@ -21,7 +21,7 @@ from ouder_tui.errors import CorruptDatabaseError, OuderTuiError, StoreError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
-from ouder_tui.storage import UnreadableFileError, decode, open_document, write_atomic
+from ouder_tui.storage import UnreadableFileError, decode, ensure_writable, open_document, write_atomic
 from ouder_tui.filestore import hold_lock, lock_for
 from ouder_tui.store import Store
 
@@ -73,6 +73,9 @@ def _newest_good_backup_hint(path: Path) -> str:
 def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
     """Read the file and check its shape, schema version and every pupil and family."""
     report = CheckReport()
+    if path.is_dir():
+        report.problems.append(f"{path} is een map, geen databankbestand.")
+        return report
     if not path.exists():
         report.problems.append(f"Er is geen databank op {path}.")
         return report
@@ -183,11 +186,17 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
         # Asked before the lock: nobody else waits while someone types.
         passphrase = ask("de databank")
         ask = lambda _what: passphrase  # noqa: E731
+    if path.is_dir():
+        raise OuderTuiError(f"{path} is een map, geen databankbestand. Er is niets gewijzigd.")
+    if not path.exists():
+        raise OuderTuiError(f"Er is geen databank op {path}.")
     with hold_lock(lock_for(path, lock_timeout), path):
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise OuderTuiError(f"Er is geen databank op {path}.") from None
+        except OSError as exc:
+            raise OuderTuiError(f"Kan {path} niet lezen: {exc.strerror or exc}.") from None
         try:
             _open_raw(raw, "de databank", ask)
         except UnreadableFileError as exc:
@@ -206,12 +215,21 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
             raise StoreError(f"Kan de reservekopie niet schrijven: {exc.strerror or exc}.") from None
 
 
+class UnprotectedRestoreError(OuderTuiError):
+    """Restoring this backup would turn the database's protection off; the caller must confirm it first."""
+
+
 def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
-                   ask: AskPassphrase | None = None, key: crypto.Key | None = None) -> Path | None:
+                   ask: AskPassphrase | None = None, key: crypto.Key | None = None,
+                   allow_unprotected: bool = False, user: str = "onbekend") -> Path | None:
     """Put ``backup`` in place of the database.
 
     A protected backup is checked with its own passphrase (asked through ``ask``, unless ``key``, the
     database's own, opens it) and put back as it is, so the database then opens with that passphrase.
+
+    An unprotected backup put in place of a protected database turns its protection off: that needs
+    ``allow_unprotected`` (:class:`UnprotectedRestoreError` otherwise, nothing changed), and the log of
+    the restored database notes who did it and when.
 
     The current file, even a broken one, is first kept as a ``voor-herstel``
     backup, whose path is returned. A backup that does not parse or that comes
@@ -234,6 +252,17 @@ def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
         )
     if backup.resolve() == path.resolve():
         raise OuderTuiError("Dat is de databank zelf, geen reservekopie.")
+    try:
+        downgrade = crypto.file_is_protected(path) and not crypto.is_protected(raw)
+    except OSError:
+        downgrade = False
+    if downgrade and not allow_unprotected:
+        raise UnprotectedRestoreError(
+            f"De databank is beveiligd met een wachtwoord, maar {backup.name} niet: terugzetten zet de "
+            "beveiliging uit en maakt de gegevens leesbaar voor wie het bestand kan openen. Er is niets gewijzigd.")
+    if path.is_dir():
+        raise OuderTuiError(f"{path} is een map, geen databankbestand. Er is niets gewijzigd.")
+    ensure_writable(path)
     kept = None
     with hold_lock(lock_for(path, lock_timeout), path):
         try:
@@ -243,4 +272,9 @@ def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
             write_atomic(path, raw)
         except OSError as exc:
             raise StoreError(f"Terugzetten is mislukt: {exc.strerror or exc}. Er is niets gewijzigd.") from None
+    if downgrade:
+        from ouder_tui.filestore import FileStore
+
+        FileStore.open(path, user=user, make_backup=False, lock_timeout=lock_timeout).log_database_event(
+            "onbeveiligd")
     return kept

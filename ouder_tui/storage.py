@@ -150,7 +150,12 @@ def replace_with_retry(source: str | Path, target: str | Path) -> None:
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file."""
+    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file.
+
+    A symlink is written through: its target is replaced and the link stays (it may point at a shared file).
+    """
+    if path.is_symlink():
+        path = path.resolve()
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -169,6 +174,24 @@ def write_atomic(path: Path, payload: bytes) -> None:
             os.unlink(tmp_name)
         raise
     fsync_folder(folder)
+
+
+def ensure_writable(path: Path) -> None:
+    """:class:`StoreError` when the database file is marked read-only: it is never replaced behind that mark.
+
+    (Replacing a file needs only the folder's permission, so without this check a read-only database
+    would be overwritten anyway.)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    read_only = not mode & stat.S_IWUSR
+    if os.name == "nt":
+        read_only = read_only or bool(getattr(os.stat(path), "st_file_attributes", 0) & 1)  # FILE_ATTRIBUTE_READONLY
+    if read_only:
+        raise StoreError(f"Het databankbestand {path} is alleen-lezen (schrijfbeveiligd); er is niets gewijzigd. "
+                         "Haal die bescherming weg (eigenschappen van het bestand) als er toch in gewerkt mag worden.")
 
 
 def remove_stale_temp_files(path: Path) -> None:
@@ -308,6 +331,7 @@ class AtomicJSONStorage(Storage):
         Until the new file is in place readers keep the previous document; when writing fails
         nothing changes in memory either.
         """
+        ensure_writable(self.path)
         if self._next_key is not False:
             key = self._next_key
             plain = encode(document)

@@ -71,7 +71,8 @@ _ALLOWED_BEFORE_LETTER = set("‘“«°")
 _RARE_CAPITALS = set("ŠŽŒŸ")
 #: Windows-1252 symbols that do not stand alone in a pupil list, but Mac-Roman's à, â, ë, ï, ô ... do.
 _NEVER_ALONE = set("†‡ˆ‰•™˜‚„‘”")
-#: Windows-1252 letters that Mac-Roman reads as common accented letters (š is ö, œ is ú, ’ is í, ‘ is ë):
+#: Windows-1252 letters that Mac-Roman reads as common accented letters (š is ö, œ is ú, ’ is í, ‘ is ë,
+#: ” is î):
 #: a line holding one is only accepted when it does not read as well as Mac-Roman.
 _AMBIGUOUS = set("šžœ’")
 
@@ -146,6 +147,8 @@ def _ambiguous_at(text: str, index: int) -> bool:
     before, after = _neighbours(text, index)
     if char == "‘":  # an opening quote, or Mac-Roman's ë opening a word
         return after.islower()
+    if char == "”":  # a closing quote after an opening one, or Mac-Roman's î closing a word
+        return before.isalpha() and not after.isalpha() and "“" not in text[:index]
     if char not in _AMBIGUOUS:
         return False
     if char != "’":
@@ -303,7 +306,14 @@ def _sniff(text: str) -> str:
         try:
             sample = _records(text, delimiter, limit=10)
         except CsvFormatError:
-            continue
+            # a broken quote further on: judge the delimiter by the first lines one by one, so that reading
+            # the whole file with it names the line of the quote instead of finding no columns at all
+            sample = []
+            for number, line in enumerate(text.splitlines()[:10], start=1):
+                try:
+                    sample.append((number, next(csv.reader([line], delimiter=delimiter))))
+                except (csv.Error, StopIteration):
+                    continue
         if not sample:
             continue
         cells = [c for c in sample[_header_index(sample)][1] if c.strip()]
