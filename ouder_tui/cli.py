@@ -396,7 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader of the output stopped (| head): what was saved stays saved; no traceback at exit
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return _fail("De uitvoer werd afgebroken door het programma dat ze las; wat bewaard was, blijft bewaard.")
+        return _fail("De uitvoer werd afgebroken door het programma dat ze las (bv. head); wat al bewaard was, "
+                     "blijft bewaard.")
     finally:
         while _opened:  # a school server's connections end with the command
             _opened.pop().close()
