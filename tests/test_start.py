@@ -110,3 +110,37 @@ async def test_settings_name_the_school_and_set_the_idle_time(store: Store) -> N
     settings = store.settings()
     assert (settings["school_naam"], settings["vergrendel_na_minuten"], settings["_changed_by"]) == (
         "De Regenboog [GO!]", 10, "Tester")
+
+
+async def test_one_bad_byte_or_a_flipped_status_gets_the_start_error_screen_not_an_endless_wait(
+        demo_path: Path) -> None:
+    """Issue 16: an invalid UTF-8 byte or 'actief' flipped to 'acuief' made the interface wait forever."""
+    FileStore.open(demo_path)  # a start: makes a backup
+    raw = demo_path.read_bytes()
+    at = raw.index(b"Peeters")
+    for damaged in (raw[:at] + b"\xff" + raw[at + 1:], raw.replace(b'"actief"', b'"acuief"', 1)):
+        demo_path.write_bytes(damaged)
+        app = make_app(FileStore.unopened(demo_path, user="Tester"), ask_user=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, StartErrorScreen)
+            assert "onleesbaar" in str(app.screen.query_one("#message").render())
+            assert app.screen.backup is not None  # the newest good backup is offered
+        assert demo_path.read_bytes() == damaged
+
+
+async def test_an_unforeseen_failure_while_opening_also_gets_the_start_error_screen(
+        demo_path: Path, monkeypatch) -> None:
+    store = FileStore.unopened(demo_path, user="Tester")
+
+    def broken(**_options) -> None:
+        raise RuntimeError("iets dat niemand voorzag")
+
+    monkeypatch.setattr(store, "load", broken)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StartErrorScreen)
+        assert "onverwachte fout" in str(app.screen.query_one("#message").render())
