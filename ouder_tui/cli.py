@@ -475,8 +475,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Reservekopie gemaakt: {made}")
         return 0
     if args.command == "restore":
-        from ouder_tui.maintenance import restore_backup
-
         kept = _restore(path, args)
         print(f"Teruggezet: {args.backup} -> {path}")
         if kept:

@@ -36,8 +36,7 @@ from typing import Any
 import msgspec
 from tinydb.storages import Storage
 
-from ouder_tui import crypto, integrity
-from ouder_tui import migrations
+from ouder_tui import crypto, integrity, migrations
 from ouder_tui.errors import StoreError
 
 Document = dict[str, dict[str, Any]]

@@ -55,7 +55,7 @@ def test_property_nothing_hostile_survives_the_boundary(text: str) -> None:
 
 def test_an_import_file_name_with_an_escape_sequence_is_stored_clean(tmp_path: Path) -> None:
     registry = Registry(FileStore.open(tmp_path / "school.json"))
-    raw = "Stamboeknummer;Naam;Voornaam;Geboortedatum\r\n1;Peeters;Anna;01/02/2016\r\n".encode()
+    raw = b"Stamboeknummer;Naam;Voornaam;Geboortedatum\r\n1;Peeters;Anna;01/02/2016\r\n"
     csv_file = im.read_csv(raw)
     plan = im.plan_import(registry, csv_file, im.detect_mapping(csv_file.headers), schooljaar="2026-2027",
                           vandaag=date(2026, 9, 1))

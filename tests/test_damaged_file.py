@@ -133,7 +133,7 @@ def test_a_v1_file_without_checksum_is_migrated_and_then_carries_one(tmp_path: P
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OUDER_TUI_GEBRUIKER": "Test"}
     return subprocess.run([sys.executable, "-m", "ouder_tui", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
 
 
 def test_cli_on_a_bad_byte_gives_a_dutch_message_exit_code_and_the_restore_command(tmp_path: Path) -> None:
