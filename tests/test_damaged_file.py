@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from ouder_tui.filestore import FileStore
 from ouder_tui.maintenance import check_database
 
 SECRET = "een lange zin als wachtwoord"
+#: A guard against a hang, not a measure of speed: one case takes milliseconds.
+HANG = timedelta(seconds=30)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -180,19 +183,19 @@ def loads_valid_or_refuses(raw: bytes, *, protected: bool) -> None:
         integrity.validate(document)  # everything the store hands out fits its model
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=HANG, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_property_damaged_plain_database_loads_valid_or_is_refused(data: st.DataObject) -> None:
     loads_valid_or_refuses(data.draw(damage(demo_bytes(False))), protected=False)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=HANG, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_property_damaged_protected_database_loads_valid_or_is_refused(data: st.DataObject) -> None:
     loads_valid_or_refuses(data.draw(damage(demo_bytes(True))), protected=True)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=HANG, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_damage_in_the_protected_header_is_never_a_wrong_passphrase(data: st.DataObject) -> None:
     raw = demo_bytes(True)
