@@ -69,12 +69,13 @@ def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
 
     path = real_path(path)
     lock_path = Path(str(path) + ".lock")
+    if os.name == "nt":  # the folder's inherited permissions decide there; a mode would make it owner-only
+        return filelock.FileLock(str(lock_path), timeout=timeout)
     mode = lock_mode(path)
-    if os.name != "nt":
-        with contextlib.suppress(OSError):  # widen a lock file an older version made too narrow (ours only)
-            found = os.stat(lock_path)
-            if found.st_uid == os.geteuid() and stat.S_IMODE(found.st_mode) & mode != mode:
-                os.chmod(lock_path, stat.S_IMODE(found.st_mode) | mode)
+    with contextlib.suppress(OSError):  # widen a lock file an older version made too narrow (ours only)
+        found = os.stat(lock_path)
+        if found.st_uid == os.geteuid() and stat.S_IMODE(found.st_mode) & mode != mode:
+            os.chmod(lock_path, stat.S_IMODE(found.st_mode) | mode)
     return filelock.FileLock(str(lock_path), timeout=timeout, mode=mode)
 
 
