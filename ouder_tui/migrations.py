@@ -46,7 +46,16 @@ def _v0_to_v1(document: Document) -> Document:
 
 
 def _v1_to_v2(document: Document) -> Document:
-    """Nothing changes in the records: from version 2 on every save writes the file's checksum."""
+    """From version 2 on every save writes the file's checksum, and no stored text holds control characters.
+
+    The store strips them from everything it receives since this version; text stored before (a file name
+    with an escape sequence as the last import, say) is cleaned here once, after the backup.
+    """
+    from ouder_tui.text import strip_controls_deep
+
+    for name, table in document.items():
+        if name != META_TABLE:
+            document[name] = {key: strip_controls_deep(record) for key, record in table.items()}
     return document
 
 

@@ -114,3 +114,18 @@ def test_cli_output_to_a_pipe_is_left_as_it_is(tmp_path: Path, capsysbinary) -> 
     path.write_bytes(encode(document))
     assert cli.main(["--db", str(path), "export", "leerlingen", "--format", "csv"]) == 0
     assert b"Anna\x1b[31m" in capsysbinary.readouterr().out  # a file or a pipe gets the data unchanged
+
+
+def test_text_stored_before_the_boundary_is_cleaned_by_the_migration(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "school.json"
+    path.write_text(json.dumps({
+        "_meta": {"1": {"schema_version": 1, "next_ids": {"leerlingen": 2}}},
+        "instellingen": {"1": {"laatste_import": {"bestand": f"lijst{HOSTILE}.csv"}, "_rev": 1}},
+        "leerlingen": {"1": {"voornaam": f"Anna{HOSTILE}", "notities": "a\tb\nc", "_rev": 1}},
+    }), encoding="utf-8")
+    store = FileStore.open(path)
+    assert store.settings()["laatste_import"]["bestand"] == "lijst.csv"
+    assert store.get("leerlingen", 1)["voornaam"] == "Anna"
+    assert store.get("leerlingen", 1)["notities"] == "a\tb\nc"
