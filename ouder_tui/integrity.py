@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -99,9 +99,14 @@ def schema_version_strict(document: Mapping[str, Any]) -> int:
     return version
 
 
+#: Record ids are counted from 1 and stay far below this (JSON numbers are exact up to 2**53).
+_MAX_ID_DIGITS = 15
+_Id = Annotated[int, msgspec.Meta(ge=1, lt=10**_MAX_ID_DIGITS)]
+
+
 class _Meta(msgspec.Struct, kw_only=True):
     schema_version: int
-    next_ids: dict[str, int] = {}
+    next_ids: dict[str, _Id] = {}
     created_at: str = ""
 
 
@@ -177,6 +182,8 @@ def _reason(exc: msgspec.ValidationError) -> str:
     value = text.split("'", 2)[1] if text.count("'") >= 2 else ""
     if "enum" in text:
         detail = f"ongeldige waarde '{value}'" if value else "ongeldige waarde"
+    elif text.startswith("Expected") and any(sign in text.split(" - at ")[0] for sign in ("<", ">")):
+        detail = "waarde buiten het toegelaten bereik"
     elif text.startswith("Expected"):
         detail = "verkeerd soort waarde"
     elif "required" in text:
@@ -227,7 +234,7 @@ def validate(document: dict, raw: bytes | None = None) -> None:
         if name == META_TABLE:
             continue
         for key, record in table.items():
-            if not (key.isascii() and key.isdigit() and key == str(int(key)) and int(key) > 0):
+            if not (key.isascii() and key.isdigit() and len(key) <= _MAX_ID_DIGITS and key[0] != "0"):
                 raise DamagedDocument(f"tabel '{name}' heeft een record met een ongeldig nummer ({_short(key)})")
             if not isinstance(record, dict):
                 raise DamagedDocument(f"{_which(name, key)} is geen record")

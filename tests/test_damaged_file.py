@@ -97,6 +97,9 @@ def plain_document(**changes) -> bytes:
     (b'{"_meta":' * 5000 + b"1" + b"}" * 5000, "te diep genest"),
     (b'{"leerlingen":{"1":' + b'{"a":' * 3000 + b"1" + b"}" * 3001 + b"}", "te diep genest"),
     (plain_document().replace(b"Peeters", b"Pe\xffters"), "UTF-8"),
+    (plain_document(leerlingen={"1" * 5000: {"voornaam": "Anna"}}), "ongeldig nummer"),
+    (plain_document(leerlingen={"01": {"voornaam": "Anna"}}), "ongeldig nummer"),
+    (plain_document(_meta={"1": {"schema_version": 1, "next_ids": {"leerlingen": 0}}}), "buiten het toegelaten bereik"),
     (plain_document(_prullenbak={"1": {"table": "leerlingen", "record_id": 2, "record": {"status": 7}}}),
      "prullenbak 1 in tabel '_prullenbak' (een leerling) is beschadigd"),
 ])
