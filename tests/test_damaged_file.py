@@ -198,6 +198,22 @@ def test_property_damaged_protected_database_loads_valid_or_is_refused(data: st.
     loads_valid_or_refuses(data.draw(damage(demo_bytes(True))), protected=True)
 
 
+@cache
+def demo_v1_bytes() -> bytes:
+    """The demo as version 1 wrote it: no checksum, so damage reaches the checks of the records themselves."""
+    import msgspec
+
+    document = storage.decode(demo_bytes(False))
+    document["_meta"]["1"]["schema_version"] = 1
+    return msgspec.json.encode(document)
+
+
+@settings(max_examples=150, deadline=HANG, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_property_damaged_v1_database_without_checksum_loads_valid_or_is_refused(data: st.DataObject) -> None:
+    loads_valid_or_refuses(data.draw(damage(demo_v1_bytes())), protected=False)
+
+
 @settings(max_examples=150, deadline=HANG, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_damage_in_the_protected_header_is_never_a_wrong_passphrase(data: st.DataObject) -> None:
