@@ -22,6 +22,9 @@ _JOINERS = "\u200c\u200d"
 _DROP_ONE_LINE: dict[int, None] = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _DROP_ONE_LINE.update({ord(c): None for c in _BIDI_AND_INVISIBLE})
 _DROP_ONE_LINE.update({0x2028: None, 0x2029: None})
+# Lone surrogates (bytes that were no UTF-8 in a file name or an environment variable) cannot be written
+# to a UTF-8 file at all: they become the replacement character.
+_DROP_ONE_LINE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
 _DROP_MULTI_LINE = {k: v for k, v in _DROP_ONE_LINE.items() if k not in (0x09, 0x0A)}
 _TERMINAL_DROP = {k: v for k, v in _DROP_MULTI_LINE.items() if k != 0x0D}
 _SPACES = re.compile(r"[ \t]+")

@@ -129,3 +129,15 @@ def test_text_stored_before_the_boundary_is_cleaned_by_the_migration(tmp_path: P
     assert store.settings()["laatste_import"]["bestand"] == "lijst.csv"
     assert store.get("leerlingen", 1)["voornaam"] == "Anna"
     assert store.get("leerlingen", 1)["notities"] == "a\tb\nc"
+
+
+def test_bytes_that_are_no_text_in_a_file_name_or_user_name_become_a_replacement_character(tmp_path: Path) -> None:
+    """On Linux a file name or an environment variable may hold bytes that are no UTF-8 (lone surrogates in
+    Python); written as they are, they made every later save of the database fail."""
+    store = FileStore.open(tmp_path / "school.json", user="Jan\udcff")
+    store.update_settings(laatste_import={"bestand": "lijst\udcfe.csv"})
+    store.insert("leerlingen", {"voornaam": "Anna\ud800"})
+    reopened = FileStore.open(tmp_path / "school.json")
+    assert reopened.settings()["laatste_import"]["bestand"] == "lijst\ufffd.csv"
+    assert reopened.get("leerlingen", 1)["voornaam"] == "Anna\ufffd"
+    assert reopened.get("leerlingen", 1)["_created_by"] == "Jan\ufffd"
