@@ -56,7 +56,7 @@ def test_utf8_file_with_one_windows_line_is_refused_and_stored_names_stay(regist
     with pytest.raises(im.CsvFormatError) as refused:
         import_(registry, mixed)
     message = str(refused.value)
-    assert "regel 4 niet" in message and "mengt" in message and "regel 2, 3, 5, 6 is UTF-8" in message
+    assert "regel 4 niet" in message and "mengt" in message and "regels 2, 3, 5 en 6 zijn UTF-8" in message
     assert stored_names(registry) == before == sorted(NAMES)
 
 

@@ -82,8 +82,17 @@ def _line_of(raw: bytes, position: int) -> int:
 
 
 def _lines_listed(lines: list[int]) -> str:
-    shown = ", ".join(str(n) for n in lines[:10])
-    return shown + (f" en nog {len(lines) - 10}" if len(lines) > 10 else "")
+    """``regel 3`` or ``regels 2, 4 en 7`` (the first ten, then how many more)."""
+    shown = [str(n) for n in lines[:10]]
+    if len(lines) > 10:
+        shown.append(f"nog {len(lines) - 10} andere")
+    if len(shown) == 1:
+        return f"regel {shown[0]}"
+    return f"regels {', '.join(shown[:-1])} en {shown[-1]}"
+
+
+def _are(lines: list[int]) -> str:
+    return "is" if len(lines) == 1 else "zijn"
 
 
 def _undecodable_lines(raw: bytes) -> list[int]:
@@ -195,8 +204,8 @@ def _decode_single_byte(raw: bytes) -> tuple[str, str]:
     if multibyte:
         bad = _undecodable_lines(raw)
         raise CsvFormatError(
-            "Het bestand mengt twee tekensets: regel " + _lines_listed(multibyte) + " is UTF-8, maar regel "
-            + _lines_listed(bad) + " niet (waarschijnlijk Windows-1252). Zo zouden namen verminkt ingelezen "
+            f"Het bestand mengt twee tekensets: {_lines_listed(multibyte)} {_are(multibyte)} UTF-8, maar "
+            f"{_lines_listed(bad)} niet (waarschijnlijk Windows-1252). Zo zouden namen verminkt ingelezen "
             "worden. " + _SAVE_AS_UTF8
         )
     try:
@@ -245,7 +254,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             bad = _undecodable_lines(raw)
             raise CsvFormatError(
-                "Het bestand begint als UTF-8, maar regel " + _lines_listed(bad) + " is geen UTF-8 (waarschijnlijk "
+                f"Het bestand begint als UTF-8, maar {_lines_listed(bad)} {_are(bad)} geen UTF-8 (waarschijnlijk "
                 "Windows-1252): zo zouden namen verminkt ingelezen worden. " + _SAVE_AS_UTF8) from None
     try:
         return raw.decode("utf-8"), "utf-8"
