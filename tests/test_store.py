@@ -755,12 +755,13 @@ def test_a_failing_transaction_changes_nothing(db: Path) -> None:
 
 
 def test_a_save_that_cannot_be_encoded_changes_nothing(db: Path) -> None:
-    """A value that cannot be written (e.g. a lone surrogate) fails that save only; later saves work."""
+    """A value that cannot be written (an object JSON has no form for) fails that save only; later saves work.
+
+    (A lone surrogate used to be the example; the store's boundary now turns it into U+FFFD.)
+    """
     store = open_store(db)
     store.insert(PUPILS, pupil("Anna"))
     before = snapshot(db)
-    with pytest.raises((ValueError, TypeError)):
-        store.insert(PUPILS, pupil("Bra\ud800m"))
     with pytest.raises((ValueError, TypeError)):
         store.insert(PUPILS, pupil(object()))
     assert snapshot(db) == before
