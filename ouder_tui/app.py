@@ -21,7 +21,7 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen
 
 from ouder_tui.areas import Services
-from ouder_tui.errors import OuderTuiError
+from ouder_tui.errors import OuderTuiError, StoreError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import SERVER_AWAY, Store
@@ -119,6 +119,10 @@ class OuderTuiApp(App[None]):
             self.store.load()
         except OuderTuiError as exc:
             self.call_from_thread(self._store_failed, exc)
+        except Exception as exc:  # never wait forever on a file that broke in a way nobody foresaw
+            self.call_from_thread(self._store_failed, StoreError(
+                f"De databank kon niet geopend worden door een onverwachte fout ({type(exc).__name__}: {exc}). "
+                "Er is niets gewijzigd."))
         else:
             self.call_from_thread(self._store_ready)
 

@@ -170,6 +170,8 @@ class AreaDescriptor:
     - ``exports``: what ``ouder-tui export`` offers of it.
     - ``search``: its hits in the palette.
     - ``confidential``: per table, which fields are confidential (see :class:`Confidential`).
+    - ``models``: per table the model (a ``msgspec.Struct``) every record must fit when a file is read;
+      a record that does not makes the file damaged (see :mod:`ouder_tui.integrity`).
     """
 
     key: str
@@ -182,6 +184,7 @@ class AreaDescriptor:
     exports: tuple[ExportSpec, ...] = ()
     search: SearchFn | None = None
     confidential: Mapping[str, Confidential] = field(default_factory=dict)
+    models: Mapping[str, type] = field(default_factory=dict)
 
     def export(self, name: str) -> ExportSpec:
         """One of its exports by name."""

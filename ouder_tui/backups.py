@@ -12,6 +12,7 @@ turned on or off) :func:`reseal_all` rewrites the backups the same way.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -127,7 +128,29 @@ def newest_good_backup(db_path: Path, max_schema: int, *, key: crypto.Key | None
     return None
 
 
-def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | None) -> list[str]:
+def readable_backups(db_path: Path) -> list[Path]:
+    """Backups of ``db_path`` that are not protected (they read their first bytes only)."""
+    found = []
+    for _, path in list_backups(db_path):
+        try:
+            if not crypto.file_is_protected(path):
+                found.append(path)
+        except OSError:
+            continue
+    return found
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Delete half-written backups a killed process left in the backup folder (call under the database's lock)."""
+    folder = backup_folder(db_path)
+    if folder.is_dir():
+        for leftover in folder.glob(f".{db_path.stem}-*.json.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | None, *,
+               only: list[Path] | None = None) -> list[str]:
     """Rewrite the backups of ``db_path`` after its protection changed from ``old_key`` to ``new_key``.
 
     A backup ``old_key`` opens is sealed with ``new_key`` (or written readable when it is ``None``); an
@@ -136,7 +159,7 @@ def reseal_all(db_path: Path, old_key: crypto.Key | None, new_key: crypto.Key | 
     Each backup is replaced atomically; one that cannot be rewritten is named in the Dutch notes returned.
     """
     notes = []
-    for _, path in list_backups(db_path):
+    for path in only if only is not None else [path for _, path in list_backups(db_path)]:
         try:
             raw = path.read_bytes()
             if crypto.is_protected(raw):

@@ -1,7 +1,8 @@
 """The command line: ``ouder-tui`` starts the interface; subcommands run headless.
 
 Errors are Dutch, go to stderr and end with a non-zero exit code (2 for a
-wrong call, 1 for everything else); nothing is changed then. Heavy parts
+wrong call, 3 for a damaged database file, whose message names the ``restore``
+command to run, 1 for everything else); nothing is changed then. Heavy parts
 (Textual, the store) are imported only by the commands that need them, so
 ``--version`` and the headless commands do not pay for the interface.
 """
@@ -9,6 +10,7 @@ wrong call, 1 for everything else); nothing is changed then. Heavy parts
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -19,6 +21,8 @@ from typing import NoReturn
 from ouder_tui import __version__
 
 ENV_USER = "OUDER_TUI_GEBRUIKER"
+#: The exit code for a damaged database file (scripts can tell it from other failures and restore).
+DAMAGED = 3
 #: For scripts: the passphrase of a protected database (and of its backups and exports).
 ENV_PASSPHRASE = "OUDER_TUI_WACHTWOORD"
 #: For scripts: the new passphrase of ``ouder-tui wachtwoord``, and the password of a new server login.
@@ -163,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--output", metavar="BESTAND", help="waar de kopie komt (anders de map met reservekopieën)")
     res = commands.add_parser("restore", help="zet een reservekopie terug")
     res.add_argument("backup", metavar="RESERVEKOPIE")
+    res.add_argument("--beveiliging-uit", action="store_true",
+                     help="een onbeveiligde reservekopie terugzetten op een beveiligde databank (zet de beveiliging uit)")
     demo = commands.add_parser("demo", help="maak de demodatabank (opnieuw)")
     demo.add_argument("--opnieuw", action="store_true", help="vervang een bestaande demodatabank")
 
@@ -333,9 +339,33 @@ def _write_out(payload: bytes, output: str | None, *, store=None, plain: bool = 
         if sealed:
             print(f"Bewaard: {output}", file=sys.stderr)
     else:
+        if sys.stdout.isatty():  # on screen: text without escape sequences; a binary file does not belong there
+            from ouder_tui.errors import OuderTuiError
+            from ouder_tui.text import terminal_safe
+
+            try:
+                payload = terminal_safe(payload.decode("utf-8")).encode("utf-8")
+            except UnicodeDecodeError:
+                raise OuderTuiError("Dit formaat is geen tekst voor het scherm; geef --output BESTAND.") from None
         sys.stdout.flush()
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
+
+
+def _restore(path: Path, args: argparse.Namespace):
+    """``restore``: an unprotected backup over a protected database is asked about (or needs --beveiliging-uit)."""
+    from ouder_tui.maintenance import UnprotectedRestoreError, restore_backup
+
+    try:
+        return restore_backup(path, Path(args.backup), ask=_ask_passphrase, user=_user(args),
+                              allow_unprotected=args.beveiliging_uit)
+    except UnprotectedRestoreError as exc:
+        if not sys.stdin.isatty():
+            raise UnprotectedRestoreError(f"{exc} Bevestig met --beveiliging-uit als dat de bedoeling is.") from None
+        answer = input(f"{exc}\nToch terugzetten en de beveiliging uitzetten? Typ ja om te bevestigen: ")
+        if answer.strip().lower() != "ja":
+            raise UnprotectedRestoreError("Niet teruggezet; de databank blijft beveiligd.") from None
+    return restore_backup(path, Path(args.backup), ask=_ask_passphrase, user=_user(args), allow_unprotected=True)
 
 
 def _quote(path: str) -> str:
@@ -351,17 +381,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
-    from ouder_tui.errors import OuderTuiError
+    if args.command is not None:  # the interface draws on the terminal itself
+        _guard_terminal()
+    from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 
     try:
         return _run(args)
+    except CorruptDatabaseError as exc:
+        return _fail(str(exc), DAMAGED)
     except OuderTuiError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("Afgebroken. Er is niets half bewaard.", 130)
+    except BrokenPipeError:
+        # the reader of the output stopped (| head): what was saved stays saved; no traceback at exit
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _fail("De uitvoer werd afgebroken door het programma dat ze las (bv. head); wat al bewaard was, "
+                     "blijft bewaard.")
     finally:
         while _opened:  # a school server's connections end with the command
             _opened.pop().close()
+        for name in ("stdout", "stderr"):
+            if isinstance(getattr(sys, name), _TerminalText):
+                setattr(sys, name, getattr(sys, name)._stream)
+
+
+class _TerminalText:
+    """A text stream to a terminal that drops escape sequences and control characters from what is written.
+
+    Names, file names and notes come from imports and other people: none of them may move the cursor,
+    retitle the window or hide text in someone's terminal.
+    """
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from ouder_tui.text import terminal_safe
+
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _guard_terminal() -> None:
+    """Filter what the commands print to a terminal (not to a pipe or file, which get the bytes as they are)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, _TerminalText) and getattr(stream, "isatty", lambda: False)():
+            setattr(sys, name, _TerminalText(stream))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -405,9 +476,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Reservekopie gemaakt: {made}")
         return 0
     if args.command == "restore":
-        from ouder_tui.maintenance import restore_backup
-
-        kept = restore_backup(path, Path(args.backup), ask=_ask_passphrase)
+        kept = _restore(path, args)
         print(f"Teruggezet: {args.backup} -> {path}")
         if kept:
             print(f"De vorige inhoud staat in {kept}")
@@ -549,7 +618,7 @@ def _check_server(url: str, args: argparse.Namespace) -> int:
         return 0
     for problem in report.problems:
         print(f"ouder-tui: {problem}", file=sys.stderr)
-    return 1
+    return DAMAGED if report.damaged else 1
 
 
 def _say(message: str) -> None:
@@ -837,7 +906,7 @@ def _check(path: Path) -> int:
         return 0
     for problem in report.problems:
         print(f"ouder-tui: {problem}", file=sys.stderr)
-    return 1
+    return DAMAGED if report.damaged else 1
 
 
 def _import(path: Path | str, args: argparse.Namespace) -> int:
@@ -855,7 +924,13 @@ def _import(path: Path | str, args: argparse.Namespace) -> int:
         year = parse_school_year(args.schooljaar) if args.schooljaar else school_year_of(today)
     except ValueError as exc:
         return _fail(str(exc), 2)
-    store = _open(path, args, make_backup=not args.dry_run)
+    if args.dry_run and isinstance(path, Path) and not path.exists():
+        from ouder_tui.memstore import MemoryStore
+
+        print(f"Er is nog geen databank op {path}: de proefdraai vergelijkt met een lege databank en maakt niets aan.")
+        store = MemoryStore(user=_user(args))
+    else:
+        store = _open(path, args, make_backup=not args.dry_run)
     registry = Registry(store)
     plan = importers.plan_import(registry, csv_file, mapping, schooljaar=year, vandaag=today,
                                  markeer_vertrokken=args.markeer_vertrokken)

@@ -31,7 +31,7 @@ from ouder_tui.store import (
     conflict_error,
     validate_user,
 )
-from ouder_tui.text import clean_text, format_datetime
+from ouder_tui.text import clean_text, format_datetime, strip_controls, strip_controls_deep
 
 Document = dict[str, dict[str, Any]]
 
@@ -263,7 +263,8 @@ class DocumentStore(Store):
 
     @staticmethod
     def _user_fields(data: Mapping[str, Any]) -> dict:
-        return {k: v for k, v in data.items() if k not in META_KEYS}
+        """What the caller may set, with every text stripped of control characters (the store's boundary)."""
+        return {strip_controls(k): strip_controls_deep(v) for k, v in data.items() if k not in META_KEYS}
 
     def insert_many(self, table: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
         records = []

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import stat
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -42,11 +44,39 @@ if TYPE_CHECKING:
     import filelock
 
 
+def real_path(path: Path) -> Path:
+    """Where the database at ``path`` really is: a symlink's target (writes go through the link, which stays)."""
+    return path.resolve() if path.is_symlink() else path
+
+
+def lock_mode(path: Path) -> int:
+    """Permissions for the lock file: readable and writable by every account that may write the database.
+
+    A lock file created with the default 0644 would keep a colleague who may write the database from
+    locking it.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o600  # a new database is private to whoever makes it (see storage.write_atomic)
+    writers = mode & 0o222
+    return 0o600 | writers | (writers << 1)
+
+
 def lock_for(path: Path, timeout: float = 10.0) -> filelock.FileLock:
-    """The inter-process lock of the database at ``path``: a separate file, never the database."""
+    """The inter-process lock of the database at ``path``: a separate file beside it (beside a symlink's target)."""
     import filelock  # on first use: the interface draws its first screen before it needs a lock
 
-    return filelock.FileLock(str(path) + ".lock", timeout=timeout)
+    path = real_path(path)
+    lock_path = Path(str(path) + ".lock")
+    if os.name == "nt":  # the folder's inherited permissions decide there; a mode would make it owner-only
+        return filelock.FileLock(str(lock_path), timeout=timeout)
+    mode = lock_mode(path)
+    with contextlib.suppress(OSError):  # widen a lock file an older version made too narrow (ours only)
+        found = os.stat(lock_path)
+        if found.st_uid == os.geteuid() and stat.S_IMODE(found.st_mode) & mode != mode:
+            os.chmod(lock_path, stat.S_IMODE(found.st_mode) | mode)
+    return filelock.FileLock(str(lock_path), timeout=timeout, mode=mode)
 
 
 def read_holder(path: Path) -> str | None:
@@ -75,6 +105,7 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
     """
     import filelock
 
+    path = real_path(path)
     try:
         lock.acquire()
     except filelock.Timeout:
@@ -86,10 +117,7 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
             + ". Probeer het zo opnieuw; er is niets gewijzigd."
         ) from None
     except OSError as exc:
-        raise StoreError(
-            f"Kan de databank niet vergrendelen in {path.parent}: {exc.strerror or exc}. "
-            "Heb je schrijfrechten in die map? Er is niets gewijzigd."
-        ) from None
+        raise StoreError(_lock_failure(Path(lock.lock_file), exc)) from None
     noted = user is not None and lock.lock_counter == 1  # the outermost hold notes and clears it
     try:
         if noted:
@@ -100,6 +128,18 @@ def hold_lock(lock: filelock.FileLock, path: Path, *, user: str | None = None) -
             with contextlib.suppress(OSError):
                 Path(str(path) + HOLDER_SUFFIX).unlink()
         lock.release()
+
+
+def _lock_failure(lock_path: Path, exc: OSError) -> str:
+    """What really keeps this account from locking: the lock file, the folder, or something else."""
+    reason = exc.strerror or str(exc)
+    if lock_path.exists() and not os.access(lock_path, os.R_OK | os.W_OK):
+        return (f"Kan de databank niet vergrendelen: het vergrendelbestand {lock_path} is gemaakt door een ander "
+                "account en jij mag het niet beschrijven. Vraag wie de map beheert om iedereen die met de databank "
+                "werkt schrijfrechten op dat bestand te geven (of het te verwijderen terwijl niemand ouder-tui "
+                "gebruikt). Er is niets gewijzigd.")
+    return (f"Kan de databank niet vergrendelen in {lock_path.parent}: {reason}. "
+            "Heb je schrijfrechten in die map? Er is niets gewijzigd.")
 
 
 class FileStore(DocumentStore):
@@ -177,7 +217,7 @@ class FileStore(DocumentStore):
 
         The interface uses this to show its first screen while the file loads in the background.
         """
-        return cls(Path(path).absolute(), user=user, clock=clock, lock_timeout=lock_timeout)
+        return cls(real_path(Path(path).absolute()), user=user, clock=clock, lock_timeout=lock_timeout)
 
     def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
         """Read the file, check it, make the start backup and migrate it (or create a new database).
@@ -186,14 +226,20 @@ class FileStore(DocumentStore):
         :class:`NewerSchemaError` for a file from a newer version and
         :class:`StoreError` when the file cannot be read or created.
         """
+        if not create and not self.path.exists():  # said before the lock, which would leave a lock file behind
+            raise StoreError(f"Er is geen databank op {self.path}.")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is een map, geen databankbestand. Er is niets gewijzigd.")
         with self._locked():
             remove_stale_temp_files(self.path)
+            backups.remove_stale_temp_files(self.path)
             if not self.storage.exists():
                 if not create:
                     raise StoreError(f"Er is geen databank op {self.path}.")
                 self._create()
             else:
                 self._load_checked()
+                self._seal_readable_backups()
                 version = schema_version_of(self.storage.read())
                 if version > CURRENT_SCHEMA:
                     raise self._newer_schema_error(version)
@@ -236,11 +282,17 @@ class FileStore(DocumentStore):
             raise self._corrupt_error(UnreadableFileError(str(exc))) from None
         key = crypto.Key(passphrase, params)
         try:
+            right = crypto.right_passphrase(raw, key)
+        except crypto.DamagedFileError as exc:
+            raise self._corrupt_error(UnreadableFileError(str(exc))) from None
+        if right is False:  # the key check value in the header says so: nothing is damaged
+            raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE)
+        try:
             key.open(raw)
         except crypto.DamagedFileError:
-            # A wrong passphrase and a damaged file fail alike; a backup with the same salt that this key
-            # opens proves the passphrase right, and the file then gets the broken-file way out.
-            if not self._opens_a_backup(key):
+            # Format 1 has no key check value, so a wrong passphrase and a damaged file fail alike; a backup
+            # with the same salt that this key opens proves the passphrase right.
+            if right is None and not self._opens_a_backup(key):
                 raise crypto.WrongPassphraseError(crypto.WRONG_PASSPHRASE) from None
             self.storage.key = key
             raise self._corrupt_error(UnreadableFileError("de versleutelde gegevens zijn beschadigd")) from None
@@ -284,6 +336,11 @@ class FileStore(DocumentStore):
                 self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
                 self.storage.switch_key(new_key)
             return backups.reseal_all(self.path, old_key, new_key)
+
+    def log_database_event(self, action: str) -> None:
+        """Note in the log who did something to the database as a whole (``action``: a key of LOG_ACTIONS)."""
+        with self.transaction():
+            self._log_many(DATABASE, [(0, action, (), self.clock().isoformat())])
 
     def protection_changed(self) -> dict | None:
         """The log line of the last time protection was turned on, changed or off (who and when)."""
@@ -336,6 +393,19 @@ class FileStore(DocumentStore):
             self.storage.refresh(force=True)
         except UnreadableFileError as exc:
             raise self._corrupt_error(exc) from None
+
+    def _seal_readable_backups(self) -> None:
+        """A protected database has no readable backups: seal any a switch of protection left behind.
+
+        Turning protection on seals the database first and its backups right after; a crash in between
+        would leave readable copies beside a database everyone believes protected. Finished here, under
+        the lock, on every open.
+        """
+        if not (self.storage.protected and self.storage.key is not None):
+            return
+        readable = backups.readable_backups(self.path)
+        if readable:
+            self.warnings += backups.reseal_all(self.path, None, self.storage.key, only=readable)
 
     def _start_backup(self) -> None:
         moment = datetime.now()  # with microseconds: two starts in one second keep two names

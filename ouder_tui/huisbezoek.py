@@ -464,6 +464,7 @@ _OPTIONS = (
 AREA = AreaDescriptor(
     key="huisbezoek",
     tables={HUISBEZOEKEN: "huisbezoek"},
+    models={HUISBEZOEKEN: Huisbezoek},
     service=Huisbezoeken,
     erase=_erase,
     in_bin=_in_bin,

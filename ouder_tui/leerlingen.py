@@ -635,6 +635,7 @@ def _export(what: str):
 AREA = AreaDescriptor(
     key="leerlingen",
     tables={LEERLINGEN: "leerling", GEZINNEN: "gezin"},
+    models={LEERLINGEN: Leerling, GEZINNEN: Gezin},
     service=lambda store, registry: registry,
     erase=_erase,
     in_bin=_in_bin,

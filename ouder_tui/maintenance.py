@@ -17,11 +17,11 @@ from pathlib import Path
 import msgspec
 
 from ouder_tui import backups, crypto
-from ouder_tui.errors import OuderTuiError, StoreError
+from ouder_tui.errors import CorruptDatabaseError, OuderTuiError, StoreError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling
 from ouder_tui.migrations import CURRENT_SCHEMA, META_TABLE, schema_version_of
 from ouder_tui.models import from_record
-from ouder_tui.storage import UnreadableFileError, decode, open_document, write_atomic
+from ouder_tui.storage import UnreadableFileError, decode, ensure_writable, open_document, write_atomic
 from ouder_tui.filestore import hold_lock, lock_for
 from ouder_tui.store import Store
 
@@ -31,16 +31,22 @@ AskPassphrase = Callable[[str], crypto.Passphrase]
 
 def _open_raw(raw: bytes, what: str, ask: AskPassphrase | None, key: crypto.Key | None = None) -> dict:
     """The document in ``raw``, asking for the passphrase of a protected file (unless ``key`` opens it)."""
+    return _open_with_key(raw, what, ask, key)[0]
+
+
+def _open_with_key(raw: bytes, what: str, ask: AskPassphrase | None,
+                   key: crypto.Key | None = None) -> tuple[dict, crypto.Key | None]:
+    """:func:`_open_raw` that also returns the key that opened a protected file."""
     if crypto.is_protected(raw):
         if key is not None and key.seals(raw):
-            return open_document(raw, key)
+            return open_document(raw, key), key
         if ask is None:
             raise crypto.PassphraseNeededError(f"{what.capitalize()} is beveiligd met een wachtwoord.")
         try:
-            _, raw = crypto.unlock(raw, ask(what))
+            key, raw = crypto.unlock(raw, ask(what))
         except crypto.DamagedFileError as exc:
             raise UnreadableFileError(str(exc)) from None
-    return decode(raw)
+    return decode(raw), key
 
 
 @dataclass
@@ -49,6 +55,8 @@ class CheckReport:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The file itself is damaged (it does not open); restoring a backup is the way out.
+    damaged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -65,14 +73,18 @@ def _newest_good_backup_hint(path: Path) -> str:
 def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
     """Read the file and check its shape, schema version and every pupil and family."""
     report = CheckReport()
+    if path.is_dir():
+        report.problems.append(f"{path} is een map, geen databankbestand.")
+        return report
     if not path.exists():
         report.problems.append(f"Er is geen databank op {path}.")
         return report
     try:
         raw = path.read_bytes()
-        document = _open_raw(raw, "de databank", ask)
+        document, key = _open_with_key(raw, "de databank", ask)
     except UnreadableFileError as exc:
         report.problems.append(f"Het bestand is onleesbaar: {exc}. {_newest_good_backup_hint(path)}")
+        report.damaged = True
         return report
     except OSError as exc:
         report.problems.append(f"Kan {path} niet lezen: {exc.strerror or exc}.")
@@ -96,7 +108,38 @@ def check_database(path: Path, ask: AskPassphrase | None = None) -> CheckReport:
             report.problems.append(f"Tabel '{name}' heeft ongeldige records: {', '.join(bad_ids[:5])}.")
 
     _check_people(document.get(GEZINNEN, {}).items(), document.get(LEERLINGEN, {}).items(), version, report)
+    _check_backups(path, key if crypto.is_protected(raw) else None, crypto.is_protected(raw), report)
     return report
+
+
+def _check_backups(path: Path, key: crypto.Key | None, protected: bool, report: CheckReport) -> None:
+    """Every backup: readable copies of a protected database are a problem (a leak), damaged ones a note."""
+    found = backups.list_backups(path)
+    damaged = []
+    readable = []
+    for _, backup in found:
+        try:
+            raw = backup.read_bytes()
+            if crypto.is_protected(raw):
+                if key is not None and key.seals(raw):
+                    open_document(raw, key)
+                else:
+                    crypto.parse_header(raw)  # another passphrase: only its header can be judged
+            else:
+                readable.append(backup.name)
+                decode(raw)
+        except (OSError, UnreadableFileError, crypto.DamagedFileError, crypto.OtherPassphraseError):
+            damaged.append(backup.name)
+    if protected and readable:
+        report.problems.append(
+            f"De databank is beveiligd, maar {len(readable)} reservekopie(ën) zijn leesbaar zonder wachtwoord "
+            f"({', '.join(readable[:5])}{' ...' if len(readable) > 5 else ''}). Open de databank met ouder-tui "
+            "(met het wachtwoord): dan worden ze meteen versleuteld.")
+    if damaged:
+        report.notes.append(f"{len(damaged)} reservekopie(ën) zijn beschadigd en bruikbaar noch terug te zetten: "
+                            f"{', '.join(damaged[:5])}{' ...' if len(damaged) > 5 else ''}.")
+    if found:
+        report.notes.append(f"{len(found) - len(damaged)} van de {len(found)} reservekopieën zijn in orde.")
 
 
 def _check_people(gezinnen, leerlingen, version: int, report: CheckReport) -> None:
@@ -143,17 +186,24 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
         # Asked before the lock: nobody else waits while someone types.
         passphrase = ask("de databank")
         ask = lambda _what: passphrase  # noqa: E731
+    if path.is_dir():
+        raise OuderTuiError(f"{path} is een map, geen databankbestand. Er is niets gewijzigd.")
+    if not path.exists():
+        raise OuderTuiError(f"Er is geen databank op {path}.")
     with hold_lock(lock_for(path, lock_timeout), path):
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise OuderTuiError(f"Er is geen databank op {path}.") from None
+        except OSError as exc:
+            raise OuderTuiError(f"Kan {path} niet lezen: {exc.strerror or exc}.") from None
         try:
             _open_raw(raw, "de databank", ask)
         except UnreadableFileError as exc:
-            raise OuderTuiError(
+            good = backups.newest_good_backup(path, CURRENT_SCHEMA)
+            raise CorruptDatabaseError(
                 f"De databank is onleesbaar ({exc}); een reservekopie ervan helpt niet. "
-                f"{_newest_good_backup_hint(path)}"
+                f"{_newest_good_backup_hint(path)}", path=str(path), backup=str(good) if good else None,
             ) from None
         try:
             if output is None:
@@ -165,12 +215,21 @@ def make_backup(path: Path, output: Path | None = None, *, lock_timeout: float =
             raise StoreError(f"Kan de reservekopie niet schrijven: {exc.strerror or exc}.") from None
 
 
+class UnprotectedRestoreError(OuderTuiError):
+    """Restoring this backup would turn the database's protection off; the caller must confirm it first."""
+
+
 def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
-                   ask: AskPassphrase | None = None, key: crypto.Key | None = None) -> Path | None:
+                   ask: AskPassphrase | None = None, key: crypto.Key | None = None,
+                   allow_unprotected: bool = False, user: str = "onbekend") -> Path | None:
     """Put ``backup`` in place of the database.
 
     A protected backup is checked with its own passphrase (asked through ``ask``, unless ``key``, the
     database's own, opens it) and put back as it is, so the database then opens with that passphrase.
+
+    An unprotected backup put in place of a protected database turns its protection off: that needs
+    ``allow_unprotected`` (:class:`UnprotectedRestoreError` otherwise, nothing changed), and the log of
+    the restored database notes who did it and when.
 
     The current file, even a broken one, is first kept as a ``voor-herstel``
     backup, whose path is returned. A backup that does not parse or that comes
@@ -193,6 +252,17 @@ def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
         )
     if backup.resolve() == path.resolve():
         raise OuderTuiError("Dat is de databank zelf, geen reservekopie.")
+    try:
+        downgrade = crypto.file_is_protected(path) and not crypto.is_protected(raw)
+    except OSError:
+        downgrade = False
+    if downgrade and not allow_unprotected:
+        raise UnprotectedRestoreError(
+            f"De databank is beveiligd met een wachtwoord, maar {backup.name} niet: terugzetten zet de "
+            "beveiliging uit en maakt de gegevens leesbaar voor wie het bestand kan openen. Er is niets gewijzigd.")
+    if path.is_dir():
+        raise OuderTuiError(f"{path} is een map, geen databankbestand. Er is niets gewijzigd.")
+    ensure_writable(path)
     kept = None
     with hold_lock(lock_for(path, lock_timeout), path):
         try:
@@ -202,4 +272,9 @@ def restore_backup(path: Path, backup: Path, *, lock_timeout: float = 10.0,
             write_atomic(path, raw)
         except OSError as exc:
             raise StoreError(f"Terugzetten is mislukt: {exc.strerror or exc}. Er is niets gewijzigd.") from None
+    if downgrade:
+        from ouder_tui.filestore import FileStore
+
+        FileStore.open(path, user=user, make_backup=False, lock_timeout=lock_timeout).log_database_event(
+            "onbeveiligd")
     return kept

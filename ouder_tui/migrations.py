@@ -13,8 +13,8 @@ from typing import Any
 META_TABLE = "_meta"
 META_ID = "1"
 
-#: The schema version this build writes.
-CURRENT_SCHEMA = 1
+#: The schema version this build writes. 2: the file carries a checksum of itself (:mod:`ouder_tui.integrity`).
+CURRENT_SCHEMA = 2
 
 Document = dict[str, dict[str, Any]]
 
@@ -45,8 +45,22 @@ def _v0_to_v1(document: Document) -> Document:
     return document
 
 
+def _v1_to_v2(document: Document) -> Document:
+    """From version 2 on every save writes the file's checksum, and no stored text holds control characters.
+
+    The store strips them from everything it receives since this version; text stored before (a file name
+    with an escape sequence as the last import, say) is cleaned here once, after the backup.
+    """
+    from ouder_tui.text import strip_controls_deep
+
+    for name, table in document.items():
+        if name != META_TABLE:
+            document[name] = {key: strip_controls_deep(record) for key, record in table.items()}
+    return document
+
+
 #: ``MIGRATIONS[n]`` turns version ``n`` into ``n + 1``.
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {0: _v0_to_v1}
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(document: Document, target: int | None = None) -> Document:

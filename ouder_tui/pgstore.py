@@ -39,7 +39,7 @@ from ouder_tui.store import (
     conflict_error,
     now,
 )
-from ouder_tui.text import clean_text, format_datetime
+from ouder_tui.text import clean_text, format_datetime, strip_controls, strip_controls_deep
 
 if TYPE_CHECKING:
     import psycopg
@@ -559,7 +559,8 @@ class PgStore(Store):
     # -- writing ----------------------------------------------------------------------------------
     @staticmethod
     def _user_fields(data: Mapping[str, Any]) -> dict:
-        return {k: v for k, v in data.items() if k not in META_KEYS}
+        """What the caller may set, every text stripped of control characters (the store's boundary)."""
+        return {strip_controls(k): strip_controls_deep(v) for k, v in data.items() if k not in META_KEYS}
 
     def _write_secret(self, cur: psycopg.Cursor, table: str, record_id: int, secret: dict | None) -> None:
         """Keep (or drop) the confidential part; a login without the right keeps what is there."""

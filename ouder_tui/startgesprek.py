@@ -448,6 +448,7 @@ def _export(services: Services, fmt: str, values: dict) -> bytes:
 AREA = AreaDescriptor(
     key="startgesprek",
     tables={STARTGESPREKKEN: "startgesprek", EIGEN_VRAGEN: "eigen vraag"},
+    models={STARTGESPREKKEN: Startgesprek},
     service=Startgesprekken,
     erase=_erase,
     in_bin=_in_bin,

@@ -36,7 +36,7 @@ from typing import Any
 import msgspec
 from tinydb.storages import Storage
 
-from ouder_tui import crypto
+from ouder_tui import crypto, integrity, migrations
 from ouder_tui.errors import StoreError
 
 Document = dict[str, dict[str, Any]]
@@ -53,8 +53,8 @@ class UnreadableFileError(Exception):
 
 
 def encode(document: Document) -> bytes:
-    """Serialise a whole database document (compact JSON, UTF-8)."""
-    return _encoder.encode(document)
+    """Serialise a whole database document (compact JSON, UTF-8) with its checksum (see :mod:`ouder_tui.integrity`)."""
+    return integrity.seal_document(document, _encoder.encode)
 
 
 @contextlib.contextmanager
@@ -74,7 +74,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def decode(raw: bytes) -> Document:
-    """Parse and shape-check a database document; :class:`UnreadableFileError` otherwise."""
+    """Parse and check a whole database document; :class:`UnreadableFileError` with the Dutch reason otherwise.
+
+    The checksum, the shape and every record are checked (:mod:`ouder_tui.integrity`): a document
+    handed on from here can be used without further doubt.
+    """
     if not raw.strip():
         raise UnreadableFileError("het bestand is leeg")
     try:
@@ -82,8 +86,22 @@ def decode(raw: bytes) -> Document:
             document = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise UnreadableFileError(f"geen geldige JSON ({exc})") from None
+    except UnicodeDecodeError:
+        raise UnreadableFileError("het bevat bytes die geen tekst zijn (UTF-8)") from None
+    except RecursionError:
+        raise UnreadableFileError("de inhoud is te diep genest") from None
     if not isinstance(document, dict) or not all(isinstance(t, dict) for t in document.values()):
         raise UnreadableFileError("de inhoud is geen ouder-tui-databank")
+    try:
+        if integrity.schema_version_strict(document) > migrations.CURRENT_SCHEMA:
+            # a newer ouder-tui's file: it may check itself otherwise; the store refuses it untouched
+            meta = document[integrity.META_TABLE]
+            meta.pop(integrity.CHECK_KEY, None)
+            return document
+        integrity.verify_checksum(raw, document)
+        integrity.validate(document, raw)
+    except integrity.DamagedDocument as exc:
+        raise UnreadableFileError(str(exc)) from None
     return document
 
 
@@ -131,7 +149,12 @@ def replace_with_retry(source: str | Path, target: str | Path) -> None:
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file."""
+    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file.
+
+    A symlink is written through: its target is replaced and the link stays (it may point at a shared file).
+    """
+    if path.is_symlink():
+        path = path.resolve()
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -150,6 +173,24 @@ def write_atomic(path: Path, payload: bytes) -> None:
             os.unlink(tmp_name)
         raise
     fsync_folder(folder)
+
+
+def ensure_writable(path: Path) -> None:
+    """:class:`StoreError` when the database file is marked read-only: it is never replaced behind that mark.
+
+    (Replacing a file needs only the folder's permission, so without this check a read-only database
+    would be overwritten anyway.)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    read_only = not mode & stat.S_IWUSR
+    if os.name == "nt":
+        read_only = read_only or bool(getattr(os.stat(path), "st_file_attributes", 0) & 1)  # FILE_ATTRIBUTE_READONLY
+    if read_only:
+        raise StoreError(f"Het databankbestand {path} is alleen-lezen (schrijfbeveiligd); er is niets gewijzigd. "
+                         "Haal die bescherming weg (eigenschappen van het bestand) als er toch in gewerkt mag worden.")
 
 
 def remove_stale_temp_files(path: Path) -> None:
@@ -295,6 +336,7 @@ class AtomicJSONStorage(Storage):
         Until the new file is in place readers keep the previous document; when writing fails
         nothing changes in memory either.
         """
+        ensure_writable(self.path)
         if self._next_key is not False:
             key = self._next_key
             plain = encode(document)

@@ -15,11 +15,18 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]"  # other two-byte sequences
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
-_BIDI_AND_INVISIBLE = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"
+_BIDI_AND_INVISIBLE = ("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"
+                       "\u200b\u2060\u180e")
+#: Joiners shape letters around them (Persian, emoji) but are nothing on their own.
+_JOINERS = "\u200c\u200d"
 _DROP_ONE_LINE: dict[int, None] = {c: None for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _DROP_ONE_LINE.update({ord(c): None for c in _BIDI_AND_INVISIBLE})
 _DROP_ONE_LINE.update({0x2028: None, 0x2029: None})
+# Lone surrogates (bytes that were no UTF-8 in a file name or an environment variable) cannot be written
+# to a UTF-8 file at all: they become the replacement character.
+_DROP_ONE_LINE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
 _DROP_MULTI_LINE = {k: v for k, v in _DROP_ONE_LINE.items() if k not in (0x09, 0x0A)}
+_TERMINAL_DROP = {k: v for k, v in _DROP_MULTI_LINE.items() if k != 0x0D}
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -37,9 +44,46 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     text = _ESCAPE_SEQUENCE.sub("", text)
     if multiline:
         text = text.translate(_DROP_MULTI_LINE)
-        return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+        return _visible_or_nothing("\n".join(line.rstrip() for line in text.split("\n")).strip("\n"))
     text = text.replace("\t", " ").replace("\n", " ").translate(_DROP_ONE_LINE)
-    return _SPACES.sub(" ", text).strip()
+    return _visible_or_nothing(_SPACES.sub(" ", text).strip())
+
+
+def _visible_or_nothing(text: str) -> str:
+    """``text``, or nothing when it holds only joiners and white space (a name nobody can see)."""
+    if text.isascii() or text.strip(_JOINERS + " \t\n"):
+        return text
+    return ""
+
+
+def strip_controls(value: str) -> str:
+    """``value`` without escape sequences, control characters or bidi overrides; tabs and newlines stay.
+
+    The store's boundary: applied to every text that enters a record, whatever the field (the models'
+    checks fold single-line fields further). Nothing else changes, so clean text passes untouched.
+    """
+    if value.isprintable():
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPE_SEQUENCE.sub("", text).translate(_DROP_MULTI_LINE)
+
+
+def strip_controls_deep(value):
+    """:func:`strip_controls` on every text in ``value`` (dicts, lists and tuples, keys included)."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, dict):
+        return {strip_controls(k) if isinstance(k, str) else k: strip_controls_deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strip_controls_deep(v) for v in value]
+    return value
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: escape sequences and control characters out, line ends and tabs kept."""
+    if text.isprintable():
+        return text
+    return _ESCAPE_SEQUENCE.sub("", text).translate(_TERMINAL_DROP)
 
 
 def fold(value: str) -> str:

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
-from ouder_tui.maintenance import restore_backup
+from ouder_tui.maintenance import UnprotectedRestoreError, restore_backup
 from ouder_tui.store import Store
 
 
@@ -37,6 +37,8 @@ in de map met reservekopieën.
         self.store = store
         self.error = error
         self.backup = error.backup if isinstance(error, CorruptDatabaseError) else None
+        #: The user confirmed that restoring an unprotected copy turns protection off.
+        self.confirmed_unprotected = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -57,7 +59,15 @@ in de map met reservekopieën.
             try:
                 home = self.store.file  # only a file has backups to offer here
                 assert home is not None
-                kept = restore_backup(home.path, Path(self.backup), key=home.key)
+                kept = restore_backup(home.path, Path(self.backup), key=home.key,
+                                      allow_unprotected=self.confirmed_unprotected, user=self.store.user)
+            except UnprotectedRestoreError as exc:
+                # asked once more: the database was protected and this copy is not
+                self.confirmed_unprotected = True
+                self.query_one("#message", Static).update(
+                    f"{exc} Kies nog eens 'Toch terugzetten' als de beveiliging echt uit mag.")
+                event.button.label = "Toch terugzetten"
+                return
             except OuderTuiError as exc:
                 self.query_one("#message", Static).update(str(exc))
                 return

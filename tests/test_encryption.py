@@ -61,18 +61,47 @@ def test_a_wrong_passphrase_is_refused_in_dutch() -> None:
 
 
 def test_a_changed_header_or_body_does_not_open() -> None:
-    """The header is authenticated with the data: lowering the cost or flipping a bit is noticed."""
+    """The header is authenticated with the data: lowering the cost or flipping a bit is noticed, and with the
+    right passphrase it is called damage, not a wrong passphrase (the key check value in the header)."""
     key = crypto.Key.new(pp())
     sealed = key.seal(b'{"leerlingen":{}}')
     flipped = sealed[:-5] + bytes([sealed[-5] ^ 1]) + sealed[-4:]
     with pytest.raises(crypto.DamagedFileError):
         key.open(flipped)
-    with pytest.raises(crypto.WrongPassphraseError):
+    with pytest.raises(crypto.DamagedFileError):
         crypto.unlock(flipped, pp())
-    other_salt = crypto.KdfParams(key.params.n, key.params.r, key.params.p, b"\0" * 16).header()
+    with pytest.raises(crypto.WrongPassphraseError):
+        crypto.unlock(flipped, pp(OTHER))
     start = sealed.index(b"\n", len(crypto.MAGIC)) + 1
+    for at in range(len(crypto.MAGIC), start - 1):  # every byte of the header line
+        damaged = sealed[:at] + bytes([sealed[at] ^ 4]) + sealed[at + 1:]
+        with pytest.raises(crypto.DamagedFileError):
+            crypto.unlock(damaged, pp())
+    # a format-1 file (no key check value) with another salt: a wrong passphrase, as before
+    other_salt = crypto.KdfParams(key.params.n, key.params.r, key.params.p, b"\0" * 16).header()
     with pytest.raises(crypto.WrongPassphraseError):
         crypto.unlock(other_salt + sealed[start:], pp())
+
+
+def test_a_crafted_header_cannot_ask_for_more_than_256_mb() -> None:
+    """A 300-byte file asking scrypt for r=32, n=2**20 (4 GB) is refused before any key is derived."""
+    for n, r, p in ((2**20, 32, 1), (2**20, 8, 1), (2**18, 16, 1), (2**17, 8, 16)):
+        header = (b'{"v":1,"kdf":"scrypt","n":%d,"r":%d,"p":%d,"zout":"AAAAAAAAAAAAAAAAAAAAAA=="}' % (n, r, p))
+        with pytest.raises(crypto.DamagedFileError, match="meer geheugen of rekentijd"):
+            crypto.unlock(crypto.MAGIC + header + b"\n" + b"\0" * 240, pp())
+    assert 128 * crypto.SCRYPT_R * 2**17 <= crypto.MAX_KDF_MEMORY  # the default itself always opens
+
+
+def test_a_format_1_file_still_opens_and_new_seals_carry_the_key_check() -> None:
+    key = crypto.Key.new(pp())
+    nonce = b"\1" * crypto.NONCE_BYTES  # sealed as version 1 did: its header as associated data
+    header = key.params.header()
+    old = header + nonce + key._aead.encrypt(nonce, b"{}", header)
+    assert crypto.header_check_value(old) is None
+    assert crypto.unlock(old, pp())[1] == b"{}"
+    with pytest.raises(crypto.WrongPassphraseError):
+        crypto.unlock(old, pp(OTHER))
+    assert crypto.header_check_value(key.seal(b"{}")) == key.check_value
 
 
 @pytest.mark.parametrize("header", [b'{"v":1}', b'{"v":1,"kdf":"scrypt","n":1073741824,"r":8,"p":1,"zout":"AAAAAAAAAAAAAAAAAAAAAA=="}',

@@ -110,3 +110,75 @@ async def test_settings_name_the_school_and_set_the_idle_time(store: Store) -> N
     settings = store.settings()
     assert (settings["school_naam"], settings["vergrendel_na_minuten"], settings["_changed_by"]) == (
         "De Regenboog [GO!]", 10, "Tester")
+
+
+async def test_one_bad_byte_or_a_flipped_status_gets_the_start_error_screen_not_an_endless_wait(
+        demo_path: Path) -> None:
+    """Issue 16: an invalid UTF-8 byte or 'actief' flipped to 'acuief' made the interface wait forever."""
+    FileStore.open(demo_path)  # a start: makes a backup
+    raw = demo_path.read_bytes()
+    at = raw.index(b"Peeters")
+    for damaged in (raw[:at] + b"\xff" + raw[at + 1:], raw.replace(b'"actief"', b'"acuief"', 1)):
+        demo_path.write_bytes(damaged)
+        app = make_app(FileStore.unopened(demo_path, user="Tester"), ask_user=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, StartErrorScreen)
+            assert "onleesbaar" in str(app.screen.query_one("#message").render())
+            assert app.screen.backup is not None  # the newest good backup is offered
+        assert demo_path.read_bytes() == damaged
+
+
+async def test_an_unforeseen_failure_while_opening_also_gets_the_start_error_screen(
+        demo_path: Path, monkeypatch) -> None:
+    store = FileStore.unopened(demo_path, user="Tester")
+
+    def broken(**_options) -> None:
+        raise RuntimeError("iets dat niemand voorzag")
+
+    monkeypatch.setattr(store, "load", broken)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StartErrorScreen)
+        assert "onverwachte fout" in str(app.screen.query_one("#message").render())
+
+
+async def test_restoring_an_unprotected_backup_over_a_protected_file_asks_first(tmp_path: Path) -> None:
+    """Issue 16: the start-error screen does not turn protection off without a second, explicit choice."""
+    from ouder_tui import backups, crypto
+
+    path = tmp_path / "school.json"
+    FileStore.open(path).insert("leerlingen", {"voornaam": "Anna"})
+    FileStore.open(path)  # a start backup
+    [(_, readable)] = backups.list_backups(path)
+    readable_copy = readable.read_bytes()
+    FileStore.open(path, make_backup=False).set_passphrase(crypto.Passphrase("een lange zin als wachtwoord"))
+    readable.write_bytes(readable_copy)  # a readable copy left behind (e.g. copied back by hand)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:-3] + bytes([raw[-3] ^ 1]) + raw[-2:])  # and the database damaged
+    store = FileStore.unopened(path, user="Tester")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not isinstance(app.screen, StartErrorScreen):  # the passphrase screen comes first
+            await pilot.press(*"een lange zin als wachtwoord", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert isinstance(app.screen, StartErrorScreen) and app.screen.backup == str(readable)
+        await pilot.click("#restore")
+        await pilot.pause()
+        assert "zet de beveiliging uit" in str(app.screen.query_one("#message").render())
+        assert crypto.is_protected(path.read_bytes())  # nothing changed yet
+        button = app.screen.query_one("#restore")
+        assert str(button.label) == "Toch terugzetten"
+        while button.has_class("-active"):  # a button ignores a press while it still shows the last one
+            await pilot.pause(0.05)
+        await pilot.press("enter")  # the button keeps the focus: a deliberate second choice
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not crypto.is_protected(path.read_bytes())
+        assert store.protection_changed()["actie"] == "onbeveiligd"

@@ -109,6 +109,18 @@ def test_callers_cannot_set_the_store_s_own_keys(home: Store) -> None:
     assert (saved["id"], saved["_rev"], saved["_changed_by"]) == (1, 1, "els")
 
 
+def test_text_entering_the_store_loses_its_control_characters(home: Store) -> None:
+    """Escape sequences, C0/C1 controls and bidi overrides never reach a record; tab and newline stay."""
+    hostile = "\x1b]0;GEKAAPT\x07\x1b[2J\u202e\x00\x9b"
+    saved = home.insert(PUPILS, {"voornaam": f"Anna{hostile}", "notities": f"a\tb\nc{hostile}",
+                                 "talen": [f"Frans{hostile}"], "adres": {"straat": f"Kerkstraat{hostile}"}})
+    updated = home.update(PUPILS, saved["id"], {**saved, "klas": f"5A{hostile}"}, expected_rev=saved["_rev"])
+    for record in (saved, home.get(PUPILS, saved["id"]), updated):
+        assert (record["voornaam"], record["notities"], record["talen"], record["adres"]) == (
+            "Anna", "a\tb\nc", ["Frans"], {"straat": "Kerkstraat"})
+    assert home.get(PUPILS, saved["id"])["klas"] == "5A"
+
+
 def test_an_update_raises_the_revision_and_keeps_who_made_it(home: Store) -> None:
     saved = home.insert(PUPILS, pupil())
     updated = home.update(PUPILS, saved["id"], {**saved, "klas": "4A"}, expected_rev=1)

@@ -341,6 +341,14 @@ def test_a_crash_while_switching_the_protection_leaves_the_old_or_the_new_file(t
         for _, backup in backups.list_backups(db):
             _, copy = _open_any(backup.read_bytes())
             assert len(copy[PUPILS]) in (1000, 1001)
+        # once the database opens again, a protected one has no readable backup (a kill between sealing
+        # the database and its backups is finished by the open)
+        passphrase = SWITCH_STATES[opened]
+        FileStore.open(db, make_backup=False, passphrase=crypto.Passphrase(passphrase) if passphrase else None)
+        if opened:
+            readable = [path.name for _, path in backups.list_backups(db) if not crypto.is_protected(path.read_bytes())]
+            assert not readable, f"round {round_no}: readable backups of a protected database: {readable} (seed {seed})"
+        assert not any(backups.backup_folder(db).glob(".*.tmp")), f"round {round_no}: half-written backups left"
     print(f"\n{switches} switches, {mid_switch} kills between the new file and the report (seed {seed})")
 
     # once a switch to protection completes, no backup is left readable (not even one a kill left behind)

@@ -3,8 +3,9 @@
 Smartschool, Wisa, Informat and hand-made Excel lists all differ, so the import
 runs in four steps that the command line and the import screen share:
 
-1. :func:`read_csv` decodes the file (UTF-8 with or without BOM, UTF-16 with BOM,
-   Windows-1252), finds the delimiter (``;``, ``,``, tab, ``|``) and the header row.
+1. :func:`read_csv` decodes the file strictly, one encoding for the whole file (UTF-8 with or
+   without BOM, UTF-16 with BOM, Windows-1252 only when all of it reads plausibly as such; a mixture
+   or a Mac-Roman file is refused), finds the delimiter (``;``, ``,``, tab, ``|``) and the header row.
 2. :func:`detect_mapping` recognises the columns; ``--map veld=Kolom`` adjusts it
    (:func:`parse_map_options`).
 3. :func:`plan_import` works out what would change. It only reads: a dry run or a

@@ -11,7 +11,7 @@ from datetime import date
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.importers.columns import ColumnMapping
-from ouder_tui.importers.csvread import CsvFile
+from ouder_tui.importers.csvread import ENCODING_NAMES, CsvFile
 from ouder_tui.importers.values import _short
 from ouder_tui.leerlingen import Gezin, Leerling
 from ouder_tui.text import clean_text
@@ -100,6 +100,8 @@ class ImportPlan:
             f"{len(self.skipped)} overgeslagen.",
             f"Gezinnen: {self.new_families} nieuw, {self.updated_families} bijgewerkt.",
         ]
+        if self.csv is not None:
+            lines.append(f"Tekenset van het bestand: {ENCODING_NAMES.get(self.csv.encoding, self.csv.encoding)}.")
         if self.markeer_vertrokken:
             lines.append(f"Als vertrokken gemarkeerd (niet meer in de lijst): {len(self.to_mark_left)}.")
         for title, problems in (("Overgeslagen rijen:", self.skipped), ("Waarschuwingen:", self.warnings)):

@@ -5,7 +5,7 @@ inspection report has nothing to take from it."""
 from __future__ import annotations
 
 from ouder_tui.areas import SCHOOLJAAR_OPTION, AreaDescriptor, ExportOption, ExportSpec, Services
-from ouder_tui.infomoment.models import INFOMOMENTEN
+from ouder_tui.infomoment.models import INFOMOMENTEN, Infomoment
 from ouder_tui.infomoment.service import Infomomenten
 
 
@@ -24,6 +24,7 @@ _ROTATIE = ExportOption("--rotatie", "{exports}, md/html: de rotatie (rooster, k
 AREA = AreaDescriptor(
     key="infomoment",
     tables={INFOMOMENTEN: "infomoment"},
+    models={INFOMOMENTEN: Infomoment},
     service=lambda store, registry: Infomomenten(store),
     exports=(ExportSpec("infomoment", "het infomoment", ("xlsx", "csv", "json", "ics", "md", "html"), _export,
                         (SCHOOLJAAR_OPTION, _ROTATIE)),),

@@ -21,7 +21,7 @@ from ouder_tui.areas import (
     Subject,
 )
 from ouder_tui.models import from_record, record_data
-from ouder_tui.oudergroep.models import CONTACTEN, GASTEN, SESSIES, THEMAS, VERZOEKEN, Sessie
+from ouder_tui.oudergroep.models import CONTACTEN, GASTEN, SESSIES, THEMAS, VERZOEKEN, Contact, Gast, Sessie, Thema, Verzoek
 from ouder_tui.oudergroep.service import Oudergroep
 from ouder_tui.store import Store
 from ouder_tui.text import format_date, plural
@@ -130,6 +130,7 @@ def _export(services: Services, fmt: str, values: dict) -> bytes:
 AREA = AreaDescriptor(
     key="oudergroep",
     tables={SESSIES: "sessie", THEMAS: "thema", VERZOEKEN: "verzoek", GASTEN: "gast", CONTACTEN: "contact"},
+    models={SESSIES: Sessie, THEMAS: Thema, VERZOEKEN: Verzoek, GASTEN: Gast, CONTACTEN: Contact},
     service=Oudergroep,
     erase=_erase,
     scrub=_scrub,

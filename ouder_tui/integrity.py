@@ -1,0 +1,276 @@
+"""Whether a database document can be trusted: its checksum, its shape and every record.
+
+A file is checked whole before anything uses it (the store on open and on every re-read, the
+backups, ``check``, ``restore``). What fails is a damaged file: :class:`DamagedDocument` with a
+Dutch reason naming the table and the record, which the store turns into its message offering
+the newest good backup. Nothing here raises anything else, whatever the bytes.
+
+The checksum
+    Since schema version 2 the file carries a SHA-256 of its own bytes in ``_meta``::
+
+        {"_meta":{"1":{...},"controle":{"sha256":"<64 hex>"}}, ...tables}
+
+    computed over the file with the 64 hex digits written as zeros. A file of version 2 or later
+    without it, or with one that does not match, is damaged. Older files have none and are migrated
+    (after a backup) on their next open; from then on every save writes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Any
+
+import msgspec
+
+from ouder_tui.migrations import META_ID, META_TABLE
+
+CHECK_KEY = "controle"
+#: The first schema version whose files must carry a checksum.
+CHECKSUM_SINCE = 2
+_ZEROS = b"0" * 64
+_MARK = b'"' + CHECK_KEY.encode() + b'":{"sha256":"'
+
+
+class DamagedDocument(Exception):
+    """The document is not a sound ouder-tui database; ``str()`` is the Dutch reason."""
+
+
+# -- checksum ---------------------------------------------------------------------------------------
+
+def seal_document(document: dict, encode) -> bytes:
+    """``document`` encoded by ``encode`` with its checksum in ``_meta`` (a document without ``_meta`` has none)."""
+    meta = document.get(META_TABLE)
+    if not isinstance(meta, dict):
+        return encode(document)
+    ordered = {META_TABLE: {**meta, CHECK_KEY: {"sha256": "0" * 64}}}
+    ordered.update((name, table) for name, table in document.items() if name != META_TABLE)
+    raw = encode(ordered)
+    at = raw.find(_MARK + _ZEROS + b'"}') + len(_MARK)
+    digest = hashlib.sha256(raw).hexdigest().encode("ascii")
+    return b"".join((raw[:at], digest, memoryview(raw)[at + 64:]))  # one copy of a large file, not two
+
+
+def verify_checksum(raw: bytes, document: dict) -> None:
+    """Check and remove the checksum of a decoded ``document`` read from ``raw``; :class:`DamagedDocument` if off."""
+    meta = document.get(META_TABLE)
+    check = meta.pop(CHECK_KEY, None) if isinstance(meta, dict) else None
+    if check is None:
+        if schema_version_strict(document) >= CHECKSUM_SINCE:
+            raise DamagedDocument("het controlegetal ontbreekt")
+        return
+    digest = check.get("sha256") if isinstance(check, dict) else None
+    if not isinstance(digest, str) or len(digest) != 64 or not digest.isascii():
+        raise DamagedDocument("het controlegetal is beschadigd")
+    needle = _MARK + digest.encode("ascii") + b'"}'
+    at = raw.find(needle)
+    if at < 0:
+        raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
+    start = at + len(_MARK)
+    view = memoryview(raw)
+    hasher = hashlib.sha256(view[:start])
+    hasher.update(_ZEROS)
+    hasher.update(view[start + 64:])
+    if hasher.hexdigest() != digest:
+        raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
+
+
+# -- shape and records ----------------------------------------------------------------------------------
+
+def schema_version_strict(document: Mapping[str, Any]) -> int:
+    """The schema version, or :class:`DamagedDocument` when ``_meta`` is there but makes no sense.
+
+    A TinyDB file without ``_meta`` is version 0 (it holds tables but none of ours); an empty
+    document is no database at all.
+    """
+    if META_TABLE not in document:
+        if not document:
+            raise DamagedDocument("het bestand bevat geen enkele tabel")
+        return 0
+    meta = document[META_TABLE]
+    record = meta.get(META_ID) if isinstance(meta, dict) else None
+    if not isinstance(record, dict):
+        raise DamagedDocument("de metagegevens (_meta) ontbreken of zijn beschadigd")
+    version = record.get("schema_version")
+    if type(version) is not int or version < 0:
+        raise DamagedDocument(f"de schemaversie ({_short(version)}) is geen geldig getal")
+    return version
+
+
+#: Record ids are counted from 1 and stay far below this (JSON numbers are exact up to 2**53).
+_MAX_ID_DIGITS = 15
+_Id = Annotated[int, msgspec.Meta(ge=1, lt=10**_MAX_ID_DIGITS)]
+
+
+class _Meta(msgspec.Struct, kw_only=True):
+    schema_version: int
+    next_ids: dict[str, _Id] = {}
+    created_at: str = ""
+
+
+class _LogEntry(msgspec.Struct, kw_only=True):
+    tabel: str
+    record: int | None = None
+    actie: str
+    velden: list[str] = []
+    door: str = ""
+    op: str = ""
+
+
+class _BinEntry(msgspec.Struct, kw_only=True):
+    table: str
+    record_id: int
+    record: dict[str, Any]
+    label: str = ""
+    deleted_by: str = msgspec.field(default="", name="_deleted_by")
+    deleted_at: str = msgspec.field(default="", name="_deleted_at")
+
+
+class _User(msgspec.Struct, kw_only=True):
+    naam: str
+    laatst_gezien: str = ""
+
+
+@cache
+def record_models() -> dict[str, type]:
+    """Per table the model its records must fit: the areas' own, the store's, else only the store's keys."""
+    from ouder_tui.areas import all_areas
+    from ouder_tui.settings import Settings
+    from ouder_tui.store import LOG, RECYCLE_BIN, SETTINGS, USERS
+
+    models: dict[str, type] = {LOG: _LogEntry, RECYCLE_BIN: _BinEntry, USERS: _User, SETTINGS: Settings}
+    for area in all_areas():
+        models.update(area.models)
+    return models
+
+
+def _paused_gc():
+    from ouder_tui.storage import paused_gc
+
+    return paused_gc()
+
+
+def _base_model() -> type:
+    from ouder_tui.models import Record
+
+    return Record
+
+
+def _labels() -> dict[str, str]:
+    from ouder_tui.areas import table_labels
+
+    return table_labels()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _which(table: str, key: str) -> str:
+    label = _labels().get(table)
+    return f"{label} {key} in tabel '{table}'" if label else f"record {key} in tabel '{table}'"
+
+
+def _reason(exc: msgspec.ValidationError) -> str:
+    """msgspec's English reason, reduced to the field it names (the Dutch sentence around it says the rest)."""
+    text = str(exc)
+    where = text.rsplit(" - at `", 1)
+    field = where[1].rstrip("`").removeprefix("$.") if len(where) == 2 else ""
+    value = text.split("'", 2)[1] if text.count("'") >= 2 else ""
+    if "enum" in text:
+        detail = f"ongeldige waarde '{value}'" if value else "ongeldige waarde"
+    elif text.startswith("Expected") and any(sign in text.split(" - at ")[0] for sign in ("<", ">")):
+        detail = "waarde buiten het toegelaten bereik"
+    elif text.startswith("Expected"):
+        detail = "verkeerd soort waarde"
+    elif "required" in text:
+        detail = "verplicht veld ontbreekt"
+        field = field or value
+    else:
+        detail = "ongeldige waarde"
+    return f"{detail} in veld '{field}'" if field else detail
+
+
+@cache
+def _table_models() -> dict[str, type]:
+    """Every known table with the model of its records (the store's keys only, where it has no model)."""
+    tables = {**dict.fromkeys(_labels(), _base_model()), **record_models()}
+    tables.pop(META_TABLE, None)
+    return tables
+
+
+@cache
+def _document_type() -> type:
+    """A struct with one field per known table (``dict[id, model]``): decoding the file's bytes into it checks
+    every record at once, much faster than converting the records one by one."""
+    fields = [(f"t{i}", dict[str, model], msgspec.field(default_factory=dict, name=name))
+              for i, (name, model) in enumerate(_table_models().items())]
+    return msgspec.defstruct("_Document", fields, kw_only=True)
+
+
+def validate(document: dict, raw: bytes | None = None) -> None:
+    """Check every table and record of a decoded document; :class:`DamagedDocument` names the first bad one.
+
+    ``raw``, the bytes ``document`` was decoded from, makes the check of the records much faster.
+    """
+    if not isinstance(document, dict):
+        raise DamagedDocument("de inhoud is geen ouder-tui-databank")
+    version = schema_version_strict(document)
+    if version > 0:
+        meta = document[META_TABLE]
+        for key in meta:
+            if key != META_ID:
+                raise DamagedDocument(f"de metagegevens (_meta) bevatten een onbekend onderdeel '{_short(key)[1:-1]}'")
+        try:
+            msgspec.convert(meta[META_ID], _Meta)
+        except msgspec.ValidationError as exc:
+            raise DamagedDocument(f"de metagegevens (_meta) zijn beschadigd: {_reason(exc)}") from None
+    for name, table in document.items():
+        if not isinstance(table, dict):
+            raise DamagedDocument(f"'{_short(name)[1:-1]}' is geen tabel")
+        if name == META_TABLE:
+            continue
+        for key, record in table.items():
+            if not (key.isascii() and key.isdigit() and len(key) <= _MAX_ID_DIGITS and key[0] != "0"):
+                raise DamagedDocument(f"tabel '{name}' heeft een record met een ongeldig nummer ({_short(key)})")
+            if not isinstance(record, dict):
+                raise DamagedDocument(f"{_which(name, key)} is geen record")
+    try:
+        if raw is not None:
+            with _paused_gc():
+                msgspec.json.decode(raw, type=_document_type(), strict=False)
+        else:
+            msgspec.convert(document, _document_type(), strict=False)
+    except msgspec.ValidationError as exc:
+        raise DamagedDocument(_located(exc, document)) from None
+    models = record_models()
+    for key, entry in document.get("_prullenbak", {}).items():
+        inner = models.get(entry["table"])
+        if inner is not None:
+            try:
+                msgspec.convert(entry["record"], inner, strict=False)
+            except msgspec.ValidationError as exc:
+                raise DamagedDocument(f"{_which('_prullenbak', key)} (een {_labels().get(entry['table'], 'record')}) "
+                                      f"is beschadigd: {_reason(exc)}") from None
+
+
+_PATH = re.compile(r"^\$\.(?P<table>[^\[.]+)\[")
+
+
+def _located(exc: msgspec.ValidationError, document: dict) -> str:
+    """Which record of which table, and what is wrong with it (msgspec names the table, not the record)."""
+    where = str(exc).rsplit(" - at `", 1)
+    match = _PATH.match(where[1]) if len(where) == 2 else None
+    table = document.get(match["table"]) if match else None
+    if not isinstance(table, dict):
+        return f"de inhoud past niet: {_reason(exc)}"
+    model = _table_models()[match["table"]]
+    for key, record in table.items():
+        try:
+            msgspec.convert(record, model, strict=False)
+        except msgspec.ValidationError as inner:
+            return f"{_which(match['table'], key)} is beschadigd: {_reason(inner)}"
+    return f"tabel '{match['table']}' is beschadigd: {_reason(exc)}"  # pragma: no cover - both checks agree
