@@ -58,6 +58,9 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
             yield Button("Kies gezin", id="kies-gezin")
         yield note_field("notities", "Notities", p.notities)
 
+    def state_values(self) -> dict[str, object]:
+        return {"Gezin": self._gezin_text()}
+
     def _gezin_text(self) -> str:
         if self.gezin_id is None:
             return "(nog geen gezin)"

@@ -1,0 +1,94 @@
+"""Textual's own words in Dutch: key names, the palette's empty result, the footer of a dropdown.
+
+Textual ships English texts in a few places a user sees: the names of keys in footers
+and help (``escape``, ``delete``, ``space``), the palette's "No matches found" and the
+footer line of an open dropdown ("Dismiss menu"). This module replaces them; the App
+imports it at start (:func:`install`), so every screen and dialog gets them.
+"""
+
+from __future__ import annotations
+
+from rich.align import Align
+from rich.text import Text
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.widgets._select import SelectOverlay
+from textual.widgets.option_list import Option
+
+#: How a key is named to a Dutch user (footer, help): what the keycap says, or an arrow.
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "⏎",
+    "tab": "Tab",
+    "shift+tab": "shift+Tab",
+    "space": "spatie",
+    "delete": "Del",
+    "backspace": "⌫",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "insert": "Ins",
+    "minus": "-",
+    "plus": "+",
+    "slash": "/",
+    "question_mark": "?",
+}
+
+
+def key_name(key: str) -> str:
+    """``key`` (a Textual key such as ``ctrl+s`` or ``escape``) as a Dutch user reads it."""
+    key = key.strip()
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    *modifiers, base = key.split("+")
+    if not modifiers:
+        if len(base) >= 2 and base[0] == "f" and base[1:].isdigit():
+            return base.upper()
+        return KEY_NAMES.get(base, base)
+    return "+".join([*modifiers, KEY_NAMES.get(base, base.upper() if base[:1] == "f" and base[1:].isdigit() else base)])
+
+
+def binding_keys(binding: Binding) -> str:
+    """All keys of a binding (``"escape,f1,q"``) named in Dutch: ``Esc / F1 / q``."""
+    if binding.key_display:
+        return binding.key_display
+    return " / ".join(key_name(k) for k in binding.key.split(","))
+
+
+NO_MATCHES = "Niets gevonden. Probeer een deel van een naam, een klas of een telefoonnummer."
+
+
+class Palette(CommandPalette):
+    """The command palette, saying in Dutch that nothing was found."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Put the Dutch texts into Textual's own widgets (once per process)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    # An open dropdown puts its one key in the footer; Textual merges BINDINGS when the class is made.
+    SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "Lijst sluiten")]
+    SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
