@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -109,6 +110,10 @@ class Field(Vertical):
 
 
 def text_field(name: str, label: str, value: str = "", *, placeholder: str = "", max_length: int = 0) -> Field:
+    """A one-line field. A placeholder is only ever an example that reads as one ("bv. ..."): a grey
+    "14:30" looks like a value and is not saved; examples of times and dates belong in the label."""
+    if placeholder and not placeholder.startswith("bv. "):
+        raise ValueError(f"placeholder {placeholder!r} looks like a value; start it with 'bv. ' or use the label")
     return Field(name, label, Input(value=value, placeholder=placeholder, max_length=max_length,
                                     id=f"input-{name.replace('.', '-')}"))
 
@@ -169,6 +174,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     :meth:`store_value` and :meth:`fill`."""
 
     TITLE: ClassVar[str] = ""
+    #: Details typed for an option: detail field -> (option field, the option values the detail belongs to,
+    #: what saving says beside the detail when the option does not match). Typing a detail ticks its
+    #: checkbox; details that still do not match their option stop the save: nothing typed is dropped.
+    DETAILS: ClassVar[dict[str, tuple[str, tuple[Any, ...], str]]] = {}
     BINDINGS = [
         # Not a priority binding: the key then waits behind the keys typed before it, so a fast typist
         # (or a scanner) never saves a field before its last characters arrived.
@@ -270,6 +279,28 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         opened = getattr(self, "_opened_with", None) or {}
         return {name: value for name, value in self.values().items() if opened.get(name) != value}
 
+    @on(Input.Changed)
+    def _detail_typed(self, event: Input.Changed) -> None:
+        """Typing the details of an unticked checkbox option ticks it (``DETAILS``)."""
+        name = next((f.field_name for f in self.query(Field) if f.control is event.input), None)
+        if name not in self.DETAILS or not event.value.strip() or self.focused is not event.input:
+            return
+        option, _wanted, _message = self.DETAILS[name]
+        control = self.field(option).control
+        if isinstance(control, Checkbox) and not control.value:
+            control.value = True
+
+    def detail_errors(self) -> dict[str, str]:
+        """Details typed for an option that is not chosen: the message per detail field."""
+        names = {f.field_name for f in self.query(Field)}
+        errors = {}
+        for detail, (option, wanted, message) in self.DETAILS.items():
+            if detail in names and option in names:
+                typed = self.field(detail).value
+                if isinstance(typed, str) and typed.strip() and self.field(option).value not in wanted:
+                    errors[detail] = message
+        return errors
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "save":
@@ -324,13 +355,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if self.saving:  # one save at a time: a second ctrl+s only says that the first still runs
             self._note("Bewaren loopt al; er komt geen tweede.")
             return
+        details = self.detail_errors()
         try:
             value = self.build()
         except ValidationError as exc:
-            self.show_errors(exc.errors)
+            self.show_errors(details | exc.errors)
             return
         except OuderTuiError as exc:
             self._show_failure(exc)
+            return
+        if details:
+            self.show_errors(details)
             return
         self._begin_save(value, overwrite)
 

@@ -69,6 +69,11 @@ Ouders en voogden voeg je toe op het scherm van het gezin (toets o).
 class OuderForm(FormScreen[Gezin]):
     """Add or edit one parent or guardian of a family; saving saves the family."""
 
+    DETAILS = {
+        "tolk_taal": ("tolk_nodig", (True,), "Je typte een taal voor de tolk, maar 'tolk nodig' is niet "
+                      "aangevinkt: vink het aan of maak dit veld leeg."),
+    }
+
     HELP = """
 # Ouder of voogd
 

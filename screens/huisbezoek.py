@@ -43,6 +43,13 @@ class _VisitForm(FormScreen[Huisbezoek]):
 class PlanForm(_VisitForm):
     """Plan a visit (or edit its plan): family, date, time, who goes, why, language and interpreter."""
 
+    DETAILS = {
+        "tolk_taal": ("tolk", (True,), "Je typte voor welke taal een tolk komt, maar 'tolk komt mee' is niet "
+                      "aangevinkt: vink het aan of maak dit veld leeg."),
+        "reden_andere": ("reden", ("andere",), "Een andere reden hoort bij de reden 'andere': kies die of maak "
+                         "dit veld leeg."),
+    }
+
     HELP = """
 # Huisbezoek plannen
 
@@ -72,7 +79,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
         yield Static("", id="error-gezin_id", classes="field-error-inline", markup=False)
         with Horizontal(classes="row"):
             yield text_field("datum", "Datum * (dd/mm/jjjj)", format_date(v.datum))
-            yield text_field("tijd", "Uur (uu:mm)", v.tijd, placeholder="14:30")
+            yield text_field("tijd", "Uur (uu:mm, bv. 14:30)", v.tijd)
             yield text_field("duur_minuten", "Duur (minuten)", str(v.duur_minuten))
         with Horizontal(classes="row"):
             yield text_field("bezoeker", "Wie gaat", v.bezoeker)
@@ -154,6 +161,13 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
 
 class LogForm(_VisitForm):
     """Log what happened: held, cancelled or nobody home; notes; the next visit. Actions have their own form."""
+
+    DETAILS = {
+        "annulatie_reden": ("status", ("geannuleerd_gezin", "geannuleerd_school"), "Een reden van annulering hoort "
+                            "bij een geannuleerd bezoek: kies door wie het geannuleerd werd, of maak dit veld leeg."),
+        "vervolgbezoek_tegen": ("vervolgbezoek", (True,), "Je gaf een datum voor een volgend bezoek, maar 'een "
+                                "volgend bezoek is gewenst' is niet aangevinkt: vink het aan of maak dit veld leeg."),
+    }
 
     HELP = """
 # Huisbezoek loggen

@@ -47,7 +47,7 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
         with Horizontal(classes="row"):
             yield text_field("klas", "Klas", p.klas, placeholder="bv. 5A")
             yield text_field("klasnummer", "Klasnummer", p.klasnummer)
-            yield text_field("schooljaar", "Schooljaar", p.schooljaar, placeholder="2026-2027")
+            yield text_field("schooljaar", "Schooljaar (bv. 2026-2027)", p.schooljaar)
         with Horizontal(classes="row"):
             yield choice_field("status", "Status", [("actief", STATUS_ACTIEF), ("vertrokken", STATUS_VERTROKKEN)],
                                p.status, allow_blank=False)

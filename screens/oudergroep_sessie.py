@@ -66,6 +66,13 @@ def interpreters_text(tolken: tuple[Tolk, ...]) -> str:
 class SessieForm(FormScreen[Sessie]):
     """Plan a session (or a series), or edit one: when, where, about what, with whom."""
 
+    DETAILS = {
+        "kinderopvang_info": ("kinderopvang", (True,), "Je beschreef opvang, maar kinderopvang is niet aangevinkt: "
+                              "vink het aan of maak dit veld leeg."),
+        "annulatie_reden": ("status", ("geannuleerd",), "Een reden van annulering hoort bij een geannuleerde "
+                            "sessie: zet de status op geannuleerd of maak dit veld leeg."),
+    }
+
     HELP = """
 # Sessie van de oudergroep
 

@@ -89,6 +89,13 @@ class _TalkForm(FormScreen[Startgesprek]):
 class StartgesprekForm(_TalkForm):
     """Record a startgesprek and the communication plan agreed in it."""
 
+    DETAILS = {
+        "tolk_naam": ("tolk", (True,), "Je typte een tolk, maar 'met tolk' is niet aangevinkt: vink het aan of "
+                      "maak dit veld leeg."),
+        "plan_tolk_taal": ("plan_tolk", (True,), "Je typte voor welke taal een tolk nodig is, maar 'tolk nodig' is "
+                           "niet aangevinkt: vink het aan of maak dit veld leeg."),
+    }
+
     HELP = """
 # Startgesprek
 
