@@ -112,12 +112,19 @@ class OuderTuiApp(App[None]):
             self._ask_who(reason="start")
         else:
             self.switch_mode("overzicht")
+        self.call_after_refresh(self._check_size)
         if self.store.loaded:
             self._store_ready()
         else:  # show the first screen now; read the file right after it is drawn
             self.locked = True
             self.call_after_refresh(self.run_worker, self._load_store, thread=True, name="databank openen",
                                     exit_on_error=False)
+
+    def _record_user(self) -> None:
+        try:
+            self.store.set_user(self.store.user)
+        except OuderTuiError:  # the name stamps changes all the same; the list of names can wait
+            pass
 
     def _load_store(self) -> None:
         try:
@@ -141,6 +148,12 @@ class OuderTuiApp(App[None]):
             self.idle_minutes = float(settings.vergrendel_na_minuten)
         self.sub_title = settings.school_naam
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
+        if not self.ask_user and not self.store.user_is_login and self.store.user not in self.store.known_users():
+            # Named on the command line: record the name like the start question would (a save: in a worker).
+            from screens.saving import SAVE_GROUP
+
+            self.run_worker(self._record_user, thread=True, name="gebruiker bewaren", group=SAVE_GROUP,
+                            exit_on_error=False)
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         if not any(isinstance(s, WhoScreen) for s in self.screen_stack):
@@ -295,7 +308,32 @@ class OuderTuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.last_activity = time.monotonic()
+        if isinstance(event, events.Key) and self._too_small_shown() and event.key not in ("ctrl+q", "f1"):
+            return  # the screen behind the notice cannot be seen: no key may act on it
         await super().on_event(event)
+
+    # -- a terminal smaller than 80x24 ---------------------------------------------------
+    def _too_small_shown(self) -> bool:
+        from screens.base import TooSmallScreen
+
+        return bool(self.screen_stack) and isinstance(self.screen, TooSmallScreen)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._check_size)
+
+    def _check_size(self) -> None:
+        """Put the too-small notice over everything below 80x24, take it away above."""
+        from screens.base import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+        if not self.screen_stack or self.screen.id == "_default":
+            return
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and not self._too_small_shown():
+            self.push_screen(TooSmallScreen())
+        elif not small:
+            for screen in reversed(self.screen_stack):
+                if isinstance(screen, TooSmallScreen) and screen is self.screen:
+                    screen.dismiss()
 
     def _check_idle(self) -> None:
         if self.locked or self.idle_minutes <= 0:

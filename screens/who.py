@@ -41,7 +41,7 @@ class WhoScreen(Screen[str | None]):
 # Wie ben je?
 
 Elke wijziging in ouder-tui draagt de naam van wie ze maakte. Kies je naam uit de lijst
-(pijltjes en Enter) of typ een nieuwe naam en druk op Enter.
+(pijltje omlaag tot bij je naam, dan Enter) of typ een nieuwe naam en druk op Enter.
 
 Na een tijd zonder gebruik komt dit scherm terug en verbergt het alle gegevens, zodat
 niemand op een gedeelde pc meekijkt.
@@ -72,7 +72,7 @@ niemand op een gedeelde pc meekijkt.
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(_TITLES.get(self.reason, _TITLES["start"]), classes="title")
-            yield Static("Kies je naam:", id="choose", markup=False)
+            yield Static("Kies je naam (pijltjes, dan Enter):", id="choose", markup=False)
             yield OptionList(id="names")
             yield Static("Of typ je naam:" if self.known else "Typ je naam:", id="type", markup=False)
             yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60)
@@ -93,7 +93,9 @@ niemand op een gedeelde pc meekijkt.
         names.display = self.query_one("#choose").display = bool(self.known)
         self.query_one("#type", Static).update("Of typ je naam:" if self.known else "Typ je naam:")
         if self.known:
-            names.highlighted = self.known.index(self.store.user) if self.store.user in self.known else 0
+            # Nobody is highlighted: Enter alone never signs in someone else (the previous person, say);
+            # an arrow key picks a name first.
+            names.highlighted = None
             names.focus()
 
     def store_ready(self) -> None:
