@@ -48,7 +48,8 @@ class OuderTuiApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Stoppen", priority=True),
         Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+p", "command_palette", "Zoeken", priority=True),
+        # Not in the footer (no room at 80 columns): the header's ⭘ and F1 show it.
+        Binding("ctrl+p", "command_palette", "Zoeken", show=False, priority=True),
         # In a text field ctrl+u edits (erase to the start of the line); elsewhere it switches (action_switch_user).
         Binding("ctrl+u", "switch_user", "Gebruiker", show=False, priority=True),
         Binding("ctrl+l", "lock", "Vergrendelen", show=False, priority=True),

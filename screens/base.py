@@ -101,7 +101,7 @@ class AreaScreen(Screen[None]):
         yield AreaBar(self.AREA)
         with Container(id="body"):
             yield from self.compose_body()
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
         yield TooSmallNotice()
 
     def compose_body(self) -> ComposeResult:

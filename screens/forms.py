@@ -139,7 +139,9 @@ def choices_field(name: str, label: str, options: list[tuple[str, str]], selecte
 
 
 def check_field(name: str, label: str, value: bool = False) -> Field:
-    return Field(name, "", Checkbox(label, value, id=f"input-{name.replace('.', '-')}"))
+    field = Field(name, "", Checkbox(label, value, id=f"input-{name.replace('.', '-')}"))
+    field.add_class("check")  # as wide as its label in a row: a box whose words are cut reads wrong
+    return field
 
 
 def date_value(errors: dict[str, str], name: str, text: str, *, required: bool = False) -> date | None:
@@ -198,6 +200,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen #buttons Button { margin-left: 1; }
     FormScreen .row { height: auto; }
     FormScreen .row > Field { width: 1fr; margin-right: 1; }
+    FormScreen .row > Field.check { width: auto; }
+    FormScreen .row > Static { width: 1fr; height: 3; content-align: left middle; }
+    FormScreen .row > Button { width: auto; }
     """
 
     def __init__(self, title: str | None = None) -> None:

@@ -37,8 +37,8 @@ class StartgesprekkenScreen(AreaScreen):
 
     AREA = "startgesprekken"
     BINDINGS = [
-        Binding("o", "omgekeerd", "Omgekeerd gesprek"),
-        Binding("v", "from_last_year", "Plan van vorig jaar"),
+        Binding("o", "omgekeerd", "Omgekeerd"),
+        Binding("v", "from_last_year", "Vorig plan"),
         Binding("x", "export", "Exporteren"),
     ]
     HELP = """
