@@ -8,6 +8,8 @@ the command line call its operations, it calls the store.
 
 from __future__ import annotations
 
+import re
+
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -245,7 +247,7 @@ class _Snapshot:
     def pupil_haystacks(self) -> dict[int, str]:
         """Per pupil the folded text a search looks in: names, class, number, parents, phones."""
         family_text = {
-            g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')}" for o in g.ouders)])
+            g.id: " ".join([g.naam, *(f"{o.naam} {o.telefoon} {phone_key(o.telefoon)}" for o in g.ouders)])
             for g in self.families.values()
         }
         return {
@@ -258,9 +260,31 @@ class _Snapshot:
         """Per family the folded text a search looks in: name, address, parents, phones, e-mail."""
         return {
             g.id: fold(" ".join([g.naam, g.adres.regel(), *(
-                f"{o.naam} {o.telefoon} {o.telefoon.replace(' ', '')} {o.email}" for o in g.ouders)]))
+                f"{o.naam} {o.telefoon} {phone_key(o.telefoon)} {o.email}" for o in g.ouders)]))
             for g in self.families.values()
         }
+
+
+_PHONE_TEXT = re.compile(r"^[\d\s.+/()-]+$")
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as digits in the national form, whatever way it was typed: ``+32 499 36.43.17``,
+    ``0032499364317`` and ``0499/36 43 17`` all become ``0499364317`` (a search matches on its start too)."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+"):
+        digits = "0" + digits[2:] if digits.startswith("32") else "00" + digits
+    if digits.startswith("0032"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words of a search; a query that is a phone number (in any form) is one word, its digits."""
+    cleaned = clean_text(text)
+    if _PHONE_TEXT.match(cleaned) and len(re.sub(r"\D", "", cleaned)) >= 4:
+        return [phone_key(cleaned)]
+    return fold(cleaned).split()
 
 
 class Registry:
@@ -366,8 +390,9 @@ class Registry:
 
     # -- searching -----------------------------------------------------------------------
     def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
-        """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``."""
-        words = fold(clean_text(text)).split()
+        """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``
+        (a phone number typed in any form: spaces, dots, slashes, +32 or 0, or only its start)."""
+        words = search_words(text)
         view = self._view()
         pupils = view.sorted_pupils if ook_vertrokken else view.active_pupils
         if not words:
@@ -376,8 +401,11 @@ class Registry:
         return [p for p in pupils if all(w in haystacks[p.id] for w in words)]
 
     def zoek_gezinnen(self, text: str) -> list[Gezin]:
-        """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``."""
-        words = fold(clean_text(text)).split()
+        """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``;
+        "gezin NAAM" finds the family NAAM."""
+        words = search_words(text)
+        if len(words) > 1 and words[0] == "gezin":
+            words = words[1:]
         view = self._view()
         if not words:
             return list(view.sorted_families)
