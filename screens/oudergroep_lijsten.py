@@ -95,7 +95,7 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                              compact=True)
             yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Talen", 12),
                                Column("Keer", 4), Column("Uitgenodigd", 17)], id="people",
-                              empty_text="Niemand gevonden met deze filters.")
+                              empty_text="Niemand gevonden met deze filters.", enter_label=None)
             yield Static("", id="count", markup=False)
             with Horizontal(classes="bar"):
                 yield Label("Hoe")
@@ -222,7 +222,8 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
                             compact=True)
             yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Uitnodiging", 17),
                                Column("Keer", 4)], id="people",
-                              empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.")
+                              empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.",
+                              enter_label="Aanwezig", enter_shown=False)  # the footer shows spatie
             yield Static("", id="count", markup=False)
         yield Footer(show_command_palette=False)
 
