@@ -25,6 +25,7 @@ from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import SERVER_AWAY, Store
+from ouder_tui.voorkeuren import Voorkeuren
 from screens.areas import AREAS
 from screens.saving import saves_running
 from screens.who import WhoScreen
@@ -57,12 +58,12 @@ class OuderTuiApp(App[None]):
     ]
     COMMANDS = {lambda: _commands().RegistryCommands, lambda: _commands().AppCommands}  # loaded when opened
 
-    def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> None:
-        from screens import dutch
-
-        dutch.install()
+    def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
+                 voorkeuren: Voorkeuren | None = None) -> None:
         super().__init__()
         self.store = store
+        #: What each person last worked on (the class in Startgesprekken), on this PC.
+        self.voorkeuren = voorkeuren if voorkeuren is not None else Voorkeuren()
         self.registry = Registry(store)
         #: The areas' services on this store (``service(key)``).
         self.services = Services(store, self.registry)
@@ -506,9 +507,11 @@ def _commands():
     return commands
 
 
-def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> OuderTuiApp:
-    """The app on an open store (tests pass one on a temporary file)."""
-    return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes)
+def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
+             voorkeuren: Voorkeuren | None = None) -> OuderTuiApp:
+    """The app on an open store (tests pass one on a temporary file); ``voorkeuren``: what each person last
+    worked on (in memory when not given)."""
+    return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes, voorkeuren=voorkeuren)
 
 
 def choose_location(*, machine_database, existing=()):

@@ -917,7 +917,11 @@ def _start_interface(path: Path | str, args: argparse.Namespace, *, keep=None) -
         # A name given with --gebruiker or OUDER_TUI_GEBRUIKER is who works: no question at the start
         # (the idle lock still asks who is there).
         store, ask_user = FileStore.unopened(path, user=_user(args)), not _user_given(args)
-    app = _interface().make_app(store=store, ask_user=ask_user)
+    from ouder_tui.locatie import user_settings_file
+    from ouder_tui.voorkeuren import Voorkeuren
+
+    voorkeuren = Voorkeuren(user_settings_file().parent / "voorkeuren.json")
+    app = _interface().make_app(store=store, ask_user=ask_user, voorkeuren=voorkeuren)
     app.run()
     return app.return_code or 0
 

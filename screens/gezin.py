@@ -212,7 +212,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
     def _module_cards() -> list:

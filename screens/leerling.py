@@ -146,7 +146,7 @@ hun talen en hoe je hen het best bereikt.
             yield Card("Gezin", id="family-card")
             yield Card("Zo bereik je dit gezin", id="reach-card")
             yield ModuleCards(self._module_cards())
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
     def _module_cards() -> list:

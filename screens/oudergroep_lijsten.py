@@ -104,7 +104,7 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                 yield Label("Op")
                 yield Input(format_date(self.service.vandaag()), id="op", compact=True)
                 yield Button("Uitnodiging noteren (ctrl+s)", id="invite", variant="primary", compact=True)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()
@@ -225,7 +225,7 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
                               empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.",
                               enter_label="Aanwezig", enter_shown=False)  # the footer shows spatie
             yield Static("", id="count", markup=False)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()

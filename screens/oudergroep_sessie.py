@@ -354,7 +354,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Uitnodiging", 17)],
                               id="people", empty_text="Nog niemand uitgenodigd. u: uitnodigen, a: aanwezigheden.")
             yield Card("Verslag", id="report-card")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @property
     def sessie(self) -> Sessie:

@@ -59,9 +59,14 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
     StartgesprekkenScreen #figures { width: 1fr; padding: 0 1; }
     """
 
+    #: The key under which each person's last class is remembered (``app.voorkeuren``).
+    KLAS_KEY = "startgesprekken_klas"
+
     def __init__(self, service: Startgesprekken) -> None:
         super().__init__()
         self.service = service
+        #: Whose last class the select shows (another person after ctrl+u gets theirs).
+        self._klas_of: str | None = None
 
     def compose_body(self) -> ComposeResult:
         classes = self.service.registry.klassen() if self.service.store.loaded else []
@@ -73,15 +78,40 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
                            Column("Omgekeerd", 10)], id="klas-table", empty_text="Kies een klas.")
 
     def on_mount(self) -> None:
+        self._remembered_class()
         self.refill()
         self.query_one(RecordTable).focus()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         if self.is_mounted:
+            self._remembered_class()
             self.refill()
 
+    def store_ready(self) -> None:
+        self._remembered_class()
+        self.refill()
+
+    def _remembered_class(self) -> None:
+        """Show the class this person worked on last (F5 remembers it per person), once per person."""
+        store = self.service.store
+        if not store.loaded or self._klas_of == store.user:
+            return
+        select = self.query_one("#klas", Select)
+        classes = self.service.registry.klassen()
+        if not classes:
+            return
+        self._klas_of = store.user
+        wanted = getattr(self.app, "voorkeuren", None)
+        last = wanted.get(store.user, self.KLAS_KEY) if wanted is not None else None
+        with select.prevent(Select.Changed):
+            select.set_options((k, k) for k in classes)
+            select.value = last if last in classes else classes[0]
+
     def on_select_changed(self) -> None:
+        voorkeuren = getattr(self.app, "voorkeuren", None)
+        if voorkeuren is not None and self.klas and self._klas_of == self.service.store.user:
+            voorkeuren.set(self.service.store.user, self.KLAS_KEY, self.klas)
         self.refill()
 
     @property

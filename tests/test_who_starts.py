@@ -24,7 +24,7 @@ def test_a_named_user_starts_the_interface_as_that_user(tmp_path: Path, monkeypa
 
     class FakeInterface:
         @staticmethod
-        def make_app(store, ask_user):
+        def make_app(store, ask_user, voorkeuren=None):
             seen.update(user=store.user, ask_user=ask_user)
             raise _Started
 
