@@ -49,6 +49,10 @@ class OuderTuiApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Stoppen", priority=True),
         Binding("f1", "help", "Help", priority=True),
+        # Tab moves the focus as soon as it arrives, not after the keys queued before it reach their field:
+        # the keys after it in one burst (a paste, a scanner ending in Tab) then go to the next field.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         # Not in the footer (no room at 80 columns): the header's ⭘ and F1 show it.
         Binding("ctrl+p", "command_palette", "Zoeken", show=False, priority=True),
         # In a text field ctrl+u edits (erase to the start of the line); elsewhere it switches (action_switch_user).
@@ -427,6 +431,15 @@ class OuderTuiApp(App[None]):
         if self.locked:
             return
         self.push_screen(InstellingenForm(self.store), self._settings_saved)
+
+    def action_vragenbank(self) -> None:
+        """The question bank of the omgekeerd oudergesprek, in its area."""
+        from screens.vragenbank import VragenbankScreen
+
+        if self.locked:
+            return
+        self.switch_mode("startgesprekken")
+        self.push_screen(VragenbankScreen(self.startgesprekken))
 
     def action_logboek(self) -> None:
         """Who changed what and when (read-only)."""

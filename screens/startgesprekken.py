@@ -40,6 +40,7 @@ class StartgesprekkenScreen(AreaScreen):
         Binding("o", "omgekeerd", "Omgekeerd"),
         Binding("v", "from_last_year", "Vorig plan"),
         Binding("x", "export", "Exporteren"),
+        Binding("b", "vragenbank", "Vragenbank", show=False),
     ]
     HELP = """
 # Startgesprekken
@@ -52,6 +53,8 @@ vanaf 1 september).
 Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
 oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
 plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
+**b** beheert de vragenbank van het omgekeerd oudergesprek (verbergen, eigen vragen wijzigen of
+verwijderen).
 """
     DEFAULT_CSS = """
     StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
@@ -141,6 +144,11 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
         current = next((r.gesprek for r in self.service.klasoverzicht(self.klas) if r.leerling.id == event.key), None)
         talk = current or self.service.nieuw(event.key)
         self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
+
+    def action_vragenbank(self) -> None:
+        from screens.vragenbank import VragenbankScreen
+
+        self.app.push_screen(VragenbankScreen(self.service))
 
     def action_omgekeerd(self) -> None:
         pupil = self._pupil()
