@@ -47,3 +47,27 @@ def test_a_full_disk_while_saving_says_what_to_do(store, monkeypatch) -> None:
         Registry(store).add_leerling(Leerling(voornaam="Ana", familienaam="Peeters"))
     monkeypatch.setattr(os, "replace", real_replace)
     assert "de schijf is vol" in str(caught.value) and "No space" not in str(caught.value)
+
+
+@pytest.mark.file_home
+async def test_a_full_disk_on_screen_is_a_dutch_sentence(demo_store, monkeypatch) -> None:
+    from ouder_tui.app import make_app
+    from screens.leerling import LeerlingScreen
+
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LeerlingScreen)
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(os, "replace", full)
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Verwijderen
+        await pilot.pause()
+        monkeypatch.undo()
+        messages = [n.message for n in app._notifications]
+        assert any("de schijf is vol" in m for m in messages), messages
