@@ -126,12 +126,6 @@ class OuderTuiApp(App[None]):
             self.call_after_refresh(self.run_worker, self._load_store, thread=True, name="databank openen",
                                     exit_on_error=False)
 
-    def _record_user(self) -> None:
-        try:
-            self.store.set_user(self.store.user)
-        except OuderTuiError:  # the name stamps changes all the same; the list of names can wait
-            pass
-
     def _load_store(self) -> None:
         try:
             if self.store.needs_passphrase():
@@ -154,12 +148,6 @@ class OuderTuiApp(App[None]):
             self.idle_minutes = float(settings.vergrendel_na_minuten)
         self.sub_title = settings.school_naam
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
-        if not self.ask_user and not self.store.user_is_login and self.store.user not in self.store.known_users():
-            # Named on the command line: record the name like the start question would (a save: in a worker).
-            from screens.saving import SAVE_GROUP
-
-            self.run_worker(self._record_user, thread=True, name="gebruiker bewaren", group=SAVE_GROUP,
-                            exit_on_error=False)
         for warning in self.store.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         if not any(isinstance(s, WhoScreen) for s in self.screen_stack):

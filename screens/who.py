@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -112,6 +113,16 @@ niemand op een gedeelde pc meekijkt.
         self._show_names()
         if typing:
             self.query_one("#new-name", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list of names types a name: the keys go to the name field."""
+        names = self.query_one("#names", OptionList)
+        if self.focused is names and event.is_printable and event.character and event.character.strip():
+            event.stop()
+            event.prevent_default()
+            field = self.query_one("#new-name", Input)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(self.known[int(event.option.id or 0)])
