@@ -124,7 +124,7 @@ async def test_the_idle_lock_keeps_the_form_and_asks_the_next_person(demo_store:
         await pilot.press(*"Quirina")
         await pilot.pause(1.0)
         assert isinstance(app.screen, WhoScreen) and app.locked
-        await pilot.press("tab", *"Juf Sarah", "enter")
+        await pilot.press(*"Juf Sarah", "enter")
         await saves_done(pilot)
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)  # Juf Sarah decides about Tester's unsaved form
