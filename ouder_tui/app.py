@@ -47,7 +47,8 @@ class OuderTuiApp(App[None]):
     TITLE = "ouder-tui"
     CSS_PATH = "../screens/app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Stoppen", priority=True),
+        # Not in the footer (every screen needs the room for its own keys): F1 and the palette show it.
+        Binding("ctrl+q", "quit", "Stoppen", show=False, priority=True),
         Binding("f1", "help", "Help", priority=True),
         # Tab moves the focus as soon as it arrives, not after the keys queued before it reach their field:
         # the keys after it in one burst (a paste, a scanner ending in Tab) then go to the next field.

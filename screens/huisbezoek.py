@@ -264,7 +264,7 @@ class HuisbezoekScreen(DetailScreen):
         Binding("e", "edit", "Plan"),
         Binding("l", "log", "Loggen"),
         Binding("a", "add_action", "Actie +"),
-        Binding("space", "toggle_action", "Afvinken"),
+        Binding("space", "toggle_action", "Afvinken", show=False),  # the list says it
         Binding("v", "follow_up", "Vervolgbezoek"),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("h", "historiek", "Historiek", show=False),

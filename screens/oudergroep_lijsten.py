@@ -64,7 +64,7 @@ class UitnodigenScreen(_PeopleList):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("space", "toggle", "Aanduiden"),
-        Binding("ctrl+a", "all", "Alles aanduiden"),
+        Binding("ctrl+a", "all", "Alles"),
         Binding("ctrl+s", "invite", "Uitnodiging noteren"),
         Binding("ctrl+f", "focus_filter", "Filter", show=False),
     ]

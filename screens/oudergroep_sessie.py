@@ -316,7 +316,7 @@ class SessieScreen(DetailScreen):
         Binding("u", "invite", "Uitnodigen"),
         Binding("a", "attendance", "Aanwezig"),
         Binding("v", "report", "Verslag"),
-        Binding("r", "request", "Verzoek +"),
+        Binding("r", "request", "Verzoek +", show=False),
         Binding("b", "letter", "Brief"),
         Binding("h", "repeat", "Herhalen", show=False),
         Binding("delete", "delete", "Verwijderen", show=False),

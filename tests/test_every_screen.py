@@ -153,3 +153,24 @@ async def test_an_open_dropdown_names_its_key_in_dutch(demo_store: Store) -> Non
         await pilot.pause()
         text = screen_text(app)
         assert not english_in(text), english_in(text)
+
+
+DETAIL_FLOWS = [
+    (("f3", "down", "enter"), "LeerlingScreen"),
+    (("f3", "down", "g", "down", "enter"), "GezinScreen"),
+    (("f4", "right", "enter"), "HuisbezoekScreen"),
+    (("f6", "enter"), "SessieScreen"),
+    (("f6", "enter", "u"), "UitnodigenScreen"),
+    (("f2", "f1"), "HelpScreen"),
+]
+
+
+@pytest.mark.parametrize("keys,where", DETAIL_FLOWS, ids=[w for _, w in DETAIL_FLOWS])
+async def test_detail_screens_fit_80_columns_and_are_reachable(demo_store: Store, keys, where: str) -> None:
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        assert type(app.screen).__name__ == where
+        await check_screen(app, pilot, where)
