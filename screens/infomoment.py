@@ -72,7 +72,7 @@ class InfomomentScreen(TabbedAreaScreen):
         Binding("space", "space", "Afvinken / aanduiden", show=False),
         Binding("m", "merge", "Samenvoegen", show=False),
         Binding("r", "rotation", "Rotatie", show=False),
-        Binding("v", "next_year", "Van vorig jaar", show=False),
+        Binding("v", "next_year", "Van vorig jaar"),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("x", "export", "Exporteren"),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
@@ -156,8 +156,13 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
     _NEEDS_INFO = frozenset({"edit", "export", "rotation", "merge", "delete", "space"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self._NEEDS_INFO and self.is_mounted and self.service.store.loaded and self.info is None:
+        if not (self.is_mounted and self.service.store.loaded and self.query("#schooljaar")):
+            return True
+        if action in self._NEEDS_INFO and self.info is None:
             return False
+        if action == "next_year":  # only to start this year's, from last year's
+            return self.info is None and self.service.van_jaar(
+                f"{int(self.schooljaar[:4]) - 1}-{self.schooljaar[:4]}") is not None
         return True
 
     @property

@@ -198,7 +198,7 @@ class AanwezigheidScreen(_PeopleList):
         Binding("escape", "app.pop_screen", "Klaar"),
         Binding("space", "toggle", "Aanwezig"),
         Binding("n", "walk_in", "Binnengelopen"),
-        Binding("k", "link", "Gast aan gezin koppelen", show=False),
+        Binding("k", "link", "Gast koppelen"),
         Binding("ctrl+f", "focus_filter", "Zoeken", show=False),
     ]
     HELP = """

@@ -58,3 +58,17 @@ async def test_help_names_keys_in_dutch(demo_store: Store) -> None:
         assert "| Esc | Terug |" in text and "| spatie | Afvinken |" in text and "| Del | Verwijderen |" in text
         for english in ("escape", "space", "delete"):
             assert f"| {english} |" not in text
+
+
+async def test_task_keys_show_on_the_list_where_they_work(demo_store: Store) -> None:
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        assert "Sessie over thema" not in footer(app) and "Contact noteren" not in footer(app)
+        await pilot.press("right")  # Thema's
+        await pilot.pause()
+        assert footer(app).get("Sessie over thema") == "p"
+        await pilot.press("right")  # Weggebleven
+        await pilot.pause()
+        assert footer(app).get("Contact noteren") == "c" and "Sessie over thema" not in footer(app)
