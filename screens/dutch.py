@@ -72,7 +72,23 @@ NO_MATCHES = "Niets gevonden. Probeer een deel van een naam, een klas of een tel
 
 
 class Palette(CommandPalette):
-    """The command palette, saying in Dutch that nothing was found."""
+    """The command palette, saying in Dutch that nothing was found and naming its keys in Dutch (F1)."""
+
+    BINDINGS = [
+        Binding("ctrl+end, shift+end", "command_list('last')", "Naar het laatste", show=False),
+        Binding("ctrl+home, shift+home", "command_list('first')", "Naar het eerste", show=False),
+        Binding("down", "cursor_down", "Volgende", show=False),
+        Binding("escape", "escape", "Zoeken sluiten"),
+        Binding("pagedown", "command_list('page_down')", "Volgende bladzijde", show=False),
+        Binding("pageup", "command_list('page_up')", "Vorige bladzijde", show=False),
+        Binding("up", "command_list('cursor_up')", "Vorige", show=False),
+    ]
+    HELP = """
+# Zoeken
+
+Typ een deel van een naam, een klas (5A), een telefoonnummer (in elke vorm: 0499 12 34 56,
++32499123456, een begin ervan), "gezin NAAM" of een opdracht. Enter opent wat je kiest.
+"""
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
         self._stop_no_matches_countdown()

@@ -279,6 +279,11 @@ vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart
         self.query_one("#timer", Static).update(f"Gesprek loopt: {seconds // 60:02d}:{seconds % 60:02d}"
                                                 "   (richttijd 5 à 10 minuten)")
 
+    def state_values(self) -> dict[str, object]:
+        """An own question typed but not yet asked counts as unsaved too."""
+        own = self.query("#own-question")
+        return {"Eigen vraag": own.first().value} if own else {}
+
     def _questions_asked(self) -> list[str]:
         return [f.label for f in self.query(Field) if f.field_name.startswith("antwoord.")]
 

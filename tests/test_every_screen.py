@@ -174,3 +174,13 @@ async def test_detail_screens_fit_80_columns_and_are_reachable(demo_store: Store
             await pilot.pause()
         assert type(app.screen).__name__ == where
         await check_screen(app, pilot, where)
+
+
+async def test_help_over_the_palette_is_dutch(demo_store: Store) -> None:
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown")._markdown
+        assert "Zoeken sluiten" in text and "Exit" not in text and "command" not in text
