@@ -76,7 +76,8 @@ niemand op een gedeelde pc meekijkt.
             yield Static("Kies je naam (pijltjes, dan Enter):", id="choose", markup=False)
             yield OptionList(id="names")
             yield Static("Of typ je naam:" if self.known else "Typ je naam:", id="type", markup=False)
-            yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60)
+            # No select-all on focus: the first letter typed on the list of names goes here and must stay.
+            yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60, select_on_focus=False)
             yield Static("" if self.store.loaded else "De databank wordt geopend ...", id="error", markup=False)
             yield Static("", id="status", markup=False)
             if self.reason == "wissel":
@@ -117,7 +118,8 @@ niemand op een gedeelde pc meekijkt.
     def on_key(self, event: events.Key) -> None:
         """Typing on the list of names types a name: the keys go to the name field."""
         names = self.query_one("#names", OptionList)
-        if self.focused is names and event.is_printable and event.character and event.character.strip():
+        # (A fast typist's keys reach the list before the focus moved: every one of them, spaces too.)
+        if self.focused is names and event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             field = self.query_one("#new-name", Input)

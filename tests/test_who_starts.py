@@ -54,3 +54,20 @@ async def test_enter_alone_at_the_start_signs_in_nobody(demo_store: Store) -> No
         await saves_done(pilot)
         await pilot.pause()
         assert not isinstance(app.screen, WhoScreen) and demo_store.user == "Meester Tom"
+
+
+async def test_typing_a_name_fast_on_the_list_keeps_every_letter(demo_store: Store) -> None:
+    from textual import events
+
+    demo_store.set_user("Juf Sarah")
+    app = make_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WhoScreen)
+        for letter in "Meester Tom":  # one burst, as a fast typist's keys arrive
+            app.post_message(events.Key("space" if letter == " " else letter, letter))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await saves_done(pilot)
+        await pilot.pause()
+        assert demo_store.user == "Meester Tom"
