@@ -362,7 +362,7 @@ verwijdert het bezoek (naar de prullenbak).
         def logged(saved: Huisbezoek | None) -> None:
             self.reload()
             self.refresh_bindings()
-            if saved is not None and saved.vervolgbezoek:
+            if saved is not None and saved.vervolgbezoek and saved.status != "gepland":
                 self.app.push_screen(ConfirmDialog(
                     "Vervolgbezoek plannen?", f"Er is een volgend bezoek gewenst bij gezin "
                     f"{self.service.gezin_naam(saved)}. Nu plannen (met dezelfde taal en tolk)?",
