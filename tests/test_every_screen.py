@@ -162,6 +162,10 @@ DETAIL_FLOWS = [
     (("f6", "enter"), "SessieScreen"),
     (("f6", "enter", "u"), "UitnodigenScreen"),
     (("f2", "f1"), "HelpScreen"),
+    (("f3", "down", "p"), "PrullenbakScreen"),
+    (("f3", "down", "i"), "ImportScreen"),
+    (("f5", "b"), "VragenbankScreen"),
+    (("f3", "down", "n", *["tab"] * 9, "enter"), "GezinPicker"),  # Kies gezin, after the 9 fields
 ]
 
 
