@@ -165,6 +165,13 @@ DETAIL_FLOWS = [
     (("f3", "down", "p"), "PrullenbakScreen"),
     (("f3", "down", "i"), "ImportScreen"),
     (("f5", "b"), "VragenbankScreen"),
+    (("f4", "right", "enter", "l"), "LogForm"),
+    (("f4", "right", "enter", "a"), "ActieForm"),
+    (("f3", "down", "g", "down", "enter", "o"), "OuderForm"),
+    (("f6", "enter", "v"), "VerslagForm"),
+    (("f6", "right", "n"), "ThemaForm"),
+    (("f7", "e"), "InfomomentForm"),
+    (("f7", "n"), "TaakForm"),
     (("f3", "down", "n", *["tab"] * 9, "enter"), "GezinPicker"),  # Kies gezin, after the 9 fields
 ]
 
