@@ -25,6 +25,7 @@ from ouder_tui.errors import OuderTuiError, StoreError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
 from ouder_tui.store import SERVER_AWAY, Store
+from ouder_tui.voorkeuren import Voorkeuren
 from screens.areas import AREAS
 from screens.saving import saves_running
 from screens.who import WhoScreen
@@ -46,18 +47,28 @@ class OuderTuiApp(App[None]):
     TITLE = "ouder-tui"
     CSS_PATH = "../screens/app.tcss"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Stoppen", priority=True),
+        # Not in the footer (every screen needs the room for its own keys): F1 and the palette show it.
+        Binding("ctrl+q", "quit", "Stoppen", show=False, priority=True),
         Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+p", "command_palette", "Zoeken", priority=True),
+        # Tab moves the focus as soon as it arrives, not after the keys queued before it reach their field:
+        # the keys after it in one burst (a paste, a scanner ending in Tab) then go to the next field.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        # Not in the footer (no room at 80 columns): the header's ⭘ and F1 show it.
+        Binding("ctrl+p", "command_palette", "Zoeken", show=False, priority=True),
+        # In a text field ctrl+u edits (erase to the start of the line); elsewhere it switches (action_switch_user).
         Binding("ctrl+u", "switch_user", "Gebruiker", show=False, priority=True),
         Binding("ctrl+l", "lock", "Vergrendelen", show=False, priority=True),
         *(Binding(area.key, f"area('{area.mode}')", area.label, show=False, priority=True) for area in AREAS),
     ]
     COMMANDS = {lambda: _commands().RegistryCommands, lambda: _commands().AppCommands}  # loaded when opened
 
-    def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> None:
+    def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
+                 voorkeuren: Voorkeuren | None = None) -> None:
         super().__init__()
         self.store = store
+        #: What each person last worked on (the class in Startgesprekken), on this PC.
+        self.voorkeuren = voorkeuren if voorkeuren is not None else Voorkeuren()
         self.registry = Registry(store)
         #: The areas' services on this store (``service(key)``).
         self.services = Services(store, self.registry)
@@ -68,6 +79,10 @@ class OuderTuiApp(App[None]):
         self._refresh_pending = False
         #: While locked (who-are-you, idle lock, start error) no area, palette or data opens.
         self.locked = False
+        #: Who worked when the idle lock came (a different person unlocking is asked about unsaved forms).
+        self._locked_by: str | None = None
+        #: Whether the "Weggooien?" question about unsaved forms is open (the keys that ask wait for it).
+        self._asking_discard = False
         self.last_activity = time.monotonic()
         for area in AREAS:
             self.add_mode(area.mode, lambda area=area: area.build(self))
@@ -104,6 +119,7 @@ class OuderTuiApp(App[None]):
             self._ask_who(reason="start")
         else:
             self.switch_mode("overzicht")
+        self.call_after_refresh(self._check_size)
         if self.store.loaded:
             self._store_ready()
         else:  # show the first screen now; read the file right after it is drawn
@@ -209,15 +225,59 @@ class OuderTuiApp(App[None]):
         if name:
             self.notify(f"Je werkt als {name}.", markup=False, timeout=3)
         self.refresh_bindings()
+        locked_by, self._locked_by = self._locked_by, None
+        if name and locked_by and name != locked_by and self.unsaved_forms():
+            # The idle lock came over someone's unfinished form; the next person decides, Nee keeps it.
+            self._ask_discard(lambda: None, what=f"door {locked_by}, voor de vergrendeling")
+
+    # -- unsaved forms -------------------------------------------------------------------
+    def unsaved_forms(self) -> list[Any]:
+        """The open forms, in any area, with changes that are not saved yet."""
+        return [screen for stack in self._screen_stacks.values() for screen in stack
+                if getattr(screen, "has_unsaved_changes", False)]
+
+    def _ask_discard(self, then: Callable[[], object], *, what: str = "") -> None:
+        """With unsaved forms open: ask "Weggooien?" (Nee by default). On yes the forms close, then ``then``."""
+        from screens.forms import discard_question
+
+        forms = self.unsaved_forms()
+        if not forms:
+            then()
+            return
+        if self._asking_discard:
+            return
+        self._asking_discard = True
+
+        def answered(throw_away: bool | None) -> None:
+            self._asking_discard = False
+            if throw_away:  # once the question is gone, so the form on top is the one that closes
+                self.call_after_refresh(self._discard_then, forms, then)
+
+        self.push_screen(discard_question(what), answered)
+
+    def _discard_then(self, forms: list[Any], then: Callable[[], object]) -> None:
+        if then != self.exit:  # stopping throws everything away anyway
+            for form in forms:
+                form.discard()
+        then()
 
     def action_switch_user(self) -> None:
+        from textual.widgets import Input, TextArea
+
+        focused = self.focused
+        if isinstance(focused, Input):  # ctrl+u is also the terminal's "erase to the start of the line"
+            focused.action_delete_left_all()
+            return
+        if isinstance(focused, TextArea):
+            focused.action_delete_to_start_of_line()
+            return
         if self.locked:
             return
         if self.store.user_is_login:
             self.notify(f"Op de schoolserver werk je met je eigen login ({self.store.user}). Iemand anders? "
                         "Stop met ctrl+q en start ouder-tui met die login.", markup=False, timeout=8)
             return
-        self._ask_who(reason="wissel")
+        self._ask_discard(lambda: self._ask_who(reason="wissel"))
 
     def _server_unlocked(self, ok: bool | None) -> None:
         self.locked = not self.store.loaded
@@ -225,6 +285,11 @@ class OuderTuiApp(App[None]):
         self.refresh_bindings()
 
     def action_lock(self) -> None:
+        """ctrl+l: lock now; with unsaved forms open, ask first (Nee: no lock, go on typing)."""
+        if not self.locked:
+            self._ask_discard(self._lock)
+
+    def _lock(self) -> None:
         if not self.locked and self.store.server is not None:  # a server: the login's own password unlocks
             from screens.wachtwoord import ServerLockScreen
 
@@ -242,35 +307,90 @@ class OuderTuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.last_activity = time.monotonic()
+        if isinstance(event, events.Key) and self._too_small_shown() and event.key not in ("ctrl+q", "f1"):
+            return  # the screen behind the notice cannot be seen: no key may act on it
         await super().on_event(event)
+
+    # -- a terminal smaller than 80x24 ---------------------------------------------------
+    def _too_small_shown(self) -> bool:
+        from screens.base import TooSmallScreen
+
+        return bool(self.screen_stack) and isinstance(self.screen, TooSmallScreen)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._check_size)
+
+    def _check_size(self) -> None:
+        """Put the too-small notice over everything below 80x24, take it away above."""
+        from screens.base import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+        if not self.screen_stack or self.screen.id == "_default":
+            return
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if small and not self._too_small_shown():
+            self.push_screen(TooSmallScreen())
+        elif not small:
+            for screen in reversed(self.screen_stack):
+                if isinstance(screen, TooSmallScreen) and screen is self.screen:
+                    screen.dismiss()
 
     def _check_idle(self) -> None:
         if self.locked or self.idle_minutes <= 0:
             return
         if time.monotonic() - self.last_activity >= self.idle_minutes * 60:
-            self.action_lock()
+            # Nobody is there to answer: lock over the forms; they wait, as typed, under the lock.
+            if self.unsaved_forms():
+                self._locked_by = self.store.user
+            self._lock()
 
     # -- stopping ------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        """Stop; not while a save still waits for the database (it would land, or fail, unseen)."""
+        """Stop; not while a save still waits for the database (it would land, or fail, unseen), and
+        with unsaved forms only after "Weggooien?" (Nee by default)."""
         if saves_running(self):
             self.notify("Even wachten: er wordt nog bewaard. Daarna kun je stoppen.", severity="warning",
                         markup=False, timeout=5)
             return
+        if self.unsaved_forms():
+            self._ask_discard(self.exit)
+            return
         await super().action_quit()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in footers named as a Dutch user reads them (Esc, spatie, ←) instead of Textual's English."""
+        from screens.dutch import binding_keys
+
+        return binding_keys(binding)
 
     # -- moving around -------------------------------------------------------------------
     def action_area(self, mode: str) -> None:
-        """Go to an area (a mode); refused while the screen is locked."""
-        if self.locked:
+        """Go to an area (a mode); refused while the screen is locked. A form with unsaved changes in the
+        area on screen asks first (Nee: stay in the form)."""
+        if self.locked or mode == self.current_mode:
             return
-        self.switch_mode(mode)
+        here = [s for s in self.screen_stack if getattr(s, "has_unsaved_changes", False)]
+        if here and not self._asking_discard:
+            from screens.forms import discard_question
+
+            self._asking_discard = True
+
+            def answered(throw_away: bool | None) -> None:
+                self._asking_discard = False
+                if throw_away:
+                    self.call_after_refresh(self._discard_then, here, lambda: self.switch_mode(mode))
+
+            self.push_screen(discard_question(), answered)
+            return
+        if not self._asking_discard:
+            self.switch_mode(mode)
 
     def action_command_palette(self) -> None:
         if self.locked or CommandPalette.is_open(self):
             return
-        self.push_screen(CommandPalette(placeholder="Zoek een leerling, klas, ouder, telefoonnummer of opdracht…",
-                                        id="--command-palette"))
+        from screens.dutch import Palette
+
+        self.push_screen(Palette(placeholder="Zoek een leerling, klas, ouder, telefoonnummer of opdracht…",
+                                 id="--command-palette"))
 
     def action_help(self) -> None:
         from screens.dialogs import HelpScreen
@@ -304,6 +424,15 @@ class OuderTuiApp(App[None]):
         if self.locked:
             return
         self.push_screen(InstellingenForm(self.store), self._settings_saved)
+
+    def action_vragenbank(self) -> None:
+        """The question bank of the omgekeerd oudergesprek, in its area."""
+        from screens.vragenbank import VragenbankScreen
+
+        if self.locked:
+            return
+        self.switch_mode("startgesprekken")
+        self.push_screen(VragenbankScreen(self.startgesprekken))
 
     def action_logboek(self) -> None:
         """Who changed what and when (read-only)."""
@@ -384,9 +513,11 @@ def _commands():
     return commands
 
 
-def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None) -> OuderTuiApp:
-    """The app on an open store (tests pass one on a temporary file)."""
-    return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes)
+def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
+             voorkeuren: Voorkeuren | None = None) -> OuderTuiApp:
+    """The app on an open store (tests pass one on a temporary file); ``voorkeuren``: what each person last
+    worked on (in memory when not given)."""
+    return OuderTuiApp(store, ask_user=ask_user, idle_minutes=idle_minutes, voorkeuren=voorkeuren)
 
 
 def choose_location(*, machine_database, existing=()):

@@ -264,6 +264,11 @@ def _user(args: argparse.Namespace) -> str:
         return "onbekend"
 
 
+def _user_given(args: argparse.Namespace) -> bool:
+    """Whether the user named who works (``--gebruiker`` or the environment), rather than the login's name."""
+    return bool(getattr(args, "gebruiker", None) or os.environ.get(ENV_USER, "").strip())
+
+
 def _database(args: argparse.Namespace) -> Path | str | None:
     """The database a command works on: a file's path, or a school server's URL; ``None`` when nothing is
     chosen yet. ``--demo``, else ``--db``, ``OUDER_TUI_DB``, the user's own choice, the choice for this PC
@@ -987,8 +992,14 @@ def _start_interface(path: Path | str, args: argparse.Namespace, *, keep=None) -
 
         # The interface opens the file itself, in the background, so its first screen shows at once
         # and a broken file gets a screen that offers the newest good backup.
-        store, ask_user = FileStore.unopened(path, user=_user(args)), True
-    app = _interface().make_app(store=store, ask_user=ask_user)
+        # A name given with --gebruiker or OUDER_TUI_GEBRUIKER is who works: no question at the start
+        # (the idle lock still asks who is there).
+        store, ask_user = FileStore.unopened(path, user=_user(args)), not _user_given(args)
+    from ouder_tui.locatie import user_settings_file
+    from ouder_tui.voorkeuren import Voorkeuren
+
+    voorkeuren = Voorkeuren(user_settings_file().parent / "voorkeuren.json")
+    app = _interface().make_app(store=store, ask_user=ask_user, voorkeuren=voorkeuren)
     app.run()
     return app.return_code or 0
 

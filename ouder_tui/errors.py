@@ -2,11 +2,67 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from collections.abc import Mapping
+
+#: What the system's (English) reasons mean, in Dutch, with what to do about them.
+_OS_REASONS: dict[int, str] = {
+    errno.ENOSPC: "de schijf is vol; maak ruimte vrij (verwijder of verplaats oude bestanden) en probeer opnieuw",
+    errno.EDQUOT: "je ruimte op deze schijf is op; maak ruimte vrij of vraag meer aan wie de pc's beheert",
+    errno.EACCES: "je hebt geen toegang tot die map of dat bestand; kies een map waar je mag schrijven of vraag het "
+                  "aan wie de pc's beheert",
+    errno.EPERM: "dat mag niet op deze map of dit bestand; kies een andere map of vraag het aan wie de pc's beheert",
+    errno.EROFS: "die schijf of map is alleen-lezen; kies een andere map",
+    errno.ENOENT: "dat bestand of die map bestaat niet (meer); kijk het pad na",
+    errno.EISDIR: "dat is een map, geen bestand; kies een bestand",
+    errno.ENOTDIR: "een deel van het pad is geen map; kijk het pad na",
+    errno.EBUSY: "het bestand is in gebruik; sluit het in het andere programma en probeer opnieuw",
+    errno.EIO: "de schijf gaf een lees- of schrijffout; probeer opnieuw of gebruik een andere schijf",
+    errno.ENAMETOOLONG: "de naam of het pad is te lang; kies een kortere naam of een map hoger",
+    errno.EMFILE: "er staan te veel bestanden open; sluit een paar programma's en probeer opnieuw",
+    errno.ETIMEDOUT: "de verbinding duurde te lang; kijk het netwerk na en probeer opnieuw",
+    errno.ECONNREFUSED: "de verbinding werd geweigerd; kijk na of de server draait",
+    errno.EHOSTUNREACH: "de server is niet bereikbaar; kijk het netwerk na",
+    errno.ENETUNREACH: "het netwerk is niet bereikbaar; kijk de verbinding na",
+}
+#: Reasons that other systems and libraries give in English (Windows, the JSON reader).
+_OTHER_REASONS: dict[str, str] = {
+    "There is not enough space on the disk": _OS_REASONS[errno.ENOSPC],
+    "Access is denied": _OS_REASONS[errno.EACCES],
+    "The process cannot access the file because it is being used by another process":
+        "het bestand is in gebruik door een ander programma (Excel, OneDrive ...); sluit het daar en probeer opnieuw",
+    "The system cannot find the path specified": _OS_REASONS[errno.ENOENT],
+    "The system cannot find the file specified": _OS_REASONS[errno.ENOENT],
+    "The network path was not found": "de netwerkmap is niet bereikbaar; kijk de verbinding en het pad na",
+    "Input data was truncated": "het bestand is onvolledig (afgebroken tijdens het schrijven)",
+    "JSON is malformed": "de inhoud is geen geldige JSON",
+}
+
+
+def dutch_reasons(message: str) -> str:
+    """``message`` with the system's English reasons (``No space left on device``) said in Dutch, with
+    what to do. Messages of the core put ``exc.strerror`` into Dutch sentences; this keeps them Dutch."""
+    message = re.sub(r"\[(?:Errno|WinError) -?\d+\] ", "", message)
+    for code, dutch in _OS_REASONS.items():
+        english = os.strerror(code)
+        if english and english in message:
+            message = message.replace(english, dutch)
+    for english, dutch in _OTHER_REASONS.items():
+        if english in message:
+            message = message.replace(english, dutch)
+    return message
 
 
 class OuderTuiError(Exception):
-    """Base of all errors the core raises on purpose; ``str(error)`` is a Dutch message."""
+    """Base of all errors the core raises on purpose; ``str(error)`` is a Dutch message (a system reason in
+    it, such as a full disk, is said in Dutch too: :func:`dutch_reasons`)."""
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (dutch_reasons(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class ValidationError(OuderTuiError):

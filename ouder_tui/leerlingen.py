@@ -9,6 +9,7 @@ the command line call its operations, it calls the store.
 from __future__ import annotations
 
 import bisect
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -255,7 +256,8 @@ def _family_key(g: Gezin) -> tuple:
 
 
 def _phones(text: str) -> str:
-    return f"{text} {text.replace(' ', '')}"
+    """A phone number as typed and as digits in the national form (so every way of typing it finds it)."""
+    return f"{text} {phone_key(text)}"
 
 
 S = TypeVar("S", "Leerling", "Gezin")
@@ -386,6 +388,28 @@ class _SearchText:
             else:
                 new.pupil[pupil_id] = new._pupil(p)
         return new
+
+
+_PHONE_TEXT = re.compile(r"^[\d\s.+/()-]+$")
+
+
+def phone_key(phone: str) -> str:
+    """A phone number as digits in the national form, whatever way it was typed: ``+32 499 36.43.17``,
+    ``0032499364317`` and ``0499/36 43 17`` all become ``0499364317`` (a search matches on its start too)."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+"):
+        digits = "0" + digits[2:] if digits.startswith("32") else "00" + digits
+    if digits.startswith("0032"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words of a search; a query that is a phone number (in any form) is one word, its digits."""
+    cleaned = clean_text(text)
+    if _PHONE_TEXT.match(cleaned) and len(re.sub(r"\D", "", cleaned)) >= 4:
+        return [phone_key(cleaned)]
+    return fold(cleaned).split()
 
 
 class Registry:
@@ -521,8 +545,9 @@ class Registry:
 
     # -- searching -----------------------------------------------------------------------
     def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
-        """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``."""
-        words = fold(clean_text(text)).split()
+        """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``
+        (a phone number typed in any form: spaces, dots, slashes, +32 or 0, or only its start)."""
+        words = search_words(text)
         view = self._pupils()
         pupils = view.items if ook_vertrokken else view.active
         if not words:
@@ -531,8 +556,11 @@ class Registry:
         return [p for p in pupils if all(w in haystacks.get(p.id, "") for w in words)]
 
     def zoek_gezinnen(self, text: str) -> list[Gezin]:
-        """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``."""
-        words = fold(clean_text(text)).split()
+        """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``;
+        "gezin NAAM" finds the family NAAM."""
+        words = search_words(text)
+        if len(words) > 1 and words[0] == "gezin":
+            words = words[1:]
         families = self._families().items
         if not words:
             return list(families)

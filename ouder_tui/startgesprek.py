@@ -48,6 +48,11 @@ WIE = {"leerkracht": "de leerkracht", "ouders": "de ouders", "leerling": "de lee
 GOUDEN_WEKEN = 5
 
 
+def _own_fields(record: dict) -> dict:
+    """A question record without the store's own fields (id, revision, stamps)."""
+    return {k: v for k, v in record.items() if not k.startswith("_") and k != "id"}
+
+
 @cache
 def _data(name: str) -> dict:
     text = resources.files("ouder_tui_data").joinpath(f"startgesprek/{name}.json").read_text(encoding="utf-8")
@@ -72,6 +77,8 @@ class Vraag:
     thema: str
     vraag: str
     eigen: bool = False
+    #: Hidden from the list a teacher picks from (the bank's keeper can show it again).
+    verborgen: bool = False
 
 
 class Nodig(msgspec.Struct, kw_only=True, frozen=True):
@@ -330,12 +337,56 @@ class Startgesprekken:
         return found
 
     # -- the question bank --------------------------------------------------------------------
-    def vragen(self) -> list[Vraag]:
-        """The shipped questions, then the school's own."""
-        shipped = [Vraag(q["id"], q["thema"], q["vraag"]) for q in _data("vragenbank")["vragen"]]
-        own = [Vraag(f"eigen-{r['id']}", r.get("thema") or "Eigen vragen", r["vraag"], eigen=True)
-               for r in self.store.all(EIGEN_VRAGEN)]
-        return shipped + own
+    def vragen(self, *, ook_verborgen: bool = False) -> list[Vraag]:
+        """The shipped questions, then the school's own; hidden ones only with ``ook_verborgen``."""
+        records = self.store.all(EIGEN_VRAGEN)
+        hidden = {r["verbergt"] for r in records if r.get("verbergt")}
+        shipped = [Vraag(q["id"], q["thema"], q["vraag"], verborgen=q["id"] in hidden)
+                   for q in _data("vragenbank")["vragen"]]
+        own = [Vraag(f"eigen-{r['id']}", r.get("thema") or "Eigen vragen", r["vraag"], eigen=True,
+                     verborgen=bool(r.get("verborgen")))
+               for r in records if not r.get("verbergt")]
+        return [v for v in shipped + own if ook_verborgen or not v.verborgen]
+
+    # -- managing the bank: hide any question, edit or remove the school's own -------------------------
+    def _own_record(self, vraag_id: str) -> dict:
+        record_id = int(vraag_id.removeprefix("eigen-")) if vraag_id.startswith("eigen-") else None
+        record = self.store.get(EIGEN_VRAGEN, record_id) if record_id is not None else None
+        if record is None or record.get("verbergt"):
+            raise ValidationError({"vraag": "Alleen eigen vragen van de school kun je wijzigen of verwijderen; "
+                                            "een meegeleverde vraag kun je verbergen."})
+        return record
+
+    def wijzig_vraag(self, vraag_id: str, vraag: str, thema: str = "") -> Vraag:
+        """Change the text (and theme) of one of the school's own questions."""
+        record = self._own_record(vraag_id)
+        check = Checker()
+        text = check.text("vraag", vraag, required=True, limit=300, label="De vraag")
+        theme = check.text("thema", thema or record.get("thema", ""), limit=60) or "Eigen vragen"
+        check.done()
+        saved = self.store.update(EIGEN_VRAGEN, record["id"], {**_own_fields(record), "vraag": text, "thema": theme},
+                                  expected_rev=record.get("_rev"))
+        return Vraag(vraag_id, theme, text, eigen=True, verborgen=bool(saved.get("verborgen")))
+
+    def verberg_vraag(self, vraag_id: str, verborgen: bool = True) -> None:
+        """Hide a question from the list (or show it again); talks that used it keep it."""
+        if vraag_id.startswith("eigen-"):
+            record = self._own_record(vraag_id)
+            self.store.update(EIGEN_VRAGEN, record["id"], {**_own_fields(record), "verborgen": verborgen},
+                              expected_rev=record.get("_rev"))
+            return
+        marks = [r for r in self.store.all(EIGEN_VRAGEN) if r.get("verbergt") == vraag_id]
+        if verborgen and not marks:
+            self.store.insert(EIGEN_VRAGEN, {"verbergt": vraag_id, "vraag": "", "thema": ""})
+        elif not verborgen:
+            for mark in marks:
+                self.store.delete(EIGEN_VRAGEN, mark["id"], label="vraag weer getoond")
+
+    def verwijder_vraag(self, vraag_id: str) -> None:
+        """Remove one of the school's own questions from the bank (to the recycle bin); talks keep their copy."""
+        record = self._own_record(vraag_id)
+        self.store.delete(EIGEN_VRAGEN, record["id"], label=record.get("vraag", "")[:60],
+                          expected_rev=record.get("_rev"))
 
     def voeg_vraag_toe(self, vraag: str, thema: str = "Eigen vragen") -> Vraag:
         check = Checker()

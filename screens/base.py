@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static, Tab, Tabs
 
 MIN_WIDTH = 80
@@ -65,6 +65,23 @@ class TooSmallNotice(Static):
         )
 
 
+class TooSmallScreen(ModalScreen[None]):
+    """Over every screen while the terminal is smaller than 80x24: only ctrl+q and F1 work (the App
+    swallows every other key), so nothing acts on a screen the user cannot see. It goes by itself
+    once the window is large enough again."""
+
+    DEFAULT_CSS = """
+    TooSmallScreen { background: $background; }
+    TooSmallScreen TooSmallNotice { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        notice = TooSmallNotice()
+        notice.update(f"Het venster is te klein.\nMaak het minstens {MIN_WIDTH} tekens breed en {MIN_HEIGHT} "
+                      "regels hoog.\n\nF1: hulp · ctrl+q: stoppen")
+        yield notice
+
+
 class AreaScreen(Screen[None]):
     """The base screen of an area (a Textual mode).
 
@@ -84,7 +101,7 @@ class AreaScreen(Screen[None]):
         yield AreaBar(self.AREA)
         with Container(id="body"):
             yield from self.compose_body()
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
         yield TooSmallNotice()
 
     def compose_body(self) -> ComposeResult:

@@ -64,6 +64,7 @@ class AppCommands(Provider):
             ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd, bewaartermijn, wachtwoord"),
             ("Wachtwoord van de databank", "instellingen", "Beveiligen, wijzigen of uitzetten, in de instellingen"),
             ("Logboek", "logboek", "Wie wijzigde wat en wanneer"),
+            ("Vragenbank", "vragenbank", "Vragen van het omgekeerd oudergesprek verbergen, wijzigen of verwijderen"),
             ("Bewaartermijn", "bewaartermijn", "Gegevens van lang vertrokken leerlingen wissen"),
             ("Gebruiker wisselen", "switch_user", "ctrl+u"),
             ("Scherm vergrendelen", "lock", "ctrl+l"),

@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
 | F1 | deze hulp |
 {areas}
 | ctrl+p | zoek een leerling, klas, ouder of telefoonnummer, of een opdracht |
-| ctrl+u | van gebruiker wisselen |
+| ctrl+u | van gebruiker wisselen (in een tekstveld: wissen tot het begin van de regel) |
 | ctrl+l | het scherm nu vergrendelen |
 | ctrl+q | stoppen |
 
@@ -50,10 +50,12 @@ tot je opnieuw zegt wie je bent (en, bij een beveiligde databank, het wachtwoord
 
     def compose(self) -> ComposeResult:
         text = getattr(self.for_screen, "HELP", "") or "Voor dit scherm is er geen aparte uitleg."
+        from screens.dutch import binding_keys
+
         keys = []
         for binding in self.for_screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
-                keys.append(f"| {binding.key_display or binding.key} | {binding.description} |")
+                keys.append(f"| {binding_keys(binding)} | {binding.description} |")
         table = "\n## Toetsen op dit scherm\n\n| toets | wat |\n|---|---|\n" + "\n".join(keys) if keys else ""
         with Vertical():
             with VerticalScroll():
@@ -103,6 +105,8 @@ class ConfirmDialog(ModalScreen[bool]):
 class ConflictDialog(ModalScreen[str]):
     """Someone else saved first: reload their version, overwrite it, or go back to the form.
 
+    It lists only the fields this person changed, each with what they typed next to what the
+    other person's version holds, so nobody copies back a field they never touched.
     Returns ``"herladen"``, ``"overschrijven"`` or ``"terug"``. In every case
     what the user typed stays available in the form.
     """
@@ -110,29 +114,47 @@ class ConflictDialog(ModalScreen[str]):
     BINDINGS = [Binding("escape", "choose('terug')", "Terug")]
     DEFAULT_CSS = """
     ConflictDialog { align: center middle; }
-    ConflictDialog > Vertical { width: 76; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 1 2; }
+    ConflictDialog > Vertical { width: 76; max-width: 95%; height: auto; max-height: 100%; border: thick $error; background: $surface; padding: 0 1; }
+    ConflictDialog VerticalScroll { height: auto; max-height: 14; }
+    ConflictDialog DataTable { height: auto; max-height: 8; margin-top: 1; }
     ConflictDialog Horizontal { height: auto; margin-top: 1; }
     ConflictDialog Button { margin-right: 2; }
     """
 
-    def __init__(self, changed_by: str, changed_at: str) -> None:
+    def __init__(self, changed_by: str, changed_at: str, rows: list[tuple[str, str, str]] | None = None) -> None:
         super().__init__()
         self.changed_by = changed_by
         self.changed_at = changed_at
+        #: (field label, what this person typed, what the other version holds), for the changed fields only.
+        self.rows = rows or []
 
     def compose(self) -> ComposeResult:
+        from rich.text import Text
+        from textual.widgets import DataTable
+
         with Vertical():
             yield Label("Iemand anders was sneller", classes="title")
-            yield Static(
-                f"{self.changed_by} heeft dit bewaard op {format_datetime(self.changed_at)}, nadat jij het opende.\n\n"
-                "Herladen toont hun versie in het formulier; wat jij typte blijft eronder staan om over te nemen.\n"
-                "Overschrijven bewaart jouw versie en vervangt de hunne.",
-                markup=False,
-            )
+            with VerticalScroll():
+                yield Static(
+                    f"{self.changed_by} heeft dit bewaard op {format_datetime(self.changed_at)}, nadat jij het "
+                    "opende." + ("" if self.rows else " Jij hebt geen velden veranderd.") + "\n"
+                    "Herladen toont hun versie; wat jij veranderde blijft eronder staan om over te nemen. "
+                    "Overschrijven bewaart jouw versie en vervangt de hunne.",
+                    markup=False,
+                )
+                if self.rows:
+                    table: DataTable = DataTable(id="changes", cursor_type="row", zebra_stripes=True)
+                    table.add_columns(Text("Veld"), Text("Jij typte"), Text(f"{self.changed_by} bewaarde"[:30]))
+                    for label, mine, theirs in self.rows:
+                        table.add_row(Text(label), Text(mine), Text(theirs))
+                    yield table
             with Horizontal():
                 yield Button("Herladen", id="herladen", variant="primary")
                 yield Button("Overschrijven", id="overschrijven", variant="error")
                 yield Button("Terug", id="terug")
+
+    def on_mount(self) -> None:
+        self.query_one("#herladen", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "terug")

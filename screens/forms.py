@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -109,6 +110,10 @@ class Field(Vertical):
 
 
 def text_field(name: str, label: str, value: str = "", *, placeholder: str = "", max_length: int = 0) -> Field:
+    """A one-line field. A placeholder is only ever an example that reads as one ("bv. ..."): a grey
+    "14:30" looks like a value and is not saved; examples of times and dates belong in the label."""
+    if placeholder and not placeholder.startswith("bv. "):
+        raise ValueError(f"placeholder {placeholder!r} looks like a value; start it with 'bv. ' or use the label")
     return Field(name, label, Input(value=value, placeholder=placeholder, max_length=max_length,
                                     id=f"input-{name.replace('.', '-')}"))
 
@@ -134,7 +139,9 @@ def choices_field(name: str, label: str, options: list[tuple[str, str]], selecte
 
 
 def check_field(name: str, label: str, value: bool = False) -> Field:
-    return Field(name, "", Checkbox(label, value, id=f"input-{name.replace('.', '-')}"))
+    field = Field(name, "", Checkbox(label, value, id=f"input-{name.replace('.', '-')}"))
+    field.add_class("check")  # as wide as its label in a row: a box whose words are cut reads wrong
+    return field
 
 
 def date_value(errors: dict[str, str], name: str, text: str, *, required: bool = False) -> date | None:
@@ -169,6 +176,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     :meth:`store_value` and :meth:`fill`."""
 
     TITLE: ClassVar[str] = ""
+    #: Details typed for an option: detail field -> (option field, the option values the detail belongs to,
+    #: what saving says beside the detail when the option does not match). Typing a detail ticks its
+    #: checkbox; details that still do not match their option stop the save: nothing typed is dropped.
+    DETAILS: ClassVar[dict[str, tuple[str, tuple[Any, ...], str]]] = {}
     BINDINGS = [
         # Not a priority binding: the key then waits behind the keys typed before it, so a fast typist
         # (or a scanner) never saves a field before its last characters arrived.
@@ -189,6 +200,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen #buttons Button { margin-left: 1; }
     FormScreen .row { height: auto; }
     FormScreen .row > Field { width: 1fr; margin-right: 1; }
+    FormScreen .row > Field.check { width: auto; }
+    FormScreen .row > Static { width: 1fr; height: 3; content-align: left middle; }
+    FormScreen .row > Button { width: auto; }
     """
 
     def __init__(self, title: str | None = None) -> None:
@@ -239,8 +253,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             yield Static("", id="form-error", markup=False)
             yield Static("", id="form-status", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Annuleren (Esc)", id="cancel")
+                # Bewaren first: Tab from the last field lands on it, never on what throws the form away.
                 yield Button("Bewaren (ctrl+s)", id="save", variant="primary")
+                yield Button("Annuleren (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         first = next(iter(self.query(Field)), None)
@@ -249,12 +264,47 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.call_after_refresh(self._remember_values)
 
     def _remember_values(self) -> None:
-        """What the form showed when it opened: Esc asks before it throws away anything typed since."""
+        """What the form showed when it opened (the loaded values): the yardstick of unsaved changes."""
         self._opened_with = self.values()
 
-    def _typed_since_opened(self) -> bool:
+    @property
+    def has_unsaved_changes(self) -> bool:
+        """Whether a field differs from what the form loaded: typing and erasing it again is no change.
+
+        Esc, *Annuleren*, stopping, switching user or area and locking ask before throwing such a form away."""
         opened = getattr(self, "_opened_with", None)
-        return opened is not None and self.values() != opened
+        if getattr(self, "_discarded", False):
+            return False
+        if getattr(self, "_typed_aside", False):
+            return True
+        return opened is not None and self.is_attached and self.values() != opened
+
+    def changed_fields(self) -> dict[str, Any]:
+        """The fields this person changed since the form loaded, with what they typed."""
+        opened = getattr(self, "_opened_with", None) or {}
+        return {name: value for name, value in self.values().items() if opened.get(name) != value}
+
+    @on(Input.Changed)
+    def _detail_typed(self, event: Input.Changed) -> None:
+        """Typing the details of an unticked checkbox option ticks it (``DETAILS``)."""
+        name = next((f.field_name for f in self.query(Field) if f.control is event.input), None)
+        if name not in self.DETAILS or not event.value.strip() or self.focused is not event.input:
+            return
+        option, _wanted, _message = self.DETAILS[name]
+        control = self.field(option).control
+        if isinstance(control, Checkbox) and not control.value:
+            control.value = True
+
+    def detail_errors(self) -> dict[str, str]:
+        """Details typed for an option that is not chosen: the message per detail field."""
+        names = {f.field_name for f in self.query(Field)}
+        errors = {}
+        for detail, (option, wanted, message) in self.DETAILS.items():
+            if detail in names and option in names:
+                typed = self.field(detail).value
+                if isinstance(typed, str) and typed.strip() and self.field(option).value not in wanted:
+                    errors[detail] = message
+        return errors
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -267,12 +317,20 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         return self.query_one(f"#field-{name.replace('.', '-')}", Field)
 
     def values(self) -> dict[str, Any]:
-        return {f.field_name: f.value for f in self.query(Field)}
+        """What the form holds: every field, plus what is chosen outside fields (:meth:`state_values`)."""
+        return {**{f.field_name: f.value for f in self.query(Field)}, **self.state_values()}
+
+    def state_values(self) -> dict[str, Any]:
+        """Choices made outside the fields (a family picked in a dialog ...), keyed by their Dutch label:
+        they count as changes like a field does."""
+        return {}
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Show ``values`` in the fields of those names (used after a reload)."""
+        names = {f.field_name for f in self.query(Field)}
         for name, value in values.items():
-            self.field(name).value = value
+            if name in names:
+                self.field(name).value = value
 
     # -- saving --------------------------------------------------------------------------------
     def show_errors(self, errors: dict[str, str]) -> None:
@@ -302,13 +360,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if self.saving:  # one save at a time: a second ctrl+s only says that the first still runs
             self._note("Bewaren loopt al; er komt geen tweede.")
             return
+        details = self.detail_errors()
         try:
             value = self.build()
         except ValidationError as exc:
-            self.show_errors(exc.errors)
+            self.show_errors(details | exc.errors)
             return
         except OuderTuiError as exc:
             self._show_failure(exc)
+            return
+        if details:
+            self.show_errors(details)
             return
         self._begin_save(value, overwrite)
 
@@ -397,7 +459,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.app.notify("Bewaren lukte niet: het formulier staat nog open, met wat je typte.",
                             severity="warning", markup=False, timeout=10)
 
+    def discard(self) -> None:
+        """Throw this form away (the user said so): close it now, or as soon as it is on top again."""
+        self._discarded = True
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(None)
+
     def on_screen_resume(self) -> None:
+        if getattr(self, "_discarded", False):
+            if self.app.is_running and len(self.app.screen_stack) > 1:
+                self.dismiss(None)
+            return
         outcome, self._pending_outcome = self._pending_outcome, None
         if outcome is not None:
             self._apply_outcome(outcome)
@@ -410,7 +482,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             self.show_errors(outcome.errors)
         elif isinstance(outcome, ConflictError):
             self.show_errors({})
-            self.app.push_screen(ConflictDialog(outcome.changed_by, outcome.changed_at),
+            self.app.push_screen(ConflictDialog(outcome.changed_by, outcome.changed_at, self._conflict_rows(outcome)),
                                  lambda choice: self._after_conflict(choice, outcome))
         else:
             self._show_failure(outcome)
@@ -422,17 +494,43 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             message += " Wat je typte, staat er nog: druk ctrl+s om opnieuw te bewaren."
         self.query_one("#form-error", Static).update(message)
 
+    def _theirs(self, conflict: ConflictError) -> dict[str, Any]:
+        """What the fields would show for the stored version, without changing the form (a peek)."""
+        typed = self.values()
+        kept = {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        self.fill(conflict.current)
+        theirs = self.values()
+        for key, value in kept.items():  # the record (and its revision) the form saves on stays the opened one
+            setattr(self, key, value)
+        self.set_values(typed)
+        return theirs
+
+    def _conflict_rows(self, conflict: ConflictError) -> list[tuple[str, str, str]]:
+        """Per field this person changed: its label, what they typed, what the other person's version holds."""
+        try:
+            theirs = self._theirs(conflict)
+        except Exception:  # noqa: BLE001 - a form that cannot show the stored version still shows the typed values
+            theirs = {}
+        labels = {f.field_name: f.label or str(getattr(f.control, "label", "")) or f.field_name
+                  for f in self.query(Field)}
+        return [(labels.get(name, name), _shown(value), _shown(theirs.get(name, "")))
+                for name, value in self.changed_fields().items()]
+
     def _after_conflict(self, choice: str | None, conflict: ConflictError) -> None:
         if choice == "overschrijven":
             self.action_save(overwrite=True)
         elif choice == "herladen":
-            typed = self.values()
+            mine = self.changed_fields()
             self.fill(conflict.current)
-            lines = ["Wat jij typte (neem over wat je wilt houden):"]
-            for f in self.query(Field):
-                mine = typed.get(f.field_name)
-                if mine != f.value and f.label:
-                    lines.append(f"{f.label}: {mine}")
+            self._remember_values()  # the stored version is the new yardstick for the fields ...
+            self._typed_aside = bool(mine)  # ... and what was typed, now beside them, still counts as unsaved
+            labels = {f.field_name: f.label or str(getattr(f.control, "label", "")) for f in self.query(Field)}
+            lines = [f"Wat jij veranderde (neem over wat je wilt houden; {conflict.changed_by} heeft nu):"]
+            for name, value in mine.items():
+                current = self.field(name).value if self.query(f"#field-{name.replace('.', '-')}") else ""
+                if current != value:
+                    lines.append(f"{labels.get(name) or name}: jij {_shown(value)}  ·  "
+                                 f"{conflict.changed_by} {_shown(current)}")
             panel = self.query_one("#typed", Static)
             panel.update("\n".join(lines))
             panel.add_class("-shown")
@@ -441,16 +539,36 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if self.saving:  # a save waiting for the lock cannot be called back: stay until it is done
             self._note("Sluiten kan pas als het bewaren klaar is.")
             return
-        if self._typed_since_opened():  # nothing typed is lost without asking
-            self.app.push_screen(ConfirmDialog("Niet bewaard", "Wat je hier typte, is nog niet bewaard. "
-                                               "Weggooien of verder typen?", yes="Weggooien", no="Verder typen"),
-                                 self._after_cancel_question)
+        if self.has_unsaved_changes:  # nothing typed is lost without asking
+            self.app.push_screen(discard_question(), self._after_cancel_question)
             return
         self.dismiss(None)
 
     def _after_cancel_question(self, throw_away: bool | None) -> None:
         if throw_away:
             self.dismiss(None)
+
+
+def discard_question(what: str = "") -> ConfirmDialog:
+    """The one question before typed work goes: "Wijzigingen niet bewaard. Weggooien?", Nee focused."""
+    where = f" ({what})" if what else ""
+    return ConfirmDialog("Wijzigingen niet bewaard. Weggooien?",
+                         f"Wat je hier typte{where}, is nog niet bewaard. Druk Enter of Esc om verder te typen "
+                         "(en ctrl+s om te bewaren); kies Weggooien om het te laten vallen.",
+                         yes="Weggooien", no="Nee, verder typen")
+
+
+def _shown(value: Any) -> str:
+    """A field's value as a person reads it in the conflict overview."""
+    if value is True:
+        return "ja"
+    if value is False:
+        return "nee"
+    if value in ("", None, ()):
+        return "(leeg)"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return str(value).replace("\n", " / ")
 
 
 class _Saved:

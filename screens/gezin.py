@@ -69,6 +69,11 @@ Ouders en voogden voeg je toe op het scherm van het gezin (toets o).
 class OuderForm(FormScreen[Gezin]):
     """Add or edit one parent or guardian of a family; saving saves the family."""
 
+    DETAILS = {
+        "tolk_taal": ("tolk_nodig", (True,), "Je typte een taal voor de tolk, maar 'tolk nodig' is niet "
+                      "aangevinkt: vink het aan of maak dit veld leeg."),
+    }
+
     HELP = """
 # Ouder of voogd
 
@@ -158,9 +163,9 @@ class GezinScreen(DetailScreen):
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("e", "edit", "Bewerken"),
         Binding("o", "add_parent", "Ouder +"),
-        Binding("x", "remove_parent", "Ouder -"),
+        Binding("x", "remove_parent", "Ouder -", show=False),
         Binding("n", "add_child", "Kind +"),
-        Binding("delete", "delete", "Verwijderen"),
+        Binding("delete", "delete", "Verwijderen", show=False),
         Binding("i", "inzage", "Inzage"),
         Binding("h", "historiek", "Historiek", show=False),
         Binding("w", "wissen", "Wissen", show=False),
@@ -207,7 +212,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
     def _module_cards() -> list:

@@ -13,6 +13,7 @@ from ouder_tui.huisbezoek import REDENEN, ROLLEN, STATUSSEN, Actie, Huisbezoek, 
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
+from screens.dialogs import ConfirmDialog
 from screens.forms import (
     FormScreen,
     check_field,
@@ -43,6 +44,13 @@ class _VisitForm(FormScreen[Huisbezoek]):
 class PlanForm(_VisitForm):
     """Plan a visit (or edit its plan): family, date, time, who goes, why, language and interpreter."""
 
+    DETAILS = {
+        "tolk_taal": ("tolk", (True,), "Je typte voor welke taal een tolk komt, maar 'tolk komt mee' is niet "
+                      "aangevinkt: vink het aan of maak dit veld leeg."),
+        "reden_andere": ("reden", ("andere",), "Een andere reden hoort bij de reden 'andere': kies die of maak "
+                         "dit veld leeg."),
+    }
+
     HELP = """
 # Huisbezoek plannen
 
@@ -72,7 +80,7 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
         yield Static("", id="error-gezin_id", classes="field-error-inline", markup=False)
         with Horizontal(classes="row"):
             yield text_field("datum", "Datum * (dd/mm/jjjj)", format_date(v.datum))
-            yield text_field("tijd", "Uur (uu:mm)", v.tijd, placeholder="14:30")
+            yield text_field("tijd", "Uur (uu:mm, bv. 14:30)", v.tijd)
             yield text_field("duur_minuten", "Duur (minuten)", str(v.duur_minuten))
         with Horizontal(classes="row"):
             yield text_field("bezoeker", "Wie gaat", v.bezoeker)
@@ -154,6 +162,13 @@ Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
 
 class LogForm(_VisitForm):
     """Log what happened: held, cancelled or nobody home; notes; the next visit. Actions have their own form."""
+
+    DETAILS = {
+        "annulatie_reden": ("status", ("geannuleerd_gezin", "geannuleerd_school"), "Een reden van annulering hoort "
+                            "bij een geannuleerd bezoek: kies door wie het geannuleerd werd, of maak dit veld leeg."),
+        "vervolgbezoek_tegen": ("vervolgbezoek", (True,), "Je gaf een datum voor een volgend bezoek, maar 'een "
+                                "volgend bezoek is gewenst' is niet aangevinkt: vink het aan of maak dit veld leeg."),
+    }
 
     HELP = """
 # Huisbezoek loggen
@@ -249,8 +264,9 @@ class HuisbezoekScreen(DetailScreen):
         Binding("e", "edit", "Plan"),
         Binding("l", "log", "Loggen"),
         Binding("a", "add_action", "Actie +"),
-        Binding("space", "toggle_action", "Afvinken"),
-        Binding("delete", "delete", "Verwijderen"),
+        Binding("space", "toggle_action", "Afvinken", show=False),  # the list says it
+        Binding("v", "follow_up", "Vervolgbezoek"),
+        Binding("delete", "delete", "Verwijderen", show=False),
         Binding("h", "historiek", "Historiek", show=False),
     ]
     HELP = """
@@ -260,7 +276,9 @@ Het volledige bezoek: de planning, hoe het verliep, de notities en de acties.
 Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of overzichten.
 
 **e** past de planning aan, **l** logt het bezoek, **a** voegt een actie toe,
-**spatie** vinkt de geselecteerde actie af (of zet ze terug open).
+**spatie** vinkt de geselecteerde actie af (of zet ze terug open). Is het bezoek gelogd, dan
+plant **v** een vervolgbezoek bij hetzelfde gezin, met dezelfde taal en tolk. **Del**
+verwijdert het bezoek (naar de prullenbak).
 """
     DEFAULT_CSS = """
     HuisbezoekScreen VerticalScroll { padding: 0 1; }
@@ -285,7 +303,7 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
             yield Label("Acties (spatie: afvinken, a: toevoegen)")
             yield RecordTable([Column("Wat"), Column("Wie", 16), Column("Tegen", 10), Column("Status", 24)],
                               id="actions", empty_text="Geen acties.")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @property
     def visit(self) -> Huisbezoek:
@@ -317,6 +335,7 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
         lines.append(f"Laatst gewijzigd door {v.changed_by or '-'}")
         self.query_one("#log-card", Card).set_lines(lines)
         self.query_one("#actions", RecordTable).set_rows([action_row(a) for a in v.acties])
+        self.refresh_bindings()  # v (follow-up) and spatie come and go (check_action)
 
     def action_historiek(self) -> None:
         from screens.privacy import LogboekScreen
@@ -327,8 +346,46 @@ Notities van een vertrouwelijk bezoek staan alleen hier, nooit in lijsten of ove
     def action_edit(self) -> None:
         self.app.push_screen(PlanForm(self.service, self.visit), lambda _: self.reload())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only keys that do something: the follow-up once the visit is logged, ticking when there are actions."""
+        if action in ("follow_up", "toggle_action") and self.is_mounted:
+            try:
+                visit = self.visit
+            except NotFoundError:
+                return False
+            if action == "follow_up":
+                return visit.status != "gepland"
+            return bool(visit.acties)
+        return True
+
     def action_log(self) -> None:
-        self.app.push_screen(LogForm(self.service, self.visit), lambda _: self.reload())
+        def logged(saved: Huisbezoek | None) -> None:
+            self.reload()
+            self.refresh_bindings()
+            if saved is not None and saved.vervolgbezoek and saved.status != "gepland":
+                self.app.push_screen(ConfirmDialog(
+                    "Vervolgbezoek plannen?", f"Er is een volgend bezoek gewenst bij gezin "
+                    f"{self.service.gezin_naam(saved)}. Nu plannen (met dezelfde taal en tolk)?",
+                    yes="Plannen", no="Later (v)"), lambda yes: self.action_follow_up() if yes else None)
+
+        self.app.push_screen(LogForm(self.service, self.visit), logged)
+
+    def action_follow_up(self) -> None:
+        """Plan the next visit: the same family, language and interpreter; the date asked for, if any."""
+        visit = self.visit
+        if visit.status == "gepland":
+            return
+        basis = Huisbezoek(gezin_id=visit.gezin_id, taal=visit.taal, tolk=visit.tolk, tolk_taal=visit.tolk_taal,
+                           bezoeker=visit.bezoeker, tweede_bezoeker=visit.tweede_bezoeker,
+                           tweede_rol=visit.tweede_rol, reden=visit.reden, reden_andere=visit.reden_andere,
+                           vertrouwelijk=visit.vertrouwelijk,
+                           datum=visit.vervolgbezoek_tegen)
+        self.app.push_screen(PlanForm(self.service, basis), self._follow_up_planned)
+
+    def _follow_up_planned(self, saved: Huisbezoek | None) -> None:
+        self.reload()
+        if saved is not None:
+            self.notify(f"Vervolgbezoek gepland op {format_date(saved.datum)}.", markup=False, timeout=4)
 
     def action_add_action(self) -> None:
         self.app.push_screen(ActieForm(self.service, self.visit), lambda _: self.reload())

@@ -134,7 +134,7 @@ Een nieuwe import werkt bestaande leerlingen bij in plaats van ze te verdubbelen
             yield Button("Importeren (ctrl+r)", id="start", variant="primary", disabled=True, compact=True)
             yield ProgressBar(total=1, id="progress", show_eta=False)
             yield Button("Annuleren", id="cancel", disabled=True, compact=True)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.list_folder(self.folder)

@@ -72,7 +72,7 @@ class InfomomentScreen(TabbedAreaScreen):
         Binding("space", "space", "Afvinken / aanduiden", show=False),
         Binding("m", "merge", "Samenvoegen", show=False),
         Binding("r", "rotation", "Rotatie", show=False),
-        Binding("v", "next_year", "Van vorig jaar", show=False),
+        Binding("v", "next_year", "Van vorig jaar"),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("x", "export", "Exporteren"),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
@@ -152,6 +152,19 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
     def tab_allowed(self) -> bool:
         return self.info is not None
 
+    #: What needs an infomoment for this school year: without one these keys do nothing, so they are hidden.
+    _NEEDS_INFO = frozenset({"edit", "export", "rotation", "merge", "delete", "space"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not (self.is_mounted and self.service.store.loaded and self.query("#schooljaar")):
+            return True
+        if action in self._NEEDS_INFO and self.info is None:
+            return False
+        if action == "next_year":  # only to start this year's, from last year's
+            return self.info is None and self.service.van_jaar(
+                f"{int(self.schooljaar[:4]) - 1}-{self.schooljaar[:4]}") is not None
+        return True
+
     @property
     def info(self) -> Infomoment | None:
         return self.service.van_jaar(self.schooljaar)
@@ -168,6 +181,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         with select.prevent(Select.Changed):
             select.set_options((Text(y), y) for y in years)
             select.value = chosen if chosen in years else current
+        self.refresh_bindings()  # e, x ... only with an infomoment this year (check_action)
         info = self.info
         self.query_one("#tabs").display = info is not None
         self.query_one("#progress").display = info is not None

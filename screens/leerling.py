@@ -47,7 +47,7 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
         with Horizontal(classes="row"):
             yield text_field("klas", "Klas", p.klas, placeholder="bv. 5A")
             yield text_field("klasnummer", "Klasnummer", p.klasnummer)
-            yield text_field("schooljaar", "Schooljaar", p.schooljaar, placeholder="2026-2027")
+            yield text_field("schooljaar", "Schooljaar (bv. 2026-2027)", p.schooljaar)
         with Horizontal(classes="row"):
             yield choice_field("status", "Status", [("actief", STATUS_ACTIEF), ("vertrokken", STATUS_VERTROKKEN)],
                                p.status, allow_blank=False)
@@ -57,6 +57,9 @@ ctrl+s bewaart, Esc annuleert. Bij een fout blijft alles staan wat je typte.
             yield Static(self._gezin_text(), id="gezin-naam", markup=False)
             yield Button("Kies gezin", id="kies-gezin")
         yield note_field("notities", "Notities", p.notities)
+
+    def state_values(self) -> dict[str, object]:
+        return {"Gezin": self._gezin_text()}
 
     def _gezin_text(self) -> str:
         if self.gezin_id is None:
@@ -143,7 +146,7 @@ hun talen en hoe je hen het best bereikt.
             yield Card("Gezin", id="family-card")
             yield Card("Zo bereik je dit gezin", id="reach-card")
             yield ModuleCards(self._module_cards())
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
     def _module_cards() -> list:

@@ -56,11 +56,11 @@ class LeerlingenScreen(AreaScreen):
         Binding("n", "new", "Nieuw"),
         Binding("e", "edit", "Bewerken"),
         Binding("delete", "delete", "Verwijderen"),
-        Binding("v", "toggle_left", "Vertrokken"),
+        Binding("v", "toggle_left", "Vertrokken", show=False),
         Binding("l", "tab('leerlingen-tab')", "Leerlingen", show=False),
         Binding("g", "tab('gezinnen-tab')", "Gezinnen", show=False),
-        Binding("i", "app.import_leerlingen", "Importeren"),
-        Binding("p", "app.prullenbak", "Prullenbak"),
+        Binding("i", "app.import_leerlingen", "Importeren", show=False),
+        Binding("p", "app.prullenbak", "Prullenbak", show=False),
     ]
     HELP = """
 # Leerlingen & gezinnen
@@ -71,7 +71,7 @@ Klik op een kolomkop (of druk s) om te sorteren.
 
 Enter opent een leerling of gezin. Verwijderen gaat naar de prullenbak (p), van
 waaruit je alles kan terugzetten. Met i importeer je de leerlingenlijst uit
-Smartschool, Wisa of Informat.
+Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zijn.
 """
     DEFAULT_CSS = """
     LeerlingenScreen Input { margin: 0 1 1 1; }

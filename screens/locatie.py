@@ -162,7 +162,7 @@ Tab gaat naar het volgende veld; de pijltjes kiezen een antwoord; Enter gaat ver
                 yield Label("De databank is gekozen", classes="title")
                 yield Static("", id="gedaan", markup=False)
                 yield Button("Verder", id="verder", variant="primary", compact=True)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#soort", KeuzeSet).focus()
@@ -355,6 +355,12 @@ class LocatieApp(App[Outcome | None]):
 
     def on_mount(self) -> None:
         self.push_screen(LocatieScreen(machine_database=self.machine_database, existing=self.existing), self.exit)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys named as a Dutch user reads them (Esc, spatie), as in ouder-tui itself."""
+        from screens.dutch import binding_keys
+
+        return binding_keys(binding)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -86,8 +86,9 @@ class OudergroepScreen(TabbedAreaScreen):
     AREA = "oudergroep"
     BINDINGS = [
         Binding("n", "new", "Nieuw"),
-        Binding("p", "plan_from_theme", "Sessie over thema", show=False),
-        Binding("c", "contact", "Contact", show=False),
+        # Shown on the list where they work (check_action): a theme's session, a parent's follow-up.
+        Binding("p", "plan_from_theme", "Sessie over thema"),
+        Binding("c", "contact", "Contact noteren"),
         Binding("x", "export", "Exporteren"),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
@@ -226,6 +227,19 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
             self.app.push_screen(VerzoekForm(self.service), self._after_change)
         else:
             self.app.push_screen(SessieForm(self.service, self.service.voorstel()), self._after_change)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """p and c only on the list where they do something, and only with a row under the cursor."""
+        wanted = {"plan_from_theme": "themas", "contact": "weggebleven"}.get(action)
+        if wanted is None or not self.is_mounted:
+            return True
+        tabs = self.query(TabbedContent)
+        if not tabs or tabs.first().active != wanted:
+            return False
+        return self.query_one(f"#{wanted}-table", RecordTable).current_key is not None
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
 
     def action_plan_from_theme(self) -> None:
         from screens.oudergroep_sessie import SessieForm

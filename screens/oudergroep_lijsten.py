@@ -64,7 +64,7 @@ class UitnodigenScreen(_PeopleList):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("space", "toggle", "Aanduiden"),
-        Binding("ctrl+a", "all", "Alles aanduiden"),
+        Binding("ctrl+a", "all", "Alles"),
         Binding("ctrl+s", "invite", "Uitnodiging noteren"),
         Binding("ctrl+f", "focus_filter", "Filter", show=False),
     ]
@@ -95,7 +95,7 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                              compact=True)
             yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Talen", 12),
                                Column("Keer", 4), Column("Uitgenodigd", 17)], id="people",
-                              empty_text="Niemand gevonden met deze filters.")
+                              empty_text="Niemand gevonden met deze filters.", enter_label=None)
             yield Static("", id="count", markup=False)
             with Horizontal(classes="bar"):
                 yield Label("Hoe")
@@ -104,7 +104,7 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                 yield Label("Op")
                 yield Input(format_date(self.service.vandaag()), id="op", compact=True)
                 yield Button("Uitnodiging noteren (ctrl+s)", id="invite", variant="primary", compact=True)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()
@@ -198,7 +198,7 @@ class AanwezigheidScreen(_PeopleList):
         Binding("escape", "app.pop_screen", "Klaar"),
         Binding("space", "toggle", "Aanwezig"),
         Binding("n", "walk_in", "Binnengelopen"),
-        Binding("k", "link", "Gast aan gezin koppelen", show=False),
+        Binding("k", "link", "Gast koppelen"),
         Binding("ctrl+f", "focus_filter", "Zoeken", show=False),
     ]
     HELP = """
@@ -222,9 +222,10 @@ de school, of als gast van de oudergroep. Blijkt een gast later bij een gezin te
                             compact=True)
             yield RecordTable([Column("", 1), Column("Naam", 20), Column("Wie"), Column("Uitnodiging", 17),
                                Column("Keer", 4)], id="people",
-                              empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.")
+                              empty_text="Niemand gevonden. n: iemand toevoegen die binnenliep.",
+                              enter_label="Aanwezig", enter_shown=False)  # the footer shows spatie
             yield Static("", id="count", markup=False)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()

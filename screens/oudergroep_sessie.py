@@ -66,6 +66,13 @@ def interpreters_text(tolken: tuple[Tolk, ...]) -> str:
 class SessieForm(FormScreen[Sessie]):
     """Plan a session (or a series), or edit one: when, where, about what, with whom."""
 
+    DETAILS = {
+        "kinderopvang_info": ("kinderopvang", (True,), "Je beschreef opvang, maar kinderopvang is niet aangevinkt: "
+                              "vink het aan of maak dit veld leeg."),
+        "annulatie_reden": ("status", ("geannuleerd",), "Een reden van annulering hoort bij een geannuleerde "
+                            "sessie: zet de status op geannuleerd of maak dit veld leeg."),
+    }
+
     HELP = """
 # Sessie van de oudergroep
 
@@ -309,7 +316,7 @@ class SessieScreen(DetailScreen):
         Binding("u", "invite", "Uitnodigen"),
         Binding("a", "attendance", "Aanwezig"),
         Binding("v", "report", "Verslag"),
-        Binding("r", "request", "Verzoek +"),
+        Binding("r", "request", "Verzoek +", show=False),
         Binding("b", "letter", "Brief"),
         Binding("h", "repeat", "Herhalen", show=False),
         Binding("delete", "delete", "Verwijderen", show=False),
@@ -347,7 +354,7 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             yield RecordTable([Column("", 1), Column("Naam", 22), Column("Wie"), Column("Uitnodiging", 17)],
                               id="people", empty_text="Nog niemand uitgenodigd. u: uitnodigen, a: aanwezigheden.")
             yield Card("Verslag", id="report-card")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     @property
     def sessie(self) -> Sessie:

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
 from ouder_tui.leerlingen import Registry
@@ -27,8 +27,11 @@ class DashboardPanel(Static):
     """
 
     TITLE: ClassVar[str] = ""
+    #: Tab walks the panels; the dashboard scrolls the one with the focus into view (at 80x24 not all fit).
+    can_focus = True
     DEFAULT_CSS = """
     DashboardPanel { border: round $primary; border-title-style: bold; padding: 0 1; height: auto; min-height: 5; }
+    DashboardPanel:focus { border: double $accent; }
     """
 
     def __init__(self, registry: Registry) -> None:
@@ -132,6 +135,9 @@ Wat aandacht vraagt, in één oogopslag: per deel van ouder-tui een paneel met c
 wat binnenkort gepland is en wat over tijd is. De panelen worden bijgewerkt telkens je
 naar dit scherm terugkomt.
 
+Staan niet alle panelen op het scherm, dan ga je met Tab van paneel naar paneel (of
+scroll je met de muis of PgDn).
+
 Met **s** stel je de naam van de school en de vergrendeltijd in; met **i** importeer je
 de leerlingenlijst.
 """
@@ -148,9 +154,10 @@ de leerlingenlijst.
         yield Static(self._school_name(), id="school", markup=False)
         from screens.areas import AREAS
 
-        with Grid(id="panels"):
-            for panel in [*PANELS, *(p for area in AREAS for p in area.panels())]:
-                yield panel(self.registry)
+        with VerticalScroll(id="dashboard", can_focus=False):
+            with Grid(id="panels"):
+                for panel in [*PANELS, *(p for area in AREAS for p in area.panels())]:
+                    yield panel(self.registry)
 
     def _school_name(self) -> str:
         if not self.registry.store.loaded:

@@ -65,7 +65,7 @@ bewaartermijn staat er als één regel, zonder wat er gewist werd.
             yield RecordTable([Column("Wanneer", 16), Column("Wie", 16), Column("Wat", 16), Column("Nr", 6),
                                Column("Actie", 18), Column("Velden")], id="log", empty_text="Niets in deze periode.")
             yield Static("", id="count", markup=False)
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()
@@ -138,7 +138,7 @@ bevestiging. Er wordt nooit iets gewist zonder dat je het bevestigt.
             yield RecordTable([Column("Leerling", 22), Column("Vertrokken", 10), Column("Wat mee verdwijnt")],
                               id="list", empty_text="Niemand om te wissen: alle gegevens vallen binnen de termijn.")
             yield Label("")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refill()

@@ -46,7 +46,7 @@ terug, zoals het was. **Delete** wist het definitief: dat kan niet ongedaan gema
         yield Static("r: terugzetten   Delete: definitief wissen   Esc: terug", id="intro", markup=False)
         yield RecordTable([Column("Wat"), Column("Soort", 12), Column("Door", 16), Column("Wanneer", 16)],
                           id="bin", empty_text="De prullenbak is leeg.")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.reload()

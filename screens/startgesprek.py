@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
@@ -88,6 +88,13 @@ class _TalkForm(FormScreen[Startgesprek]):
 
 class StartgesprekForm(_TalkForm):
     """Record a startgesprek and the communication plan agreed in it."""
+
+    DETAILS = {
+        "tolk_naam": ("tolk", (True,), "Je typte een tolk, maar 'met tolk' is niet aangevinkt: vink het aan of "
+                      "maak dit veld leeg."),
+        "plan_tolk_taal": ("plan_tolk", (True,), "Je typte voor welke taal een tolk nodig is, maar 'tolk nodig' is "
+                           "niet aangevinkt: vink het aan of maak dit veld leeg."),
+    }
 
     HELP = """
 # Startgesprek
@@ -220,14 +227,18 @@ class OmgekeerdForm(_TalkForm):
 # Omgekeerd oudergesprek
 
 De ouders vertellen over hun kind (5 à 10 minuten, in de eerste weken). Kies links een vraag
-(Enter): ze verschijnt rechts met een vak voor het antwoord. Onder de lijst voeg je een eigen
-vraag toe aan de vragenbank van de school. De klok bovenaan loopt vanaf het openen van dit
-scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
+(Enter): ze verschijnt rechts met een vak voor het antwoord. Onder de lijst typ je een eigen
+vraag (Tab tot bij *eigen vraag*, dan Enter): die hoort bij dit gesprek. Wil je ze ook in de
+vragenbank van de school, vink dan eerst *ook in de vragenbank* aan. De klok bovenaan loopt
+vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
 """
     DEFAULT_CSS = """
     OmgekeerdForm { layout: vertical; }
     OmgekeerdForm #form-body { width: 100%; height: 1fr; background: $surface; border: thick $primary; }
     OmgekeerdForm #bank { width: 35%; border-right: solid $primary; }
+    OmgekeerdForm #questions { height: 1fr; }
+    OmgekeerdForm #own-question { margin-top: 1; }
+    OmgekeerdForm #to-bank { height: auto; }
     OmgekeerdForm #timer { text-style: bold; padding: 0 1; height: 1; width: 100%; background: $primary-darken-2; }
     """
 
@@ -245,7 +256,9 @@ scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
                 yield Label("Vragenbank (Enter: vraag stellen)")
                 yield OptionList(*(Option(Text(f"{v.thema}: {v.vraag}"), id=v.id) for v in self.service.vragen()),
                                  id="questions")
-                yield Input(placeholder="eigen vraag toevoegen + Enter", id="own-question", compact=True)
+                yield Label("Eigen vraag (Enter)")
+                yield Input(id="own-question", compact=True, max_length=300)
+                yield Checkbox("ook in de vragenbank", id="to-bank", compact=True)
             with Vertical():
                 yield from super().compose()
             yield SupportPanel(self.service)
@@ -258,39 +271,57 @@ scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
     def on_mount(self) -> None:
         self._tick()
         self.set_interval(1, self._tick)
-        self.query_one("#questions", OptionList).focus()
+        # After the form's own first-field focus: the talk starts in the question bank.
+        self.call_after_refresh(self.query_one("#questions", OptionList).focus)
 
     def _tick(self) -> None:
         seconds = int(time.monotonic() - self.started)
         self.query_one("#timer", Static).update(f"Gesprek loopt: {seconds // 60:02d}:{seconds % 60:02d}"
                                                 "   (richttijd 5 à 10 minuten)")
 
+    def state_values(self) -> dict[str, object]:
+        """An own question typed but not yet asked counts as unsaved too."""
+        own = self.query("#own-question")
+        return {"Eigen vraag": own.first().value} if own else {}
+
     def _questions_asked(self) -> list[str]:
         return [f.label for f in self.query(Field) if f.field_name.startswith("antwoord.")]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         question = next(v.vraag for v in self.service.vragen() if v.id == event.option.id)
+        self._ask(question)
+
+    def _ask(self, question: str) -> None:
+        """Put ``question`` in this talk, with a box for the answer (once)."""
         if question in self._questions_asked():
             return
         index = len(self._questions_asked())
         field = note_field(f"antwoord.{index}", question)
-        self.query_one("VerticalScroll").mount(field, before=self.query_one("#typed"))
+        self.query_one("#form-fields", VerticalScroll).mount(field, before=self.query_one("#typed"))
         field.call_after_refresh(field.control.focus)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """An own question belongs to this talk; only with *ook in de vragenbank* ticked does the school's
+        bank get it too (an explicit choice: the bank is shared by every teacher)."""
         if event.input.id != "own-question":
             return
         event.stop()
-        try:
-            vraag = self.service.voeg_vraag_toe(event.value)
-        except OuderTuiError as exc:
-            self.notify(error_text(exc), severity="error", markup=False)
+        question = event.value.strip()
+        if not question:
             return
+        to_bank = self.query_one("#to-bank", Checkbox)
+        if to_bank.value:
+            try:
+                vraag = self.service.voeg_vraag_toe(question)
+            except OuderTuiError as exc:
+                self.notify(error_text(exc), severity="error", markup=False)
+                return
+            questions = self.query_one("#questions", OptionList)
+            questions.add_option(Option(Text(f"{vraag.thema}: {vraag.vraag}"), id=vraag.id))
+            to_bank.value = False
+            self.notify("Vraag ook bewaard in de vragenbank van de school.", timeout=3)
         event.input.value = ""
-        questions = self.query_one("#questions", OptionList)
-        questions.add_option(Option(Text(f"{vraag.thema}: {vraag.vraag}"), id=vraag.id))
-        questions.highlighted = questions.option_count - 1
-        self.notify("Vraag toegevoegd aan de vragenbank van de school.", timeout=3)
+        self._ask(question)
 
     def build(self) -> Startgesprek:
         v = self.values()

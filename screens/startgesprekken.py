@@ -37,9 +37,10 @@ class StartgesprekkenScreen(AreaScreen):
 
     AREA = "startgesprekken"
     BINDINGS = [
-        Binding("o", "omgekeerd", "Omgekeerd gesprek"),
-        Binding("v", "from_last_year", "Plan van vorig jaar"),
+        Binding("o", "omgekeerd", "Omgekeerd"),
+        Binding("v", "from_last_year", "Vorig plan"),
         Binding("x", "export", "Exporteren"),
+        Binding("b", "vragenbank", "Vragenbank", show=False),
     ]
     HELP = """
 # Startgesprekken
@@ -52,6 +53,8 @@ vanaf 1 september).
 Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
 oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
 plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
+**b** beheert de vragenbank van het omgekeerd oudergesprek (verbergen, eigen vragen wijzigen of
+verwijderen).
 """
     DEFAULT_CSS = """
     StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
@@ -59,9 +62,14 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
     StartgesprekkenScreen #figures { width: 1fr; padding: 0 1; }
     """
 
+    #: The key under which each person's last class is remembered (``app.voorkeuren``).
+    KLAS_KEY = "startgesprekken_klas"
+
     def __init__(self, service: Startgesprekken) -> None:
         super().__init__()
         self.service = service
+        #: Whose last class the select shows (another person after ctrl+u gets theirs).
+        self._klas_of: str | None = None
 
     def compose_body(self) -> ComposeResult:
         classes = self.service.registry.klassen() if self.service.store.loaded else []
@@ -73,15 +81,40 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
                            Column("Omgekeerd", 10)], id="klas-table", empty_text="Kies een klas.")
 
     def on_mount(self) -> None:
+        self._remembered_class()
         self.refill()
         self.query_one(RecordTable).focus()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         if self.is_mounted:
+            self._remembered_class()
             self.refill()
 
+    def store_ready(self) -> None:
+        self._remembered_class()
+        self.refill()
+
+    def _remembered_class(self) -> None:
+        """Show the class this person worked on last (F5 remembers it per person), once per person."""
+        store = self.service.store
+        if not store.loaded or self._klas_of == store.user:
+            return
+        select = self.query_one("#klas", Select)
+        classes = self.service.registry.klassen()
+        if not classes:
+            return
+        self._klas_of = store.user
+        wanted = getattr(self.app, "voorkeuren", None)
+        last = wanted.get(store.user, self.KLAS_KEY) if wanted is not None else None
+        with select.prevent(Select.Changed):
+            select.set_options((k, k) for k in classes)
+            select.value = last if last in classes else classes[0]
+
     def on_select_changed(self) -> None:
+        voorkeuren = getattr(self.app, "voorkeuren", None)
+        if voorkeuren is not None and self.klas and self._klas_of == self.service.store.user:
+            voorkeuren.set(self.service.store.user, self.KLAS_KEY, self.klas)
         self.refill()
 
     @property
@@ -111,6 +144,11 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
         current = next((r.gesprek for r in self.service.klasoverzicht(self.klas) if r.leerling.id == event.key), None)
         talk = current or self.service.nieuw(event.key)
         self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
+
+    def action_vragenbank(self) -> None:
+        from screens.vragenbank import VragenbankScreen
+
+        self.app.push_screen(VragenbankScreen(self.service))
 
     def action_omgekeerd(self) -> None:
         pupil = self._pupil()

@@ -103,8 +103,13 @@ class RecordTable(ScrollView, can_focus=True):
         """The cursor moved to another row."""
 
     def __init__(self, columns: Sequence[Column], *, empty_text: str = "Niets gevonden.",
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+                 name: str | None = None, id: str | None = None, classes: str | None = None,
+                 enter_label: str | None = "Openen", enter_shown: bool = True) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        #: What Enter does on a row, as the footer says it; ``None``: Enter does nothing here (not shown).
+        self.enter_label = enter_label
+        if enter_label and (enter_label != "Openen" or not enter_shown):
+            self._bindings.key_to_bindings["enter"] = [Binding("enter", "select", enter_label, show=enter_shown)]
         self.columns = list(columns)
         self.empty_text = empty_text
         self._source: list[Row] = []
@@ -136,6 +141,8 @@ class RecordTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
         self.cursor = min(index, max(len(self._rows) - 1, 0))
         self.refresh()
+        if self.is_mounted:
+            self.screen.refresh_bindings()  # Enter comes and goes with the rows (check_action)
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         """Sort on a column (``None``: the order the rows came in)."""
@@ -172,6 +179,13 @@ class RecordTable(ScrollView, can_focus=True):
 
     def action_edge(self, end: int) -> None:
         self.cursor = len(self._rows) - 1 if end else 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter is offered (and shown in the footer) only where it does something: on a row, in a list
+        where a row opens or toggles."""
+        if action == "select" and (self.enter_label is None or not self._rows):
+            return False
+        return True
 
     def action_select(self) -> None:
         if self._rows:

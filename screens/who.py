@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -41,7 +42,7 @@ class WhoScreen(Screen[str | None]):
 # Wie ben je?
 
 Elke wijziging in ouder-tui draagt de naam van wie ze maakte. Kies je naam uit de lijst
-(pijltjes en Enter) of typ een nieuwe naam en druk op Enter.
+(pijltje omlaag tot bij je naam, dan Enter) of typ een nieuwe naam en druk op Enter.
 
 Na een tijd zonder gebruik komt dit scherm terug en verbergt het alle gegevens, zodat
 niemand op een gedeelde pc meekijkt.
@@ -72,10 +73,11 @@ niemand op een gedeelde pc meekijkt.
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(_TITLES.get(self.reason, _TITLES["start"]), classes="title")
-            yield Static("Kies je naam:", id="choose", markup=False)
+            yield Static("Kies je naam (pijltjes, dan Enter):", id="choose", markup=False)
             yield OptionList(id="names")
             yield Static("Of typ je naam:" if self.known else "Typ je naam:", id="type", markup=False)
-            yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60)
+            # No select-all on focus: the first letter typed on the list of names goes here and must stay.
+            yield Input(placeholder="bv. Juf Sarah", id="new-name", max_length=60, select_on_focus=False)
             yield Static("" if self.store.loaded else "De databank wordt geopend ...", id="error", markup=False)
             yield Static("", id="status", markup=False)
             if self.reason == "wissel":
@@ -93,7 +95,9 @@ niemand op een gedeelde pc meekijkt.
         names.display = self.query_one("#choose").display = bool(self.known)
         self.query_one("#type", Static).update("Of typ je naam:" if self.known else "Typ je naam:")
         if self.known:
-            names.highlighted = self.known.index(self.store.user) if self.store.user in self.known else 0
+            # Nobody is highlighted: Enter alone never signs in someone else (the previous person, say);
+            # an arrow key picks a name first.
+            names.highlighted = None
             names.focus()
 
     def store_ready(self) -> None:
@@ -110,6 +114,17 @@ niemand op een gedeelde pc meekijkt.
         self._show_names()
         if typing:
             self.query_one("#new-name", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list of names types a name: the keys go to the name field."""
+        names = self.query_one("#names", OptionList)
+        # (A fast typist's keys reach the list before the focus moved: every one of them, spaces too.)
+        if self.focused is names and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            field = self.query_one("#new-name", Input)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._choose(self.known[int(event.option.id or 0)])

@@ -52,6 +52,29 @@ def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(crypto, "SCRYPT_N", 2**10)
 
 
+#: Words that only English texts use (Textual's own, the system's reasons): no message may contain them.
+ENGLISH_WORDS = ("No matches", "Dismiss", "No space left", "Permission denied", "Input data was truncated",
+                 "timezone", "Traceback", "Errno", "WinError", "not found", "Error:")
+
+
+@pytest.fixture(autouse=True)
+def no_english_messages(monkeypatch: pytest.MonkeyPatch):
+    """Every notification any test makes the app show is Dutch: it fails on English words."""
+    from textual.app import App
+
+    shown: list[str] = []
+    real = App.notify
+
+    def notify(self, message, *args, **kwargs):
+        shown.append(str(message))
+        return real(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify)
+    yield
+    english = [m for m in shown if any(word in m for word in ENGLISH_WORDS)]
+    assert not english, f"English in a message to the user: {english}"
+
+
 class FixedClock:
     """A clock tests can read and move."""
 

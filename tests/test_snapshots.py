@@ -90,7 +90,9 @@ def _screens(store: Store):
         pilot.app.push_screen(PrullenbakScreen(store))
 
     async def conflict(pilot):
-        pilot.app.push_screen(ConflictDialog("Meester Tom", "2026-11-22T09:30:00+01:00"))
+        pilot.app.push_screen(ConflictDialog("Meester Tom", "2026-11-22T09:30:00+01:00",
+                                             [("Notities", "Mama belt liever na 17 uur.", "(leeg)"),
+                                              ("Klasnummer", "12", "14")]))
 
     async def instellingen(pilot):
         pilot.app.push_screen(InstellingenForm(store))

@@ -174,18 +174,43 @@ async def test_the_class_overview_on_the_demo(demo_store: Store) -> None:
         assert screen.query_one(RecordTable).row_count == len(rows)
 
 
-async def test_the_school_adds_its_own_question_during_the_talk(store: Store, klas) -> None:
+async def test_an_own_question_belongs_to_the_talk_and_the_bank_only_on_request(store: Store, klas) -> None:
+    """At 80x24, Tab reaches the own-question field; Enter puts the question in this talk only; with
+    *ook in de vragenbank* ticked the school's bank gets it too."""
     app = make_app(store, ask_user=False)
-    async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(OmgekeerdForm(app.startgesprekken, app.startgesprekken.nieuw(klas[2].id, soort="omgekeerd")))
+    bank = len(app.startgesprekken.vragen())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_area(app, pilot)
+        table = screen.query_one(RecordTable)
+        while table.rows[table.cursor].cells[0] != "Noor Maes":
+            await pilot.press("down")
+        await pilot.press("o")
         await pilot.pause()
-        await focus(app, pilot, "#own-question")
+        form = app.screen
+        assert isinstance(form, OmgekeerdForm)
+        own = form.query_one("#own-question")
+        await pilot.press("tab")
+        assert app.focused is own and own.region.bottom <= 24  # reached by Tab, and drawn on the screen
         await pilot.press(*"Welk eten lust je kind het liefst?", "enter")
         await pilot.pause()
-        questions = app.screen.query_one("#questions", OptionList)
-        assert questions.option_count == len(app.startgesprekken.vragen())
-        await pilot.press("escape")
-    assert Startgesprekken(store, Registry(store)).vragen()[-1].vraag == "Welk eten lust je kind het liefst?"
+        assert form._questions_asked() == ["Welk eten lust je kind het liefst?"]
+        await pilot.press(*"Pasta.")
+        for _ in range(6):  # back to "ook in de vragenbank"
+            if app.focused is form.query_one("#to-bank"):
+                break
+            await pilot.press("shift+tab")
+        assert app.focused is form.query_one("#to-bank")
+        await pilot.press("space")
+        await pilot.press("shift+tab", *"Wie brengt je kind naar school?", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await saves_done(pilot)
+        await pilot.pause()
+    service = Startgesprekken(store, Registry(store))
+    assert [v.vraag for v in service.vragen()[bank:]] == ["Wie brengt je kind naar school?"]
+    [talk] = service.van_leerling(klas[2].id)
+    assert [(a.vraag, a.antwoord) for a in talk.antwoorden] == [("Welk eten lust je kind het liefst?", "Pasta."),
+                                                              ("Wie brengt je kind naar school?", "")]
 
 
 async def test_which_parents_took_part_is_recorded(store: Store, klas) -> None:
