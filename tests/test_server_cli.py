@@ -208,7 +208,7 @@ def test_the_interface_starts_on_the_server_without_asking_who(pg_db: str, monke
         def run(self) -> None:
             started["ran"] = True
 
-    def fake_make_app(store, *, ask_user=True, idle_minutes=None):
+    def fake_make_app(store, *, ask_user=True, idle_minutes=None, **_):
         started.update(user=store.user, ask_user=ask_user, loaded=store.loaded)
         store.close()
         return FakeApp()
