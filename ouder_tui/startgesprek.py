@@ -23,6 +23,7 @@ from ouder_tui.areas import (
     MAX_HITS,
     SCHOOLJAAR_OPTION,
     AreaDescriptor,
+    Contact,
     ErasurePart,
     ExportOption,
     ExportSpec,
@@ -277,6 +278,10 @@ class Startgesprekken:
         except KeyError:
             raise NotFoundError("Dit gesprek bestaat niet (meer).") from None
 
+    def alle(self) -> list[Startgesprek]:
+        """Every conversation, oldest first."""
+        return list(self._view().sorted)
+
     def van_leerling(self, leerling_id: int) -> list[Startgesprek]:
         """A pupil's conversations, newest first."""
         return list(reversed(self._view().by_pupil.get(leerling_id, [])))
@@ -436,6 +441,22 @@ def _search(services: Services, query: str) -> list[SearchHit]:
     return hits
 
 
+def _contacts(services: Services, schooljaar: str) -> list[Contact]:
+    """The conversations held in the school year, with the family of the pupil and the parents who came."""
+    registry = services.registry
+    found = []
+    for talk in services.get("startgesprek").alle():
+        if not talk.gehouden or talk.schooljaar != schooljaar:
+            continue
+        try:
+            pupil = registry.leerling(talk.leerling_id)
+        except NotFoundError:
+            continue
+        if pupil.gezin_id is not None:
+            found.append(Contact(pupil.gezin_id, talk.soort, talk.datum, talk.ouder_ids, leerling_id=pupil.id))
+    return found
+
+
 def _export(services: Services, fmt: str, values: dict) -> bytes:
     """``ouder-tui export startgesprekken``."""
     from ouder_tui.startgesprek_export import export_startgesprekken
@@ -455,4 +476,6 @@ AREA = AreaDescriptor(
     exports=(ExportSpec("startgesprekken", "startgesprekken", ("csv", "json", "md", "html"), _export,
                         (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION)),),
     search=_search,
+    contacts=_contacts,
+    contact_kinds={"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"},
 )

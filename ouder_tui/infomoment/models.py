@@ -133,6 +133,10 @@ class Infomoment(Record, kw_only=True, frozen=True):
     minuten_per_ronde: int = 12
     wissel_minuten: int = 2
     vragen: tuple[Vraag, ...] = ()
+    #: The families invited (the target group, proposed from the registry and edited by the team).
+    uitgenodigd: tuple[int, ...] = ()
+    #: The parents (person ids) who came.
+    aanwezig: tuple[str, ...] = ()
 
     def checked(self) -> Infomoment:
         check = Checker()
@@ -201,7 +205,9 @@ class Infomoment(Record, kw_only=True, frozen=True):
         result = msgspec.structs.replace(
             self, schooljaar=year, begin=begin, plaats=check.text("plaats", self.plaats, limit=MAX_NAME),
             doelgroep=check.text("doelgroep", self.doelgroep, limit=300), taken=tuple(taken), tafels=tuple(tafels),
-            programma=tuple(programma), vragen=tuple(vragen), opendeurdagen=opendeurdagen)
+            programma=tuple(programma), vragen=tuple(vragen), opendeurdagen=opendeurdagen,
+            uitgenodigd=tuple(dict.fromkeys(g for g in self.uitgenodigd if g)),
+            aanwezig=tuple(dict.fromkeys(p for p in self.aanwezig if p)))
         check.done()
         return result
 

@@ -21,6 +21,7 @@ from ouder_tui.infomoment.models import (
     sjabloon,
 )
 from ouder_tui.infomoment.rotatie import Rooster, rotatie
+from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.models import from_record, record_data
 from ouder_tui.store import Store
 from ouder_tui.text import format_date, plural, school_year_of
@@ -34,8 +35,16 @@ JAAR = timedelta(days=364)
 class Infomomenten:
     """The information evenings, one per school year."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
+        self._registry = registry
+
+    @property
+    def registry(self) -> Registry:
+        """The registry the target group comes from (made on first use when none was given)."""
+        if self._registry is None:
+            self._registry = Registry(self.store)
+        return self._registry
 
     def vandaag(self) -> date:
         return self.store.clock().date()
@@ -61,6 +70,40 @@ class Infomomenten:
     def huidig(self) -> Infomoment | None:
         """This school year's infomoment, if there is one."""
         return self.van_jaar(school_year_of(self.vandaag()))
+
+    # -- the target group and who came -------------------------------------------------------------
+    def doelgroep_voorstel(self) -> list[Gezin]:
+        """The families the evening is for: those with a pupil in the 5th or 6th grade, families marked for
+        extra attention first (4th graders heading for the B-stream the team adds by hand)."""
+        from ouder_tui.bereik import marked_first
+
+        found = [g for g, kids in self.registry.gezinnen_met_kinderen() if any(k.leerjaar in (5, 6) for k in kids)]
+        return marked_first(self.store, found)
+
+    def doelgroep(self, info: Infomoment) -> list[Gezin]:
+        """The families invited, marked families first, then by name (families gone from the registry left out)."""
+        from ouder_tui.bereik import marked_first
+
+        wanted = set(info.uitgenodigd)
+        return marked_first(self.store, [g for g in self.registry.gezinnen() if g.id in wanted])
+
+    def nodig_uit(self, info_id: int, gezin_ids: list[int], *, uitnodigen: bool = True) -> Infomoment:
+        """Add families to the invited (or take them out with ``uitnodigen=False``)."""
+        def change(info: Infomoment) -> Infomoment:
+            if uitnodigen:
+                return msgspec.structs.replace(info, uitgenodigd=(*info.uitgenodigd, *gezin_ids))
+            gone = set(gezin_ids)
+            return msgspec.structs.replace(info, uitgenodigd=tuple(g for g in info.uitgenodigd if g not in gone))
+
+        return self._change(info_id, change)
+
+    def zet_aanwezig(self, info_id: int, persoon_id: str, aanwezig: bool = True) -> Infomoment:
+        """Tick (or untick) a parent as present at the evening."""
+        def change(info: Infomoment) -> Infomoment:
+            kept = tuple(p for p in info.aanwezig if p != persoon_id)
+            return msgspec.structs.replace(info, aanwezig=(*kept, persoon_id) if aanwezig else kept)
+
+        return self._change(info_id, change)
 
     # -- checks ---------------------------------------------------------------------------------
     def waarschuwingen(self, info: Infomoment) -> list[str]:

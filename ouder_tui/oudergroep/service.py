@@ -264,8 +264,9 @@ class Oudergroep:
         return self._view().people.get(persoon_id) or onbekende_persoon(persoon_id)
 
     def personen(self, *, tekst: str = "", klas: str = "", taal: str = "", eerder: str = "") -> list[Persoon]:
-        """Parents and guests to invite, by name; filters: class of a child, language, earlier attendance
-        (``ooit``: came at least once, ``nooit``: never came, ``vast``: the core of regulars)."""
+        """Parents and guests to invite, parents of families marked for extra attention first, then by name;
+        filters: class of a child, language, earlier attendance (``ooit``: came at least once, ``nooit``:
+        never came, ``vast``: the core of regulars)."""
         view = self._view()
         words = fold(clean_text(tekst)).split()
         wanted_class = fold(klas.strip())
@@ -290,7 +291,10 @@ class Oudergroep:
                     eerder == "vast" and times < VASTE_KERN):
                 continue
             found.append(person)
-        return found
+        from ouder_tui.bereik import marks
+
+        marked = marks(self.store)  # parents of families marked for extra attention first
+        return sorted(found, key=lambda p: p.gezin_id not in marked)
 
     def aanwezigheden(self, persoon_id: str) -> list[Sessie]:
         """The held sessions someone attended, oldest first."""
