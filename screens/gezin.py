@@ -162,6 +162,8 @@ class GezinScreen(DetailScreen):
         Binding("n", "add_child", "Kind +"),
         Binding("delete", "delete", "Verwijderen"),
         Binding("i", "inzage", "Inzage"),
+        Binding("a", "aandacht", "Aandacht", show=False),
+        Binding("A", "aandacht_weg", "Markering weg", show=False),
         Binding("h", "historiek", "Historiek", show=False),
         Binding("w", "wissen", "Wissen", show=False),
     ]
@@ -177,6 +179,9 @@ Tab springt tussen de lijsten.
 **i** maakt het inzageverslag voor ouders die vragen wat de school over hen bewaart: alles over
 het gezin en de kinderen uit elk deel van ouder-tui, ook vertrouwelijke notities (gemarkeerd) en wat
 in de prullenbak zit. Lees het na voor je het meegeeft.
+
+De kaart **Bereik** toont de contacten van dit schooljaar over alle delen heen. **a** markeert het
+gezin voor extra aandacht (met de reden); **A** (shift+a) haalt die markering weg.
 
 **h** toont wie dit gezin wanneer wijzigde (welke velden). **w** wist het gezin definitief, op vraag
 van de ouders: de kinderen, hun gesprekken en huisbezoeken, wat de ouders in de oudergroep deden, wat
@@ -212,8 +217,9 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
     @staticmethod
     def _module_cards() -> list:
         from screens.areas import AREAS
+        from screens.bereik import family_reach_card
 
-        return [card for area in AREAS for card in area.family_cards()]
+        return [family_reach_card, *(card for area in AREAS for card in area.family_cards())]
 
     @property
     def gezin(self) -> Gezin:
@@ -293,6 +299,16 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
 
         self.app.push_screen(ExportDialog(f"Inzage voor gezin {gezin.naam}", f"inzage-gezin-{self.gezin_id}",
                                           FORMATS, produce))
+
+    def action_aandacht(self) -> None:
+        from screens.bereik import AandachtForm
+
+        self.app.push_screen(AandachtForm(self.app.service("bereik"), self.gezin), lambda _: self.reload())
+
+    def action_aandacht_weg(self) -> None:
+        from screens.bereik import remove_mark
+
+        remove_mark(self.app, self.app.service("bereik"), self.gezin, self.reload)
 
     def action_historiek(self) -> None:
         from screens.privacy import LogboekScreen

@@ -124,6 +124,7 @@ class OverzichtScreen(AreaScreen):
     BINDINGS = [
         Binding("i", "app.import_leerlingen", "Leerlingen importeren"),
         Binding("s", "app.instellingen", "Instellingen"),
+        Binding("b", "app.bereik", "Bereik"),
     ]
     HELP = """
 # Overzicht
@@ -133,7 +134,8 @@ wat binnenkort gepland is en wat over tijd is. De panelen worden bijgewerkt telk
 naar dit scherm terugkomt.
 
 Met **s** stel je de naam van de school en de vergrendeltijd in; met **i** importeer je
-de leerlingenlijst.
+de leerlingenlijst. **b** toont het bereik: welke gezinnen de school dit schooljaar bereikte en
+welke nog door niemand.
 """
     DEFAULT_CSS = """
     OverzichtScreen #panels { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
@@ -147,9 +149,10 @@ de leerlingenlijst.
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
         from screens.areas import AREAS
+        from screens.bereik import BereikPanel
 
         with Grid(id="panels"):
-            for panel in [*PANELS, *(p for area in AREAS for p in area.panels())]:
+            for panel in [*PANELS, BereikPanel, *(p for area in AREAS for p in area.panels())]:
                 yield panel(self.registry)
 
     def _school_name(self) -> str:
