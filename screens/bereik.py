@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Select, Static, TabbedContent, TabPane
 
 from ouder_tui.areas import contact_kinds
-from ouder_tui.bereik import REDENEN, ROLGROEPEN, Bereik, Cijfers, ExtraAandacht, GezinBereik, Telling, contact_line
+from ouder_tui.bereik import REDENEN, Bereik, Cijfers, ExtraAandacht, GezinBereik, Telling, contact_line
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Gezin
 from ouder_tui.models import from_record
@@ -276,12 +276,12 @@ class BereikPanel(DashboardPanel):
         total = c.gezinnen
         missing = service.niet_bereikt()
         marked = sum(1 for r in missing if r.aandacht)
-        lines = [f"{total.bereikt} van {plural(total.totaal, 'gezin', 'gezinnen')} bereikt ({total.procent}%)",
-                 f"{plural(len(missing), 'gezin', 'gezinnen')} nog door niemand"
-                 + (f", {marked} met extra aandacht" if marked else "")]
-        lines.append("Ouders zelf: " + ", ".join(f"{key} {t.bereikt}/{t.totaal}" for key, t in zip(ROLGROEPEN, c.ouders)))
-        lines.append("b: bereik per gezin")
-        return lines
+        moeders, vaders, anderen = c.ouders
+        return [f"{total.bereikt} van {plural(total.totaal, 'gezin', 'gezinnen')} bereikt ({total.procent}%)",
+                f"{len(missing)} nog door niemand" + (f", {marked} met (!)" if marked else ""),
+                f"Moeders {moeders.bereikt}/{moeders.totaal}, vaders {vaders.bereikt}/{vaders.totaal}",
+                f"Andere opvoeders {anderen.bereikt}/{anderen.totaal}",
+                "b: bereik per gezin"]
 
 
 def family_reach_card(app, gezin: Gezin) -> tuple[str, list[str]]:

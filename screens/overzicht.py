@@ -124,7 +124,7 @@ class OverzichtScreen(AreaScreen):
     BINDINGS = [
         Binding("i", "app.import_leerlingen", "Leerlingen importeren"),
         Binding("s", "app.instellingen", "Instellingen"),
-        Binding("b", "app.bereik", "Bereik"),
+        Binding("b", "app.bereik", "Bereik", show=False),  # the panel says so
     ]
     HELP = """
 # Overzicht

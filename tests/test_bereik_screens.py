@@ -39,8 +39,8 @@ async def test_the_dashboard_shows_the_reach_and_b_opens_the_families_nobody_rea
         await pilot.pause()
         panel = next(p for p in app.screen.query(DashboardPanel) if p.TITLE == "Bereik")
         text = str(panel.render())
-        assert "4 van 6 gezinnen bereikt (67%)" in text and "2 gezinnen nog door niemand, 1 met extra aandacht" in text
-        assert "moeders 3/4, vaders 2/3, anderen 1/2" in text
+        assert "4 van 6 gezinnen bereikt (67%)" in text and "2 nog door niemand, 1 met (!)" in text
+        assert "Moeders 3/4, vaders 2/3" in text and "Andere opvoeders 1/2" in text
         screen = await _open(app, pilot)
         assert _names(screen, "niet") == ["(!) Mertens", "Kowalski"]
         assert screen.query_one(TabbedContent).get_tab("niet").label.plain == "Nog niet bereikt (2)"
