@@ -32,7 +32,9 @@ DEMO_VERSION = 8
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
-KANALEN = ["Smartschool", "Smartschool", "Smartschool", "telefoon", "sms/WhatsApp", "e-mail", "persoonlijk"]
+#: Preferred channels, weighted (names from the one list of channels, ``ouder_tui.kanalen``).
+KANALEN = ["Smartschool-bericht", "Smartschool-bericht", "Smartschool-bericht", "telefoongesprek", "sms of WhatsApp",
+           "e-mail", "persoonlijk aan de schoolpoort"]
 
 
 def _blocks() -> dict:

@@ -32,6 +32,7 @@ from ouder_tui.areas import (
     Subject,
 )
 from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.kanalen import kanaal_id
 from ouder_tui.leerlingen import Leerling, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
@@ -43,10 +44,21 @@ EIGEN_VRAGEN = "eigen_vragen"
 
 SOORTEN = {"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"}
 STATUSSEN = {"gepland": "gepland", "gehouden": "gehouden"}
+#: How an omgekeerd oudergesprek was held.
+VORMEN = {"klas": "in de klas", "telefoon": "telefonisch", "video": "videogesprek", "bericht": "via een berichtenapp"}
 WIE = {"leerkracht": "de leerkracht", "ouders": "de ouders", "leerling": "de leerling zelf", "anderen": "anderen"}
 
 #: The first weeks of the school year in which these conversations belong.
 GOUDEN_WEKEN = 5
+#: A conversation held this many days before 1 September already belongs to the coming school year
+#: (many schools invite pupil and parents in the last days of August).
+VOOR_DE_START = 14
+
+
+def gesprek_schooljaar(day: date) -> str:
+    """The school year a conversation on ``day`` belongs to: the last days of August count for the next one."""
+    return school_year_of(day + timedelta(days=VOOR_DE_START))
+
 
 
 @cache
@@ -56,8 +68,10 @@ def _data(name: str) -> dict:
 
 
 def kanalen() -> dict[str, str]:
-    """The shipped communication channels: id -> Dutch name."""
-    return {k["id"]: k["naam"] for k in _data("kanalen")["kanalen"]}
+    """The shipped communication channels: id -> Dutch name (the list the registry uses too)."""
+    from ouder_tui.kanalen import kanalen as shared
+
+    return shared()
 
 
 def ezelsbruggetjes() -> list[dict[str, str]]:
@@ -162,6 +176,8 @@ class Startgesprek(Record, kw_only=True, frozen=True):
     nodig: tuple[Nodig, ...] = ()
     plan: Communicatieplan = Communicatieplan()
     antwoorden: tuple[Antwoord, ...] = ()
+    #: How the talk was held (a key of :data:`VORMEN`; empty: not noted).
+    vorm: str = ""
     duur_seconden: int = 0
     notities: str = ""
 
@@ -172,6 +188,18 @@ class Startgesprek(Record, kw_only=True, frozen=True):
     @property
     def soort_tekst(self) -> str:
         return SOORTEN.get(self.soort, self.soort)
+
+    def samenvatting(self) -> str:
+        """One line: ``omgekeerd oudergesprek gehouden op 12/09/2026, in de klas, met de leerling, met tolk``."""
+        parts = [f"{self.soort_tekst} {self.status} op {format_date(self.datum)}" if self.datum
+                 else f"{self.soort_tekst} {self.status}"]
+        if self.vorm:
+            parts.append(VORMEN.get(self.vorm, self.vorm))
+        if self.soort == "omgekeerd" and self.gehouden:
+            parts.append("met de leerling" if self.leerling_aanwezig else "zonder de leerling")
+        if self.tolk:
+            parts.append(f"met tolk ({self.tolk_naam})" if self.tolk_naam else "met tolk")
+        return ", ".join(parts)
 
     def checked(self) -> Startgesprek:
         """A cleaned copy, or :class:`ValidationError` with a Dutch message per field.
@@ -187,9 +215,12 @@ class Startgesprek(Record, kw_only=True, frozen=True):
             check.fail("status", "Kies gepland of gehouden.")
         if self.gehouden and self.datum is None:
             check.fail("datum", "Vul de datum van het gesprek in.")
+        if self.vorm and self.vorm not in VORMEN:
+            check.fail("vorm", f"Kies uit: {', '.join(VORMEN.values())}.")
         if self.soort == "startgesprek" and self.gehouden and not self.leerling_aanwezig:
             check.fail("leerling_aanwezig", "Bij een startgesprek is de leerling altijd aanwezig.")
-        schooljaar = clean_text(self.schooljaar) or (school_year_of(self.datum) if self.datum else "")
+        # Its date says which school year it belongs to (a talk in late August: the coming one).
+        schooljaar = gesprek_schooljaar(self.datum) if self.datum else clean_text(self.schooljaar)
         if not schooljaar:
             check.fail("schooljaar", "Vul het schooljaar in.")
         nodig = []
@@ -221,6 +252,8 @@ class KlasRij:
 
     leerling: Leerling
     gesprek: Startgesprek | None
+    #: The omgekeerd oudergesprek of the school year (held before planned), if any.
+    omgekeerd: Startgesprek | None = None
 
     @property
     def stand(self) -> str:
@@ -262,7 +295,8 @@ class Startgesprekken:
         return self.store.clock().date()
 
     def schooljaar(self) -> str:
-        return school_year_of(self.vandaag())
+        """The school year the class teacher works on: in the last days of August already the coming one."""
+        return gesprek_schooljaar(self.vandaag())
 
     # -- reading -----------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
@@ -295,7 +329,8 @@ class Startgesprekken:
         return None
 
     def klasoverzicht(self, klas: str, schooljaar: str | None = None) -> list[KlasRij]:
-        """Every active pupil of a class with their startgesprek of the school year (held before planned)."""
+        """Every active pupil of a class with their startgesprek and their omgekeerd oudergesprek of the school
+        year (each: held before planned)."""
         year = schooljaar or self.schooljaar()
         rows = []
         for pupil in self.registry.leerlingen():
@@ -303,8 +338,15 @@ class Startgesprekken:
                 continue
             talks = [t for t in self.van_leerling(pupil.id) if t.soort == "startgesprek" and t.schooljaar == year]
             talks.sort(key=lambda t: not t.gehouden)
-            rows.append(KlasRij(pupil, talks[0] if talks else None))
+            rows.append(KlasRij(pupil, talks[0] if talks else None, self.omgekeerd(pupil.id, year)))
         return rows
+
+    def omgekeerd(self, leerling_id: int, schooljaar: str | None = None) -> Startgesprek | None:
+        """The pupil's omgekeerd oudergesprek of the school year: the held one, else the planned one."""
+        year = schooljaar or self.schooljaar()
+        talks = [t for t in self.van_leerling(leerling_id) if t.soort == "omgekeerd" and t.schooljaar == year]
+        talks.sort(key=lambda t: not t.gehouden)
+        return talks[0] if talks else None
 
     def gouden_weken_resterend(self) -> int:
         """School days left in the first five weeks from 1 September (0 once they are over)."""
@@ -356,7 +398,8 @@ class Startgesprekken:
             raise ValidationError({"leerling_id": "Deze leerling bestaat niet (meer)."})
 
     def nieuw(self, leerling_id: int, *, soort: str = "startgesprek") -> Startgesprek:
-        """A new conversation for a pupil, with the family's language and interpreter need in the plan."""
+        """A new conversation for a pupil; its plan proposes what the registry knows: the parents' preferred
+        channels, the family's language and interpreter need, the best moments."""
         pupil = self.registry.leerling(leerling_id)
         plan = Communicatieplan()
         ouder_ids: tuple[str, ...] = ()
@@ -364,7 +407,8 @@ class Startgesprekken:
             family = self.registry.gezin(pupil.gezin_id)
             languages, interpreters = family.talen(), family.tolk_talen()
             moments = next((o.beste_momenten for o in family.ouders if o.beste_momenten), "")
-            plan = Communicatieplan(taal=languages[0] if languages else "", tolk=bool(interpreters),
+            preferred = tuple(dict.fromkeys(k for o in family.ouders if (k := kanaal_id(o.voorkeurkanaal))))
+            plan = Communicatieplan(kanalen=preferred, taal=languages[0] if languages else "", tolk=bool(interpreters),
                                     tolk_taal=interpreters[0] if interpreters else "", beste_momenten=moments)
             ouder_ids = tuple(o.id for o in family.ouders)
         return Startgesprek(leerling_id=leerling_id, schooljaar=self.schooljaar(), soort=soort,

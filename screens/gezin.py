@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
+from ouder_tui.kanalen import kanaal_naam
 from ouder_tui.leerlingen import KANALEN, RELATIES, Adres, Gezin, Leerling, Ouder, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural
@@ -99,7 +100,8 @@ kaart 'Zo bereik je dit gezin'.
             yield text_field("telefoon", "Telefoon / gsm", o.telefoon)
             yield text_field("email", "E-mail", o.email)
         with Horizontal(classes="row"):
-            yield choice_field("voorkeurkanaal", "Voorkeurkanaal", [(k, k) for k in KANALEN if k], o.voorkeurkanaal)
+            yield choice_field("voorkeurkanaal", "Voorkeurkanaal", _channel_options(o.voorkeurkanaal),
+                               kanaal_naam(o.voorkeurkanaal))
             yield text_field("beste_momenten", "Best bereikbaar", o.beste_momenten, placeholder="bv. na 16 uur")
         yield note_field("notities", "Notities", o.notities)
 
@@ -140,6 +142,13 @@ kaart 'Zo bereik je dit gezin'.
                          "talen": ", ".join(o.talen), "tolk_nodig": o.tolk_nodig, "tolk_taal": o.tolk_taal,
                          "telefoon": o.telefoon, "email": o.email, "voorkeurkanaal": o.voorkeurkanaal,
                          "beste_momenten": o.beste_momenten, "notities": o.notities})
+
+
+def _channel_options(current: str) -> list[tuple[str, str]]:
+    """The one list of channels, plus a parent's current choice if it is none of them (imported text)."""
+    options = [(k, k) for k in KANALEN if k]
+    shown = kanaal_naam(current)
+    return options if not shown or (shown, shown) in options else [*options, (shown, shown)]
 
 
 def child_row(kid: Leerling) -> Row:

@@ -27,9 +27,9 @@ def class_row(row: KlasRij, service: Startgesprekken) -> Row:
         review = format_date(talk.plan.evaluatie_op)
         if talk.plan.evaluatie_op and talk.plan.evaluatie_op < today:
             review += " !"
-    reverse = next((t for t in service.van_leerling(row.leerling.id) if t.soort == "omgekeerd"), None)
-    return Row(row.leerling.id, (row.leerling.naam, stand, plan, review,
-                                 format_date(reverse.datum) if reverse else ""))
+    reverse = row.omgekeerd  # this school year's; a planned one shows with a "gepland" mark
+    reverse_text = (format_date(reverse.datum) or "?") + ("" if reverse.gehouden else " gepl.") if reverse else ""
+    return Row(row.leerling.id, (row.leerling.naam, stand, plan, review, reverse_text))
 
 
 class StartgesprekkenScreen(AreaScreen):
@@ -49,8 +49,9 @@ van het communicatieplan en wanneer het plan herbekeken wordt (een ! als die dat
 Bovenaan staat hoeveel schooldagen er nog over zijn van de gouden weken (de eerste vijf weken
 vanaf 1 september).
 
-Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
-oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
+Enter opent het startgesprek van de leerling (of begint er een). **o** opent het omgekeerd
+oudergesprek van dit schooljaar of begint er een (ook om het vooraf te plannen); de kolom Omgekeerd
+toont de datum, met 'gepl.' zolang het nog gepland is, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
 plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
 """
     DEFAULT_CSS = """
@@ -70,7 +71,7 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
                          value=classes[0] if classes else Select.NULL)
             yield Static("", id="figures", markup=False)
         yield RecordTable([Column("Leerling"), Column("Startgesprek", 20), Column("Plan"), Column("Herbekijken", 12),
-                           Column("Omgekeerd", 10)], id="klas-table", empty_text="Kies een klas.")
+                           Column("Omgekeerd", 16)], id="klas-table", empty_text="Kies een klas.")
 
     def on_mount(self) -> None:
         self.refill()
@@ -98,10 +99,12 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
         planned = sum(r.stand == "gepland" for r in rows)
         overdue = sum(1 for t in self.service.evaluatie_verlopen()
                       if any(r.gesprek is not None and r.gesprek.id == t.id for r in rows))
+        reverse = sum(1 for r in rows if r.omgekeerd is not None and r.omgekeerd.gehouden)
         days = self.service.gouden_weken_resterend()
         golden = f"gouden weken: nog {plural(days, 'schooldag', 'schooldagen')}" if days else "gouden weken voorbij"
         self.query_one("#figures", Static).update(
             f"{golden}  ·  {held} gehouden, {planned} gepland, {len(rows) - held - planned} nog niet"
+            + (f"  ·  {reverse} omgekeerd" if reverse else "")
             + (f"  ·  {overdue} te herbekijken" if overdue else ""))
 
     def _pupil(self) -> int | None:
@@ -113,10 +116,11 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
         self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
 
     def action_omgekeerd(self) -> None:
+        """Open the pupil's omgekeerd oudergesprek of this school year (planned or held), or begin one."""
         pupil = self._pupil()
         if pupil is not None:
-            self.app.push_screen(OmgekeerdForm(self.service, self.service.nieuw(pupil, soort="omgekeerd")),
-                                 lambda _: self.refill())
+            talk = self.service.omgekeerd(pupil) or self.service.nieuw(pupil, soort="omgekeerd")
+            self.app.push_screen(OmgekeerdForm(self.service, talk), lambda _: self.refill())
 
     def action_export(self) -> None:
         from ouder_tui.startgesprek_export import FORMATS, export_startgesprekken
@@ -166,9 +170,14 @@ class StartgesprekPanel(DashboardPanel):
 
 
 def plan_lines(app, leerling_id: int) -> list[str]:
+    """The pupil's plan of this school year, then the omgekeerd oudergesprek if there is one."""
     service: Startgesprekken = app.startgesprekken
     talk = service.huidig_plan(leerling_id)
-    return talk.plan.lines() if talk else []
+    lines = talk.plan.lines() if talk else []
+    reverse = service.omgekeerd(leerling_id)
+    if reverse is not None:
+        lines.append(reverse.samenvatting()[0].upper() + reverse.samenvatting()[1:])
+    return lines
 
 
 def family_plans_card(app, gezin) -> tuple[str, list[str]]:
