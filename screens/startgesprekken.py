@@ -28,7 +28,12 @@ def class_row(row: KlasRij, service: Startgesprekken) -> Row:
         if talk.plan.evaluatie_op and talk.plan.evaluatie_op < today:
             review += " !"
     reverse = row.omgekeerd  # this school year's; a planned one shows with a "gepland" mark
-    reverse_text = (format_date(reverse.datum) or "?") + ("" if reverse.gehouden else " gepl.") if reverse else ""
+    if reverse is None:
+        reverse_text = ""
+    elif reverse.gehouden:
+        reverse_text = format_date(reverse.datum)
+    else:
+        reverse_text = f"gepl. {reverse.datum:%d/%m}" if reverse.datum else "gepland"
     return Row(row.leerling.id, (row.leerling.naam, stand, plan, review, reverse_text))
 
 
@@ -51,7 +56,7 @@ vanaf 1 september).
 
 Enter opent het startgesprek van de leerling (of begint er een). **o** opent het omgekeerd
 oudergesprek van dit schooljaar of begint er een (ook om het vooraf te plannen); de kolom Omgekeerd
-toont de datum, met 'gepl.' zolang het nog gepland is, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
+toont de datum, met 'gepl.' ervoor zolang het nog gepland is, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
 plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
 """
     DEFAULT_CSS = """
@@ -71,7 +76,7 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
                          value=classes[0] if classes else Select.NULL)
             yield Static("", id="figures", markup=False)
         yield RecordTable([Column("Leerling"), Column("Startgesprek", 20), Column("Plan"), Column("Herbekijken", 12),
-                           Column("Omgekeerd", 16)], id="klas-table", empty_text="Kies een klas.")
+                           Column("Omgekeerd", 11)], id="klas-table", empty_text="Kies een klas.")
 
     def on_mount(self) -> None:
         self.refill()
