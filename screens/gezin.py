@@ -189,7 +189,7 @@ Tab springt tussen de lijsten.
 het gezin en de kinderen uit elk deel van ouder-tui, ook vertrouwelijke notities (gemarkeerd) en wat
 in de prullenbak zit. Lees het na voor je het meegeeft.
 
-De kaart **Bereik** toont de contacten van dit schooljaar over alle delen heen. **a** markeert het
+De kaart **Bereik** (onderaan) toont de contacten van dit schooljaar over alle delen heen. **a** markeert het
 gezin voor extra aandacht (met de reden); **A** (shift+a) haalt die markering weg.
 
 **h** toont wie dit gezin wanneer wijzigde (welke velden). **w** wist het gezin definitief, op vraag
@@ -221,14 +221,20 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
+            yield ModuleCards(self._reach_cards())  # this school year's contacts and the mark, under the rest
         yield Footer(show_command_palette=False)
 
     @staticmethod
     def _module_cards() -> list:
         from screens.areas import AREAS
+
+        return [card for area in AREAS for card in area.family_cards()]
+
+    @staticmethod
+    def _reach_cards() -> list:
         from screens.bereik import family_reach_card
 
-        return [family_reach_card, *(card for area in AREAS for card in area.family_cards())]
+        return [family_reach_card]
 
     @property
     def gezin(self) -> Gezin:
@@ -255,7 +261,8 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             lines += ["Notities:", g.notities]
         lines.append(f"Laatst gewijzigd door {g.changed_by or '-'}")
         self.query_one("#family-card", Card).set_lines(lines)
-        self.query_one(ModuleCards).show(self.app, g)
+        for cards in self.query(ModuleCards):
+            cards.show(self.app, g)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         if event.table.id == "children":

@@ -23,6 +23,7 @@ from ouder_tui.infomoment.models import (
 from ouder_tui.infomoment.rotatie import Rooster, rotatie
 from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.models import from_record, record_data
+from ouder_tui.settings import load_settings
 from ouder_tui.store import Store
 from ouder_tui.text import format_date, plural, school_year_of
 
@@ -110,13 +111,32 @@ class Infomomenten:
         """What the source documents warn about: timing, one network only, no CLB, parents not invited."""
         found = []
         day = info.datum
-        if day and info.inschrijvingen_vanaf and day >= info.inschrijvingen_vanaf:
-            found.append(f"Het infomoment valt niet vóór de start van de inschrijvingen ({format_date(info.inschrijvingen_vanaf)}):"
+        ahead = load_settings(self.store).infomoment_ruim_voor_dagen
+        start = info.inschrijvingen_vanaf
+        if start is None:
+            found.append("De startdatum van de inschrijvingen ontbreekt: het infomoment hoort er ruim voor te "
+                         "vallen.")
+        elif day and day >= start:
+            found.append(f"Het infomoment valt niet vóór de start van de inschrijvingen ({format_date(start)}):"
                          " ouders moeten dan al kiezen voor ze geïnformeerd zijn.")
-        for open_day in info.opendeurdagen:
-            if day and open_day.datum and day >= open_day.datum:
+        elif day and (start - day).days < ahead:
+            found.append(f"Het infomoment valt maar {plural((start - day).days, 'dag', 'dagen')} voor de start van de "
+                         f"inschrijvingen ({format_date(start)}); reken op minstens {ahead} dagen, zodat ouders nog "
+                         "scholen kunnen bezoeken.")
+        open_days = sorted((o for o in info.opendeurdagen if o.datum), key=lambda o: o.datum)
+        for open_day in open_days:
+            if day and day >= open_day.datum:
                 found.append(f"Het infomoment valt niet vóór de opendeurdag van {open_day.school or 'een school'} "
                              f"({format_date(open_day.datum)}).")
+        first = open_days[0] if open_days else None
+        if day and first and day < first.datum and (first.datum - day).days < ahead:
+            found.append(f"De eerste opendeurdag ({first.school or 'een school'}, {format_date(first.datum)}) volgt "
+                         f"maar {plural((first.datum - day).days, 'dag', 'dagen')} na het infomoment; reken op "
+                         f"minstens {ahead} dagen.")
+        after = [f"{o.school or 'een school'} {format_date(o.datum)}" for o in open_days if start and o.datum > start]
+        if after:
+            found.append(f"Opendeurdagen na de start van de inschrijvingen ({format_date(start)}): {', '.join(after)}. "
+                         "Zeg ouders dat ze daarop niet hoeven te wachten.")
         networks = {t.net for t in info.tafels if t.soort == "school" and t.net}
         schools = [t for t in info.tafels if t.soort == "school"]
         if schools and all(t.net for t in schools) and len(networks) == 1:  # an unknown network could differ
