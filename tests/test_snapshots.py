@@ -208,6 +208,11 @@ def _screens(store: Store):
     async def bereik(pilot):
         await pilot.press("b")
 
+    async def infomoment_ouders(pilot):
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("o")
+
     async def bereik_cijfers(pilot):
         await pilot.press("b")
         await pilot.pause()
@@ -229,7 +234,7 @@ def _screens(store: Store):
                                      oudergroep_weggebleven, oudergroep_jaar, oudergroep_sessie, oudergroep_aanwezig,
                                      oudergroep_uitnodigen, sessie_form, infomoment, infomoment_tafels,
                                      infomoment_rotatie, infomoment_vragen, infomoment_form, bereik, bereik_cijfers,
-                                     aandacht_form)}
+                                     aandacht_form, infomoment_ouders)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
@@ -238,7 +243,7 @@ SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling
            "startgesprek_form", "omgekeerd_form", "oudergroep", "oudergroep_weggebleven", "oudergroep_jaar",
            "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form", "infomoment",
            "infomoment_tafels", "infomoment_rotatie", "infomoment_vragen", "infomoment_form", "wachtwoord",
-           "wachtwoord_aan", "bereik", "bereik_cijfers", "aandacht_form"]
+           "wachtwoord_aan", "bereik", "bereik_cijfers", "aandacht_form", "infomoment_ouders"]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -106,6 +106,14 @@ class Infomomenten:
 
         return self._change(info_id, change)
 
+    def opvolgen(self, info: Infomoment) -> list[Gezin]:
+        """After the evening: the invited families of whom nobody came (to reach another way: a home visit or
+        a talk), marked families first. Before the evening: none."""
+        if info.datum is None or info.datum > self.vandaag():
+            return []
+        came = set(info.aanwezig)
+        return [g for g in self.doelgroep(info) if not any(o.id in came for o in g.ouders)]
+
     # -- checks ---------------------------------------------------------------------------------
     def waarschuwingen(self, info: Infomoment) -> list[str]:
         """What the source documents warn about: timing, one network only, no CLB, parents not invited."""
