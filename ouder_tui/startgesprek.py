@@ -263,16 +263,11 @@ class KlasRij:
 
 
 def school_days_between(start: date, end: date) -> int:
-    """Weekdays from ``start`` up to and including ``end`` (holidays are not known here)."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(rest):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            count += 1
-    return count
+    """School days from ``start`` up to and including ``end``: weekdays outside the Flemish school holidays
+    and free days (``ouder_tui.kalender``; a school's own study days are not known)."""
+    from ouder_tui.kalender import schooldagen
+
+    return schooldagen(start, end)
 
 
 class _Snapshot:

@@ -183,7 +183,7 @@ ctrl+s bewaart.
         return saved
 
     def after_save(self, saved: Sessie) -> None:
-        for warning in saved.warnings(self.service.vandaag()):
+        for warning in self.service.waarschuwingen(saved):
             self.app.notify(warning, severity="warning", markup=False, timeout=8)
 
     def fill(self, record: dict) -> None:

@@ -431,6 +431,41 @@ class Oudergroep:
             saved = [from_record(Sessie, r) for r in self.store.insert_many(SESSIES, copies)]
         return [first, *saved]
 
+    def waarschuwingen(self, session: Sessie) -> list[str]:
+        """What is worth a second look after a save: the session's own warnings (past, weekend, a school
+        holiday, late in the day), other sessions of its series in a holiday, and another session at the
+        same time and place."""
+        from ouder_tui.kalender import vrij_op
+
+        found = session.warnings(self.vandaag())
+        if session.reeks_id:
+            others = [s for s in self.reeks(session) if s.id != session.id and s.datum and not s.geannuleerd]
+            holidays = [f"{format_date(s.datum)} ({free.naam})" for s in others
+                        if s.datum.weekday() < 5 and (free := vrij_op(s.datum)) is not None]
+            if holidays:
+                found.append(f"Ook in deze reeks vallen sessies op een vrije dag: {', '.join(holidays)}.")
+        for other in self.dubbel(session):
+            found.append(f"Op {format_date(other.datum)} is er om {other.uren} al een sessie"
+                         + (f" in {other.plaats}" if other.plaats else "") + f": {other.titel}.")
+        return found
+
+    def dubbel(self, session: Sessie) -> list[Sessie]:
+        """Other sessions (not cancelled) on the same day whose hours overlap, in the same place (or where
+        either has no place yet)."""
+        if session.datum is None or session.geannuleerd:
+            return []
+
+        def span(s: Sessie) -> tuple[str, str]:  # "09:00" < "11:00": times compare as text
+            return s.begin, s.einde if s.einde > s.begin else "23:59"
+
+        def same_place(other: Sessie) -> bool:
+            return not session.plaats or not other.plaats or fold(session.plaats) == fold(other.plaats)
+
+        start, end = span(session)
+        return [o for o in self._view().sessions
+                if o.id != session.id and o.datum == session.datum and not o.geannuleerd and same_place(o)
+                and span(o)[0] < end and start < span(o)[1]]
+
     def reeks(self, session: Sessie) -> list[Sessie]:
         if not session.reeks_id:
             return [session]
