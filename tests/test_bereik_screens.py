@@ -132,3 +132,24 @@ async def test_export_from_the_view_names_nobody_unless_ticked(store: Store, sch
         await pilot.pause()
     text = target.read_text(encoding="utf-8-sig")
     assert "2026-2027;totaal;alle gezinnen;6;4;67" in text and "Mertens" not in text
+
+
+async def test_names_that_look_like_markup_show_literally(store: Store, school, registry) -> None:
+    from ouder_tui.leerlingen import Gezin, Leerling
+
+    hostile = registry.add_gezin(Gezin(naam="[bold]Ahmed [tolk][/]"))
+    registry.add_leerling(Leerling(voornaam="[red]x", familienaam="y", klas="2A", gezin_id=hostile.id))
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        assert "[bold]Ahmed [tolk][/]" in _names(screen, "niet")
+        await pilot.press("a")  # the first row: the marked Mertens; then the hostile family's view
+        await pilot.press("escape")
+        table = screen.query_one("#niet-table", RecordTable)
+        table.cursor = _names(screen, "niet").index("[bold]Ahmed [tolk][/]")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, GezinScreen) and app.is_running
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AandachtForm) and "[bold]Ahmed [tolk][/]" in app.screen.form_title
