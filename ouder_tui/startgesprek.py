@@ -497,11 +497,34 @@ def _contacts(services: Services, schooljaar: str) -> list[Contact]:
 
 
 def _export(services: Services, fmt: str, values: dict) -> bytes:
-    """``ouder-tui export startgesprekken``."""
+    """``ouder-tui export startgesprekken``; with ``--uitnodiging`` the invitations of a class."""
+    if values.get("uitnodiging"):
+        from ouder_tui.startgesprek_uitnodiging import uitnodigingen
+
+        return uitnodigingen(services.get("startgesprek"), fmt, klas=values["klas"], soort=values["uitnodiging"])
     from ouder_tui.startgesprek_export import export_startgesprekken
 
     return export_startgesprekken(services.get("startgesprek"), fmt, klas=values["klas"],
                                   schooljaar=values["schooljaar"])
+
+
+def _soort(text: str) -> str:
+    """``--uitnodiging``: which talk the invitations are for."""
+    if text not in SOORTEN:
+        raise ValueError(f"kies {' of '.join(SOORTEN)}")
+    return text
+
+
+_UITNODIGING = ExportOption("--uitnodiging", "{exports}, md/html: een uitnodiging per leerling van de klas (met "
+                                             "vragenlijst vooraf) voor een startgesprek of omgekeerd gesprek",
+                            metavar="SOORT", parse=_soort)
+
+
+def _check_invitation(values: dict, given: dict) -> str | None:
+    """Invitations are for one class, on paper."""
+    if values.get("uitnodiging") and not values.get("klas"):
+        return "Een uitnodiging maak je per klas: geef ook --klas."
+    return None
 
 
 #: Start-of-year conversations as an area.
@@ -513,7 +536,8 @@ AREA = AreaDescriptor(
     in_bin=_in_bin,
     report=_report,
     exports=(ExportSpec("startgesprekken", "startgesprekken", ("csv", "json", "md", "html"), _export,
-                        (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION)),),
+                        (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION,
+                         _UITNODIGING), _check_invitation),),
     search=_search,
     contacts=_contacts,
     contact_kinds={"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"},

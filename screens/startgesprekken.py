@@ -57,7 +57,9 @@ vanaf 1 september).
 Enter opent het startgesprek van de leerling (of begint er een). **o** opent het omgekeerd
 oudergesprek van dit schooljaar of begint er een (ook om het vooraf te plannen); de kolom Omgekeerd
 toont de datum, met 'gepl.' ervoor zolang het nog gepland is, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
-plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
+plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven), of een korte
+uitnodiging per leerling voor het startgesprek of het omgekeerd gesprek, met een vragenlijst die
+ouders vooraf kunnen invullen.
 """
     DEFAULT_CSS = """
     StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
@@ -134,11 +136,18 @@ plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te gev
         klas = self.klas or None
 
         def produce(fmt: str, options: dict[str, bool]) -> bytes:
+            soort = "startgesprek" if options.get("uitnodiging") else "omgekeerd" if options.get("omgekeerd") else ""
+            if soort and klas:
+                from ouder_tui.startgesprek_uitnodiging import uitnodigingen
+
+                return uitnodigingen(self.service, fmt, klas=klas, soort=soort)
             return export_startgesprekken(self.service, fmt, klas=klas)
 
         name = f"startgesprekken-{klas}" if klas else "startgesprekken"
+        invitations = {"uitnodiging": "md/html: in plaats daarvan een uitnodiging voor het startgesprek per leerling",
+                       "omgekeerd": "md/html: in plaats daarvan een uitnodiging voor het omgekeerd gesprek"} if klas else {}
         self.app.push_screen(ExportDialog(f"Startgesprekken {('klas ' + klas) if klas else ''} exporteren",
-                                          name, FORMATS, produce))
+                                          name, FORMATS, produce, invitations))
 
     def action_from_last_year(self) -> None:
         pupil = self._pupil()
