@@ -211,7 +211,8 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
             for i, (part, start, end) in enumerate(info.tijden())])
         self.query_one("#tafels-table", RecordTable).set_rows([
             Row(t.id, (t.soort_tekst, t.naam, t.gastheer, t.telefoon or t.email,
-                       NETTEN.get(t.net, "").split(" ")[0] if t.net else "", _step(t)),
+                       "/".join(dict.fromkeys(NETTEN[s.net].split(" ")[0] for s in t.alle_scholen() if s.net)),
+                       _step(t)),
                 sort=(t.soort_tekst, t.naam.casefold(), t.gastheer, t.telefoon, t.net,
                       (t.gebriefd, t.bevestigd, t.uitgenodigd)))
             for t in info.tafels])

@@ -17,6 +17,7 @@ from ouder_tui.infomoment.models import (
     Infomoment,
     Onderdeel,
     OpenDag,
+    School,
     Taak,
     Tafel,
     Vraag,
@@ -28,6 +29,6 @@ from ouder_tui.infomoment.service import UITNODIGEN_VOOR, Infomomenten
 
 __all__ = [
     "BRONNEN", "INFOMOMENTEN", "NETTEN", "ONDERDEEL_SOORTEN", "TAAK_STATUSSEN", "TAFEL_SOORTEN", "UITNODIGEN_VOOR",
-    "Infomoment", "Infomomenten", "Onderdeel", "OpenDag", "Rooster", "Tafel", "Taak", "Vraag", "groep_naam",
+    "Infomoment", "Infomomenten", "Onderdeel", "OpenDag", "School", "Rooster", "Tafel", "Taak", "Vraag", "groep_naam",
     "onderwerpen", "rotatie", "sjabloon",
 ]

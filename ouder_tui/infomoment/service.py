@@ -145,11 +145,11 @@ class Infomomenten:
         if after:
             found.append(f"Opendeurdagen na de start van de inschrijvingen ({format_date(start)}): {', '.join(after)}. "
                          "Zeg ouders dat ze daarop niet hoeven te wachten.")
-        networks = {t.net for t in info.tafels if t.soort == "school" and t.net}
-        schools = [t for t in info.tafels if t.soort == "school"]
-        if schools and all(t.net for t in schools) and len(networks) == 1:  # an unknown network could differ
-            found.append(f"Alle secundaire scholen komen uit hetzelfde net ({NETTEN[networks.pop()]}): nodig ook "
-                         "scholen van andere netten uit.")
+        schools = [school for t in info.tafels for school in t.alle_scholen()]  # schools, not tables
+        networks = {school.net for school in schools if school.net}
+        if schools and all(school.net for school in schools) and len(networks) == 1:  # an unknown one could differ
+            found.append(f"Alle {plural(len(schools), 'secundaire school komt', 'secundaire scholen komen')} uit "
+                         f"hetzelfde net ({NETTEN[networks.pop()]}): nodig ook scholen van andere netten uit.")
         if not any(t.soort == "clb" for t in info.tafels):
             found.append("Er is geen tafel met het CLB.")
         invite = next((t for t in info.taken if t.sleutel == "ouders_uitnodigen"), None)
