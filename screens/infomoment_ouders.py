@@ -134,7 +134,7 @@ manier (een huisbezoek, een gesprek). Wie kwam, telt mee in het bereik.
         key = self.query_one(RecordTable).current_key
         if key is None:
             return
-        gezin_id, ouder_id = key
+        _, ouder_id = key
         info = self.info
         self._run(lambda: self.service.zet_aanwezig(self.info_id, ouder_id, ouder_id not in info.aanwezig))
 

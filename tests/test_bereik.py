@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import msgspec
 import pytest
 
 from ouder_tui.bereik import AANDACHT, Bereik, ExtraAandacht, marks
@@ -112,7 +111,7 @@ def test_last_school_year_is_its_own(service, school) -> None:
 
 
 def test_families_nobody_reached_marked_first_and_filtered(service, school) -> None:
-    names = lambda rows: [r.gezin.naam for r in rows]  # noqa: E731
+    names = lambda rows: [r.gezin.naam for r in rows]
     assert names(service.niet_bereikt()) == ["Mertens", "Kowalski"]  # Mertens is marked
     assert names(service.niet_bereikt(klas="6a")) == ["Kowalski"]
     assert names(service.niet_bereikt(leerjaar=1)) == ["Mertens"]

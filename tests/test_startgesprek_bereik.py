@@ -15,7 +15,7 @@ from ouder_tui.app import make_app
 from ouder_tui.errors import ValidationError
 from ouder_tui.kanalen import kanaal_id, kanalen
 from ouder_tui.leerlingen import KANALEN, Gezin, Leerling, Ouder, Registry
-from ouder_tui.startgesprek import Startgesprek, Startgesprekken, ezelsbruggetjes
+from ouder_tui.startgesprek import Startgesprekken, ezelsbruggetjes
 from ouder_tui.store import Store
 from screens.startgesprek import OmgekeerdForm
 from screens.startgesprekken import StartgesprekkenScreen, family_plans_card, pupil_plan_card

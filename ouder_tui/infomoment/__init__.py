@@ -28,7 +28,24 @@ from ouder_tui.infomoment.rotatie import Rooster, groep_naam, rotatie
 from ouder_tui.infomoment.service import UITNODIGEN_VOOR, Infomomenten
 
 __all__ = [
-    "BRONNEN", "INFOMOMENTEN", "NETTEN", "ONDERDEEL_SOORTEN", "TAAK_STATUSSEN", "TAFEL_SOORTEN", "UITNODIGEN_VOOR",
-    "Infomoment", "Infomomenten", "Onderdeel", "OpenDag", "School", "Rooster", "Tafel", "Taak", "Vraag", "groep_naam",
-    "onderwerpen", "rotatie", "sjabloon",
+    "BRONNEN",
+    "INFOMOMENTEN",
+    "NETTEN",
+    "ONDERDEEL_SOORTEN",
+    "TAAK_STATUSSEN",
+    "TAFEL_SOORTEN",
+    "UITNODIGEN_VOOR",
+    "Infomoment",
+    "Infomomenten",
+    "Onderdeel",
+    "OpenDag",
+    "Rooster",
+    "School",
+    "Taak",
+    "Tafel",
+    "Vraag",
+    "groep_naam",
+    "onderwerpen",
+    "rotatie",
+    "sjabloon",
 ]

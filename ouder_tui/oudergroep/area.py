@@ -14,12 +14,14 @@ from ouder_tui.areas import (
     MAX_HITS,
     SCHOOLJAAR_OPTION,
     AreaDescriptor,
-    Contact as ReachContact,
     ErasurePart,
     ExportSpec,
     SearchHit,
     Services,
     Subject,
+)
+from ouder_tui.areas import (
+    Contact as ReachContact,
 )
 from ouder_tui.models import from_record, record_data
 from ouder_tui.oudergroep.models import CONTACTEN, GASTEN, SESSIES, THEMAS, VERZOEKEN, Sessie

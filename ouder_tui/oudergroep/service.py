@@ -471,6 +471,57 @@ class Oudergroep:
             return [session]
         return [s for s in self._view().sessions if s.reeks_id == session.reeks_id]
 
+    # -- a series as a unit ---------------------------------------------------------------------
+    #: What "change this and the following sessions" carries over: the plan, not the date or what happened.
+    PLAN_FIELDS = ("begin", "einde", "plaats", "titel", "thema_id", "omschrijving", "partners", "begeleiders",
+                   "tolken", "kinderopvang", "kinderopvang_info")
+
+    def volgende_in_reeks(self, session: Sessie) -> list[Sessie]:
+        """The later sessions of its series that have not been held or cancelled yet."""
+        if not session.reeks_id or session.datum is None:
+            return []
+        return [s for s in self.reeks(session) if s.id != session.id and s.datum and s.datum > session.datum
+                and s.status in ("gepland", "uitgenodigd")]
+
+    def wijzig_volgende(self, session: Sessie) -> list[Sessie]:
+        """Give the following sessions of the series the plan of ``session`` (hours, place, theme, partners...)."""
+        plan = {name: getattr(session, name) for name in self.PLAN_FIELDS}
+        with self.store.transaction():
+            return [self._change_session(s.id, lambda current: msgspec.structs.replace(current, **plan).checked())
+                    for s in self.volgende_in_reeks(session)]
+
+    def annuleer_volgende(self, session: Sessie, reden: str) -> list[Sessie]:
+        """Cancel the following sessions of the series too, with the same reason."""
+        with self.store.transaction():
+            return [self._change_session(s.id, lambda current: msgspec.structs.replace(
+                current, status="geannuleerd", annulatie_reden=reden).checked()) for s in self.volgende_in_reeks(session)]
+
+    def nodig_uit_reeks(self, sessie_id: int, persoon_ids: list[str], kanaal: str,
+                        op: date | None = None) -> list[Sessie]:
+        """Invite for this session and the following ones of its series at once."""
+        session = self.sessie(sessie_id)
+        with self.store.transaction():
+            return [self.nodig_uit(s.id, persoon_ids, kanaal, op) for s in [session, *self.volgende_in_reeks(session)]]
+
+    def te_verwittigen(self, session: Sessie) -> list[Persoon]:
+        """Whom to tell that a session does not go on: the people invited to it (by name)."""
+        return sorted((self.persoon(u.persoon_id) for u in session.uitnodigingen), key=lambda p: (fold(p.naam), p.id))
+
+    # -- requests: what comes out of a session, what goes back to the group -----------------------
+    def terug_te_koppelen(self) -> list[Verzoek]:
+        """Requests the school answered and whose answer still has to be brought back to the group."""
+        return [v for v in self._view().requests if v.status == "beantwoord" and not v.teruggekoppeld]
+
+    def verzoeken_uit_verslag(self, sessie_id: int) -> list[Verzoek]:
+        """Each line under 'questions and requests' of a session's report becomes a request (once)."""
+        session = self.sessie(sessie_id)
+        known = {fold(v.wat) for v in self._view().requests if v.sessie_id == sessie_id}
+        lines = [line.strip(" -•*\t") for line in session.vragen.splitlines()]
+        new = [line for line in dict.fromkeys(lines) if line and fold(line) not in known]
+        with self.store.transaction():
+            return [self.bewaar_verzoek(Verzoek(wat=line[:500], gevraagd_op=session.datum, sessie_id=sessie_id))
+                    for line in new]
+
     def _change_session(self, sessie_id: int, change) -> Sessie:
         """Apply ``change`` to the stored session under the lock: quick ticks never conflict."""
         with self.store.transaction():
