@@ -26,6 +26,7 @@ class InfomomentOudersScreen(Screen[None]):
         Binding("plus", "invite_all", "Voorstel uitnodigen", show=False),
         Binding("n", "add_family", "Gezin +", show=False),
         Binding("x", "letters", "Brieven", show=False),
+        Binding("h", "visit", "Huisbezoek plannen", show=False),
     ]
     HELP = """
 # Ouders van het infomoment
@@ -41,7 +42,8 @@ aandacht staan eerst, met (!).
 - **x** maakt de uitnodigingsbrieven: een blad per gezin, met vooraan voor de school wie een tolk nodig heeft.
 
 Na de avond staat bovenaan welke uitgenodigde gezinnen niemand stuurden: bereik hen op een andere
-manier (een huisbezoek, een gesprek). Wie kwam, telt mee in het bereik.
+manier. **h** plant een huisbezoek bij het gezin van de geselecteerde ouder. Wie kwam, telt mee in het
+bereik.
 """
     DEFAULT_CSS = """
     InfomomentOudersScreen #summary { height: auto; padding: 0 1; }
@@ -97,7 +99,7 @@ manier (een huisbezoek, een gesprek). Wie kwam, telt mee in het bereik.
         follow = self.service.opvolgen(info)
         if follow:
             names = ", ".join(g.naam for g in follow[:6]) + (" ..." if len(follow) > 6 else "")
-            lines.append(f"Uitgenodigd maar niemand kwam ({len(follow)}), opvolgen: {names}")
+            lines.append(f"Uitgenodigd maar niemand kwam ({len(follow)}), opvolgen (h: huisbezoek): {names}")
         lines.append("u: (niet) uitnodigen  ·  +: heel het voorstel  ·  n: gezin erbij  ·  spatie: kwam  ·  x: brieven")
         self.query_one("#summary", Static).update("\n".join(lines))
 
@@ -147,6 +149,16 @@ manier (een huisbezoek, een gesprek). Wie kwam, telt mee in het bereik.
                 self._run(lambda: self.service.nodig_uit(self.info_id, [gezin_id]))
 
         self.app.push_screen(GezinPicker(self.service.registry), chosen)
+
+    def action_visit(self) -> None:
+        """Plan a home visit for the family of the selected parent (to reach who did not come)."""
+        from screens.huisbezoek import PlanForm
+
+        key = self.query_one(RecordTable).current_key
+        if key is not None:
+            visits = self.app.huisbezoeken  # type: ignore[attr-defined]
+            self.app.push_screen(PlanForm(visits, visits.voorstel(key[0])),
+                                 lambda saved: saved is not None and self.notify("Huisbezoek gepland.", timeout=3))
 
     def action_letters(self) -> None:
         from ouder_tui.infomoment_brieven import FORMATS, uitnodigingen

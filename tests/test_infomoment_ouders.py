@@ -75,6 +75,12 @@ async def test_invite_the_target_group_tick_who_came_and_see_who_to_follow_up(st
         assert service.infomoment(info.id).aanwezig == (school["Peeters"].ouders[0].id,)
         summary = str(screen.query_one("#summary").render())
         assert "3 gezinnen uitgenodigd (voorstel: 2), 1 kwamen (1 ouder)" in summary
-        assert "Uitgenodigd maar niemand kwam (2), opvolgen: Yilmaz, Maes" in summary
+        assert "Uitgenodigd maar niemand kwam (2), opvolgen (h: huisbezoek): Yilmaz, Maes" in summary
+        await pilot.press("home", "h")  # the marked Yilmaz family: plan a home visit
+        await pilot.pause()
+        from screens.huisbezoek import PlanForm
+
+        assert isinstance(app.screen, PlanForm) and app.screen.record.gezin_id == school["Yilmaz"].id
+        assert app.screen.record.tolk and app.screen.record.tolk_taal == "Turks"
     reach = Bereik(store, service.registry).gezin(school["Peeters"].id, "2026-2027")
     assert reach.bereikt and {c.soort for c in reach.contacten} == {"infomoment", "infomoment_uitgenodigd"}
