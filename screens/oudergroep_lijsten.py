@@ -71,6 +71,7 @@ class UitnodigenScreen(_PeopleList):
     HELP = """
 # Ouders uitnodigen
 
+Ouders van gezinnen met extra aandacht staan eerst, met (!) voor hun naam.
 Zoek ouders op naam, klas van een kind of taal, en op of ze al eens kwamen. Duid aan wie je
 uitnodigt (spatie, of ctrl+a voor alle getoonde ouders), kies hoe (brief, Smartschool,
 telefoon, aan de schoolpoort) en op welke dag, en noteer het met ctrl+s.
@@ -137,13 +138,17 @@ sessie en alle volgende van de reeks. Vink het uit voor alleen deze sessie.
             if self.app.screen is self:
                 self.app.pop_screen()
             return
+        from ouder_tui.bereik import marks
+
+        marked = marks(self.service.store)  # their families come first, with (!)
         rows = []
         shown = self.people()
         for person in shown:
             invite = session.uitnodiging(person.id)
             how = f"{invite.kanaal_tekst} {invite.op.strftime('%d/%m')}" if invite and invite.op else ""
             times = len(self.service.aanwezigheden(person.id))
-            rows.append(Row(person.id, ("✓" if person.id in self.chosen else "", person.naam, person.omschrijving,
+            name = f"(!) {person.naam}" if person.gezin_id in marked else person.naam
+            rows.append(Row(person.id, ("✓" if person.id in self.chosen else "", name, person.omschrijving,
                                         ", ".join(person.talen), str(times or ""), how),
                             sort=(person.id in self.chosen, person.naam.casefold(), person.omschrijving,
                                   ", ".join(person.talen), times, how)))
