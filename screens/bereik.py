@@ -74,6 +74,7 @@ class BereikScreen(TabbedAreaScreen):
         Binding("escape", "app.pop_screen", "Terug"),
         Binding("a", "mark", "Aandacht"),
         Binding("j", "next_year", "Schooljaar", show=False),
+        Binding("h", "visit", "Huisbezoek plannen", show=False),
         Binding("x", "export", "Exporteren"),
         Binding("ctrl+f", "focus_filter", "Filter", show=False),
         Binding("right", "tab(1)", "Volgende lijst", show=False),
@@ -92,7 +93,8 @@ Alleen gezinnen met een kind op school tellen mee.
 - **Alle gezinnen**: elk gezin met de soorten contact van dit schooljaar.
 - **Cijfers**: per soort contact, per klas en per taal; moeders, vaders en andere opvoeders apart.
 
-Enter opent het gezin. **a** markeert het gezin voor extra aandacht (klein netwerk, eerste kind in
+Enter opent het gezin. **h** plant een huisbezoek bij het gezin (taal en tolknood uit het register).
+**a** markeert het gezin voor extra aandacht (klein netwerk, eerste kind in
 het Vlaamse onderwijs, pas aangekomen ...) of past de markering aan. **j** kiest een ander
 schooljaar. **x** exporteert het bereik: de cijfers voor het team, de namen alleen als je dat aanvinkt.
 Pijltje links en rechts gaan naar de vorige en de volgende lijst.
@@ -138,7 +140,7 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst.
             return
         year = self.schooljaar
         current = " (dit schooljaar)" if year == self.service.schooljaar() else ""
-        self.query_one("#year", Static).update(f"Bereik van de gezinnen in {year}{current}  ·  j: ander schooljaar")
+        self.query_one("#year", Static).update(f"Bereik {year}{current}  ·  j: ander jaar  ·  h: huisbezoek plannen")
         rows = self.service.gezinnen(year)
         labels = contact_kinds()
         self.query_one("#alle-table", RecordTable).set_rows([family_row(r, labels) for r in rows])
@@ -181,7 +183,7 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Marking a family works from the lists of families, not from the figures."""
-        if action == "mark" and self.is_mounted and self.query(TabbedContent):
+        if action in ("mark", "visit") and self.is_mounted and self.query(TabbedContent):
             return self.query_one(TabbedContent).active != "cijfers"
         return True
 
@@ -195,6 +197,17 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst.
             return
         self.app.push_screen(AandachtForm(self.service, self.service.registry.gezin(gezin_id)),
                              lambda _: self.refill())
+
+    def action_visit(self) -> None:
+        """Plan a home visit for the selected family: the way to reach a family nobody reached yet."""
+        from screens.huisbezoek import PlanForm
+
+        gezin_id = self._current_family()
+        if gezin_id is None:
+            self.notify("Kies eerst een gezin in een van de lijsten.", severity="warning")
+            return
+        visits = self.app.huisbezoeken  # type: ignore[attr-defined]
+        self.app.push_screen(PlanForm(visits, visits.voorstel(gezin_id)), lambda _: self.refill())
 
     def action_next_year(self) -> None:
         """This school year and the two before it, in turn."""

@@ -50,6 +50,21 @@ async def test_the_dashboard_shows_the_reach_and_b_opens_the_families_nobody_rea
         await pilot.press("backspace", "backspace")
         await pilot.pause()
         assert _names(screen, "niet") == ["(!) Mertens", "Kowalski"]
+        for _ in range(12):  # Tab past the filters, back to the list
+            if app.focused is not None and app.focused.id == "niet-table":
+                break
+            await pilot.press("tab")
+        assert app.focused.id == "niet-table"
+        await pilot.press("down", "h")  # plan a home visit for Kowalski, who needs an interpreter
+        await pilot.pause()
+        from screens.huisbezoek import PlanForm
+
+        form = app.screen
+        assert isinstance(form, PlanForm) and form.record.gezin_id == school["Kowalski"].id
+        assert form.record.tolk and form.record.tolk_taal == "Pools"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, BereikScreen)
