@@ -4,9 +4,9 @@ An area (the registry, home visits, start-of-year conversations, the parent grou
 information evening, and the store's own tables) declares one :class:`AreaDescriptor` next to its
 models: the tables it owns with their Dutch labels, its service, what erasing a family or a pupil
 removes and changes, its part of a parent's inspection report, which recycle-bin entries belong to
-a family, its exports and its hits in the palette. The App, the command line, the palette, the
-erasure, the retention list, the inspection report and the recycle bin loop over
-:func:`all_areas` instead of naming areas.
+a family, its exports, its hits in the palette and its contacts with families for the reach view
+(*bereik*). The App, the command line, the palette, the erasure, the retention list, the inspection
+report, the recycle bin and the reach view loop over :func:`all_areas` instead of naming areas.
 
 This module is light on purpose (no store, no Textual). The area modules are imported only when
 :func:`all_areas` is first called, so the command line loads them only for the commands that need
