@@ -441,6 +441,16 @@ class OuderTuiApp(App[None]):
         if not self.locked:
             self.push_screen(LogboekScreen(self.store))
 
+    def action_bereik(self) -> None:
+        """Which families the school reached this school year, on the dashboard."""
+        from screens.bereik import BereikScreen
+
+        if self.locked:
+            return
+        self.switch_mode("overzicht")
+        if not isinstance(self.screen, BereikScreen):
+            self.push_screen(BereikScreen(self.service("bereik")))
+
     def action_bewaartermijn(self) -> None:
         """Pupils who left longer ago than the retention period, to erase."""
         from screens.privacy import BewaartermijnScreen

@@ -4,9 +4,9 @@ An area (the registry, home visits, start-of-year conversations, the parent grou
 information evening, and the store's own tables) declares one :class:`AreaDescriptor` next to its
 models: the tables it owns with their Dutch labels, its service, what erasing a family or a pupil
 removes and changes, its part of a parent's inspection report, which recycle-bin entries belong to
-a family, its exports and its hits in the palette. The App, the command line, the palette, the
-erasure, the retention list, the inspection report and the recycle bin loop over
-:func:`all_areas` instead of naming areas.
+a family, its exports, its hits in the palette and its contacts with families for the reach view
+(*bereik*). The App, the command line, the palette, the erasure, the retention list, the inspection
+report, the recycle bin and the reach view loop over :func:`all_areas` instead of naming areas.
 
 This module is light on purpose (no store, no Textual). The area modules are imported only when
 :func:`all_areas` is first called, so the command line loads them only for the commands that need
@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -146,12 +147,31 @@ class Confidential:
 #: What a reader without the right to confidential notes sees in their place.
 HIDDEN = "(vertrouwelijk)"
 
+@dataclass(frozen=True)
+class Contact:
+    """One contact of the school with a family, as plain data for the reach view (*bereik*).
+
+    ``soort`` is a key of the area's ``contact_kinds``. ``persoon_ids`` names the parents who took
+    part, when the area knows (empty: the family as a whole, e.g. a home visit). ``bereikt`` is false
+    for what only went out to the family (an invitation): shown, but no proof the family was reached.
+    """
+
+    gezin_id: int
+    soort: str
+    datum: date | None = None
+    persoon_ids: tuple[str, ...] = ()
+    bereikt: bool = True
+    leerling_id: int | None = None
+
+
 ServiceFactory = Callable[["Store", "Registry"], Any]
 EraseFn = Callable[["Store", Subject], ErasurePart]
 ScrubFn = Callable[["Store", Subject], None]
 BinPredicate = Callable[[dict[str, Any], Subject], bool]
 ReportFn = Callable[["Services", Subject], "list[Block]"]
 SearchFn = Callable[["Services", str], list[SearchHit]]
+#: ``contacts(services, schooljaar)``: every contact of the area with a family in that school year.
+ContactsFn = Callable[["Services", str], list[Contact]]
 
 
 @dataclass(frozen=True)
@@ -172,6 +192,8 @@ class AreaDescriptor:
     - ``confidential``: per table, which fields are confidential (see :class:`Confidential`).
     - ``models``: per table the model (a ``msgspec.Struct``) every record must fit when a file is read;
       a record that does not makes the file damaged (see :mod:`ouder_tui.integrity`).
+    - ``contacts``: its contacts with families in a school year, for the reach view (see :class:`Contact`);
+      ``contact_kinds`` names each kind of contact it reports (key -> Dutch label), in its order.
     """
 
     key: str
@@ -185,6 +207,8 @@ class AreaDescriptor:
     search: SearchFn | None = None
     confidential: Mapping[str, Confidential] = field(default_factory=dict)
     models: Mapping[str, type] = field(default_factory=dict)
+    contacts: ContactsFn | None = None
+    contact_kinds: Mapping[str, str] = field(default_factory=dict)
 
     def export(self, name: str) -> ExportSpec:
         """One of its exports by name."""
@@ -194,6 +218,7 @@ class AreaDescriptor:
 @cache
 def all_areas() -> tuple[AreaDescriptor, ...]:
     """Every area, in the app's order: the order of the inspection report, the exports and the palette."""
+    from ouder_tui.bereik import AREA as bereik
     from ouder_tui.huisbezoek import AREA as huisbezoek
     from ouder_tui.infomoment.area import AREA as infomoment
     from ouder_tui.leerlingen import AREA as leerlingen
@@ -201,7 +226,7 @@ def all_areas() -> tuple[AreaDescriptor, ...]:
     from ouder_tui.privacy import AREA as beheer
     from ouder_tui.startgesprek import AREA as startgesprek
 
-    return (leerlingen, huisbezoek, startgesprek, oudergroep, infomoment, beheer)
+    return (leerlingen, huisbezoek, startgesprek, oudergroep, infomoment, bereik, beheer)
 
 
 def area(key: str) -> AreaDescriptor:
@@ -245,6 +270,16 @@ def export_options() -> list[ExportOption]:
         for option in spec.options:
             found.setdefault(option.flag, option)
     return list(found.values())
+
+
+def contact_kinds() -> dict[str, str]:
+    """Every kind of contact of every area (key -> Dutch label), in the areas' order."""
+    return {key: label for a in all_areas() for key, label in a.contact_kinds.items()}
+
+
+def contacts(services: Services, schooljaar: str) -> list[Contact]:
+    """Every area's contacts with families in a school year."""
+    return [c for a in all_areas() if a.contacts is not None for c in a.contacts(services, schooljaar)]
 
 
 def in_bin(entry: dict[str, Any], subject: Subject) -> bool:

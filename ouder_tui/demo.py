@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from ouder_tui.bereik import AANDACHT, ExtraAandacht
 from ouder_tui.demo_infomoment import insert_infomomenten
 from ouder_tui.demo_oudergroep import insert_oudergroep
 from ouder_tui.errors import OuderTuiError
@@ -27,11 +28,13 @@ from ouder_tui.text import school_year_of
 
 SEED = 2026
 #: Raised whenever the demo gains content, so an older demo file is made anew.
-DEMO_VERSION = 7
+DEMO_VERSION = 8
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
-KANALEN = ["Smartschool", "Smartschool", "Smartschool", "telefoon", "sms/WhatsApp", "e-mail", "persoonlijk"]
+#: Preferred channels, weighted (names from the one list of channels, ``ouder_tui.kanalen``).
+KANALEN = ["Smartschool-bericht", "Smartschool-bericht", "Smartschool-bericht", "telefoongesprek", "sms of WhatsApp",
+           "e-mail", "persoonlijk aan de schoolpoort"]
 
 
 def _blocks() -> dict:
@@ -55,6 +58,10 @@ def build(today: date, seed: int = SEED, pupils_target: int = PUPILS_TARGET
     weights = [g["gewicht"] for g in groups]
     families: list[Gezin] = []
     children: list[list[Leerling]] = []
+    #: Names already in each class: a second pupil of the same name in a class gets another first name
+    #: (drawn from its own generator, so the rest of the school stays as it was).
+    taken: set[tuple[str, str, str]] = set()
+    renamer = random.Random(seed + 9)
     number = 100_000
     pupils = 0
     while pupils < pupils_target:
@@ -106,9 +113,14 @@ def build(today: date, seed: int = SEED, pupils_target: int = PUPILS_TARGET
             born = date(start_year - 5 - grade, 1, 1) + timedelta(days=rng.randint(0, 364))
             number += rng.randint(1, 9)
             left = rng.random() < 0.015
+            first = rng.choice(group["kinderen"])
+            if (klas, first, surname) in taken:
+                free = [n for n in group["kinderen"] if (klas, n, surname) not in taken]
+                first = renamer.choice(free) if free else f"{first} {renamer.choice('ABCDEFGHJKLMNPRSTVW')}."
+            taken.add((klas, first, surname))
             kids.append(Leerling(
                 stamboeknummer=str(number),
-                voornaam=rng.choice(group["kinderen"]),
+                voornaam=first,
                 familienaam=surname,
                 geboortedatum=born,
                 klas=klas,
@@ -149,7 +161,40 @@ def create_demo_database(path: Path, today: date | None = None, *, replace: bool
         store.insert_many(HUISBEZOEKEN, build_visits(today, [f["id"] for f in saved], families))
         store.insert_many(STARTGESPREKKEN, build_talks(today, saved_pupils, saved))
         insert_oudergroep(store, today, saved, SEED)
-        insert_infomomenten(store, today)
+        insert_infomomenten(store, today, *_last_infomoment(saved, saved_pupils))
+        store.insert_many(AANDACHT, build_marks(today, saved))
+
+
+def _last_infomoment(families: list[dict], pupils: list[dict], seed: int = SEED) -> tuple[tuple, tuple]:
+    """Last year's evening: the families of this year's 6th graders were invited (they were in the 5th);
+    about half of them came, mostly one parent, sometimes both."""
+    rng = random.Random(seed + 11)
+    invited = list(dict.fromkeys(p["gezin_id"] for p in pupils if p.get("leerjaar") == 6 and p.get("status") == "actief"))
+    by_id = {f["id"]: f for f in families}
+    came: list[str] = []
+    for gezin_id in invited:
+        parents = by_id[gezin_id].get("ouders", [])
+        if parents and rng.random() < 0.55:
+            came += [o["id"] for o in parents[:2 if rng.random() < 0.25 else 1]]
+    return tuple(invited), tuple(came)
+
+
+def build_marks(today: date, families: list[dict], seed: int = SEED) -> list[dict]:
+    """A few families the care coordinator marked for extra attention: most with an interpreter need
+    (new in Belgium, or another home language), one with a small network."""
+    rng = random.Random(seed + 12)
+    coordinator = _blocks()["huisbezoeken"]["bezoekers"][0]
+    day = date(int(school_year_of(today)[:4]), 9, 20)
+    with_interpreter = [f for f in families if any(o.get("tolk_nodig") for o in f.get("ouders", []))]
+    alone = [f for f in families if len(f.get("ouders", [])) == 1 and f not in with_interpreter]
+    marks = []
+    for family in rng.sample(with_interpreter, min(6, len(with_interpreter))):
+        reasons = ("nieuwkomer", "andere_thuistaal") if rng.random() < 0.5 else ("andere_thuistaal",)
+        marks.append(ExtraAandacht(gezin_id=family["id"], redenen=reasons, door=coordinator, op=day))
+    for family in rng.sample(alone, min(2, len(alone))):
+        marks.append(ExtraAandacht(gezin_id=family["id"], redenen=("klein_netwerk",), door=coordinator, op=day,
+                                   toelichting="alleenstaande ouder, weinig familie in de buurt"))
+    return [record_data(m.checked()) for m in marks]
 
 
 def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed: int = SEED) -> list[dict]:
@@ -184,7 +229,8 @@ def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed
             datum=day,
             tijd=rng.choice(["09:00", "10:30", "13:30", "15:45", "16:30"]),
             bezoeker=rng.choice(blocks["bezoekers"]),
-            tweede_bezoeker=rng.choice(blocks["tolken"] if with_interpreter else blocks["collega's"]),
+            tweede_bezoeker=_interpreter(rng.choice(blocks["tolken"]), interpreters[0], blocks["tolken"])
+            if with_interpreter else rng.choice(blocks["collega's"]),
             tweede_rol="tolk" if with_interpreter else "collega",
             reden=rng.choices(list(REDEN_WEIGHTS), list(REDEN_WEIGHTS.values()))[0],
             taal=languages[0] if languages else "Nederlands",
@@ -212,6 +258,15 @@ def build_visits(today: date, family_ids: list[int], families: list[Gezin], seed
             visit = msgspec.structs.replace(visit, annulatie_reden=rng.choice(reasons))
         visits.append(record_data(visit.checked()))
     return visits
+
+
+def _interpreter(drawn: str, language: str, interpreters: list[str]) -> str:
+    """An interpreter who speaks the visit's language: the one drawn if it fits, else one who does, else the
+    interpreting service (a name says its language: ``Elif (tolk Turks)``)."""
+    speaks = lambda name: name.endswith(f"(tolk {language})")  # noqa: E731
+    if speaks(drawn):
+        return drawn
+    return next((name for name in interpreters if speaks(name)), "tolk via de tolkendienst")
 
 
 REDEN_WEIGHTS = {"kennismaking": 45, "zorgvraag": 25, "afwezigheden": 15, "schoolloopbaan": 10, "andere": 5}
@@ -289,6 +344,7 @@ def build_talks(today: date, pupils: list[dict], families: list[dict], seed: int
                 day += timedelta(days=1)
             talk = Startgesprek(
                 leerling_id=pupil["id"], schooljaar=year, soort="omgekeerd", status="gehouden", datum=day,
+                ouder_ids=tuple(o["id"] for o in ouders[:1]),
                 leerling_aanwezig=rng.random() < 0.5, duur_seconden=rng.randint(300, 660),
                 antwoorden=(Antwoord(vraag="Hoe zou je je kind in een paar woorden beschrijven?",
                                      antwoord=rng.choice(qualities)),

@@ -75,12 +75,14 @@ def _base(year: int) -> Infomoment:
         tafels=_tables(year, all_done=False), groepen=6, minuten_per_ronde=12, wissel_minuten=2)
 
 
-def insert_infomomenten(store: Store, today: date) -> None:
-    """Last school year's infomoment, done, and this year's, halfway."""
+def insert_infomomenten(store: Store, today: date, uitgenodigd: tuple[int, ...] = (),
+                        aanwezig: tuple[str, ...] = ()) -> None:
+    """Last school year's infomoment, done (with the families invited and the parents who came), and this
+    year's, halfway."""
     year = int(school_year_of(today)[:4])
     last = _base(year - 1)
     last = msgspec.structs.replace(
-        last, taken=tuple(msgspec.structs.replace(t, status="klaar") for t in last.taken),
+        last, uitgenodigd=uitgenodigd, aanwezig=aanwezig, taken=tuple(msgspec.structs.replace(t, status="klaar") for t in last.taken),
         tafels=_tables(year - 1, all_done=True),
         vragen=tuple(Vraag(id=f"vraag-{year - 1}-{i}", tekst=text, onderwerp=topic, aantal=count, antwoord=answer,
                            bron="vooraf" if i % 3 else "avond")

@@ -22,6 +22,7 @@ from ouder_tui.areas import (
     MAX_HITS,
     AreaDescriptor,
     Confidential,
+    Contact,
     ErasurePart,
     ExportOption,
     ExportSpec,
@@ -34,7 +35,7 @@ from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
-from ouder_tui.text import clean_text, fold, format_date, parse_date, plural
+from ouder_tui.text import clean_text, fold, format_date, parse_date, plural, school_year_of
 
 HUISBEZOEKEN = "huisbezoeken"
 
@@ -275,7 +276,8 @@ class Huisbezoeken:
 
     def nooit_bezocht(self, *, klas: str = "", leerjaar: int | None = None, taal: str = "",
                       tolk: bool | None = None) -> list[Gezin]:
-        """Families with a pupil at school that never had a visit that was held, with optional filters."""
+        """Families with a pupil at school that never had a visit that was held, with optional filters;
+        families marked for extra attention first."""
         visited = self._view().visited
         wanted_class = fold(klas.strip())
         wanted_language = fold(taal.strip())
@@ -295,7 +297,9 @@ class Huisbezoeken:
             if tolk is not None and bool(gezin.tolk_talen()) != tolk:
                 continue
             found.append(gezin)
-        return found
+        from ouder_tui.bereik import marked_first
+
+        return marked_first(self.store, found)
 
     def zoek(self, text: str) -> list[Huisbezoek]:
         """Visits of families whose name contains ``text`` (never their notes)."""
@@ -438,6 +442,12 @@ def _search(services: Services, query: str) -> list[SearchHit]:
             for rank, visit in enumerate(service.zoek(query)[:MAX_HITS])]
 
 
+def _contacts(services: Services, schooljaar: str) -> list[Contact]:
+    """The visits held in the school year: one contact with the family (who was home is not noted)."""
+    return [Contact(v.gezin_id, "huisbezoek", v.datum) for v in services.get("huisbezoek").alle()
+            if v.status == "gehouden" and v.datum and school_year_of(v.datum) == schooljaar]
+
+
 def _export(services: Services, fmt: str, values: dict) -> bytes:
     """``ouder-tui export huisbezoeken``."""
     from ouder_tui.huisbezoek_export import export_huisbezoeken
@@ -472,6 +482,8 @@ AREA = AreaDescriptor(
     exports=(ExportSpec("huisbezoeken", "huisbezoeken", ("xlsx", "csv", "json", "ics", "md", "html"), _export, _OPTIONS,
                         _check_period),),
     search=_search,
+    contacts=_contacts,
+    contact_kinds={"huisbezoek": "huisbezoek"},
     confidential={HUISBEZOEKEN: Confidential("vertrouwelijk", ("besproken", "verwachtingen", "afspraken"),
                                              {"acties": "wat"})},
 )

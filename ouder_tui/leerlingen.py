@@ -30,6 +30,7 @@ from ouder_tui.areas import (
     Subject,
 )
 from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.kanalen import kanaal_naam, kanalen
 from ouder_tui.models import (
     MAX_NAME,
     MAX_NOTE,
@@ -46,7 +47,8 @@ LEERLINGEN = "leerlingen"
 GEZINNEN = "gezinnen"
 
 RELATIES = ("moeder", "vader", "voogd", "plusouder", "grootouder", "pleegouder", "ouder", "andere")
-KANALEN = ("", "Smartschool", "telefoon", "sms/WhatsApp", "e-mail", "brief/agenda", "persoonlijk")
+#: The channels a parent can prefer: the one list the communication plan uses too (``ouder_tui.kanalen``).
+KANALEN = ("", *kanalen().values())
 STATUS_ACTIEF = "actief"
 STATUS_VERTROKKEN = "vertrokken"
 
@@ -144,7 +146,7 @@ class Ouder(msgspec.Struct, kw_only=True, frozen=True):
             telefoon=check.phone(f"{prefix}telefoon", self.telefoon),
             email=check.email(f"{prefix}email", self.email),
             adres=self.adres.checked(check, f"{prefix}adres."),
-            voorkeurkanaal=check.text(f"{prefix}voorkeurkanaal", self.voorkeurkanaal, limit=40),
+            voorkeurkanaal=kanaal_naam(check.text(f"{prefix}voorkeurkanaal", self.voorkeurkanaal, limit=40)),
             beste_momenten=check.text(f"{prefix}beste_momenten", self.beste_momenten, limit=MAX_NAME),
             notities=check.text(f"{prefix}notities", self.notities, limit=MAX_NOTE, multiline=True),
         )

@@ -280,8 +280,9 @@ def _year_report(service: Oudergroep, year: str, sessions: list[Sessie]) -> list
 
 
 def uitnodiging(service: Oudergroep, sessie: Sessie, fmt: str, *, per_persoon: bool = False,
-                school_naam: str = "") -> bytes:
-    """A plain-Dutch invitation to print (``md`` or ``html``); ``per_persoon``: one page per invited person.
+                school_naam: str = "", reeks: bool = False) -> bytes:
+    """A plain-Dutch invitation to print (``md`` or ``html``); ``per_persoon``: one page per invited person;
+    ``reeks``: one letter for this session and the following ones of its series, listing every date.
 
     The school name comes from the settings unless ``school_naam`` is given. Raises
     :class:`OuderTuiError` for a cancelled session, another format, or nobody invited yet."""
@@ -292,7 +293,8 @@ def uitnodiging(service: Oudergroep, sessie: Sessie, fmt: str, *, per_persoon: b
         raise OuderTuiError(f"Deze sessie is geannuleerd: er valt niemand voor uit te nodigen{reason}.")
     school = school_naam or load_settings(service.store).school_naam
     title = f"Uitnodiging: {sessie.titel}"
-    letter = _letter(sessie, school)
+    dates = [sessie, *service.volgende_in_reeks(sessie)] if reeks else [sessie]
+    letter = _letter(sessie, school, dates)
     if not per_persoon:
         return render_report(fmt, title, [Para("Beste ouder,"), *letter])
     people = sorted((service.persoon(u.persoon_id) for u in sessie.uitnodigingen),
@@ -313,14 +315,16 @@ def _name(person: Persoon) -> str:
     return "ouder" if not person.naam or person.naam.startswith("(") else person.naam
 
 
-def _letter(sessie: Sessie, school: str) -> list[Block]:
-    hours = f"van {sessie.begin} tot {sessie.einde}" if sessie.einde else f"om {sessie.begin}"
+def _letter(sessie: Sessie, school: str, dates: list[Sessie] | None = None) -> list[Block]:
+    hours = lambda s: f"van {s.begin} tot {s.einde}" if s.einde else f"om {s.begin}"  # noqa: E731
     about = sessie.titel + (f"\n{sessie.omschrijving}" if sessie.omschrijving else "")
+    dates = dates or [sessie]
+    when = (f"Wanneer: {lange_datum(sessie.datum)} {hours(sessie)}" if len(dates) == 1 else
+            "Wanneer:\n" + "\n".join(f"{lange_datum(s.datum)} {hours(s)}" for s in dates))
     blocks: list[Block] = [
         Para("Wij nodigen u graag uit voor de oudergroep van onze school. "
              "Ouders komen samen, drinken iets en praten over wat hen bezighoudt. De school luistert mee."),
-        Bullets((f"Wanneer: {lange_datum(sessie.datum)} {hours}", f"Waar: {sessie.plaats or 'op school'}",
-                 f"Waarover: {about}")),
+        Bullets((when, f"Waar: {sessie.plaats or 'op school'}", f"Waarover: {about}")),
     ]
     extra = []
     if sessie.partners:

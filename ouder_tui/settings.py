@@ -1,5 +1,6 @@
-"""The database's settings that every area shares: the school's name, the idle lock time and the
-number of missed parent-group sessions after which a parent is followed up."""
+"""The database's settings that every area shares: the school's name, the idle lock time, the
+number of missed parent-group sessions after which a parent is followed up, the retention period and
+how many days the infomoment should come before registrations and open days."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ DEFAULT_WEGGEBLEVEN_NA = 2
 MAX_WEGGEBLEVEN_NA = 10
 DEFAULT_BEWAARTERMIJN = 1
 MAX_BEWAARTERMIJN = 10
+#: Days the infomoment should come before the start of the registrations and the first open day.
+DEFAULT_RUIM_VOOR = 14
+MAX_RUIM_VOOR = 120
 
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
@@ -24,6 +28,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     oudergroep_weggebleven_na: int = DEFAULT_WEGGEBLEVEN_NA
     #: School years after leaving that a pupil's data is kept; after that they are listed for erasure.
     bewaartermijn_schooljaren: int = DEFAULT_BEWAARTERMIJN
+    #: How many days "well before" means for the infomoment (registrations, open days).
+    infomoment_ruim_voor_dagen: int = DEFAULT_RUIM_VOOR
     changed_by: str = ""
     changed_at: str = ""
 
@@ -36,6 +42,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             check.fail("oudergroep_weggebleven_na", f"Kies tussen 1 en {MAX_WEGGEBLEVEN_NA} sessies.")
         if not 0 <= self.bewaartermijn_schooljaren <= MAX_BEWAARTERMIJN:
             check.fail("bewaartermijn_schooljaren", f"Kies tussen 0 en {MAX_BEWAARTERMIJN} schooljaren.")
+        if not 0 <= self.infomoment_ruim_voor_dagen <= MAX_RUIM_VOOR:
+            check.fail("infomoment_ruim_voor_dagen", f"Kies tussen 0 en {MAX_RUIM_VOOR} dagen.")
         check.done()
         return msgspec.structs.replace(self, school_naam=name)
 
@@ -45,11 +53,13 @@ def load_settings(store: Store) -> Settings:
     minutes = record.get("vergrendel_na_minuten", DEFAULT_IDLE_MINUTES)
     missed = record.get("oudergroep_weggebleven_na", DEFAULT_WEGGEBLEVEN_NA)
     keep = record.get("bewaartermijn_schooljaren", DEFAULT_BEWAARTERMIJN)
+    ahead = record.get("infomoment_ruim_voor_dagen", DEFAULT_RUIM_VOOR)
     return Settings(
         school_naam=record.get("school_naam", ""),
         vergrendel_na_minuten=minutes if isinstance(minutes, int) else DEFAULT_IDLE_MINUTES,
         oudergroep_weggebleven_na=missed if isinstance(missed, int) and missed >= 1 else DEFAULT_WEGGEBLEVEN_NA,
         bewaartermijn_schooljaren=keep if isinstance(keep, int) and keep >= 0 else DEFAULT_BEWAARTERMIJN,
+        infomoment_ruim_voor_dagen=ahead if isinstance(ahead, int) and ahead >= 0 else DEFAULT_RUIM_VOOR,
         changed_by=record.get("_changed_by", ""),
         changed_at=record.get("_changed_at", ""),
     )
@@ -60,5 +70,6 @@ def save_settings(store: Store, settings: Settings) -> Settings:
     settings = settings.checked()
     store.update_settings(school_naam=settings.school_naam, vergrendel_na_minuten=settings.vergrendel_na_minuten,
                           oudergroep_weggebleven_na=settings.oudergroep_weggebleven_na,
-                          bewaartermijn_schooljaren=settings.bewaartermijn_schooljaren)
+                          bewaartermijn_schooljaren=settings.bewaartermijn_schooljaren,
+                          infomoment_ruim_voor_dagen=settings.infomoment_ruim_voor_dagen)
     return load_settings(store)

@@ -23,6 +23,7 @@ from ouder_tui.areas import (
     MAX_HITS,
     SCHOOLJAAR_OPTION,
     AreaDescriptor,
+    Contact,
     ErasurePart,
     ExportOption,
     ExportSpec,
@@ -31,6 +32,7 @@ from ouder_tui.areas import (
     Subject,
 )
 from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.kanalen import kanaal_id
 from ouder_tui.leerlingen import Leerling, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
@@ -42,10 +44,21 @@ EIGEN_VRAGEN = "eigen_vragen"
 
 SOORTEN = {"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"}
 STATUSSEN = {"gepland": "gepland", "gehouden": "gehouden"}
+#: How an omgekeerd oudergesprek was held.
+VORMEN = {"klas": "in de klas", "telefoon": "telefonisch", "video": "videogesprek", "bericht": "via een berichtenapp"}
 WIE = {"leerkracht": "de leerkracht", "ouders": "de ouders", "leerling": "de leerling zelf", "anderen": "anderen"}
 
 #: The first weeks of the school year in which these conversations belong.
 GOUDEN_WEKEN = 5
+#: A conversation held this many days before 1 September already belongs to the coming school year
+#: (many schools invite pupil and parents in the last days of August).
+VOOR_DE_START = 14
+
+
+def gesprek_schooljaar(day: date) -> str:
+    """The school year a conversation on ``day`` belongs to: the last days of August count for the next one."""
+    return school_year_of(day + timedelta(days=VOOR_DE_START))
+
 
 
 def _own_fields(record: dict) -> dict:
@@ -60,8 +73,10 @@ def _data(name: str) -> dict:
 
 
 def kanalen() -> dict[str, str]:
-    """The shipped communication channels: id -> Dutch name."""
-    return {k["id"]: k["naam"] for k in _data("kanalen")["kanalen"]}
+    """The shipped communication channels: id -> Dutch name (the list the registry uses too)."""
+    from ouder_tui.kanalen import kanalen as shared
+
+    return shared()
 
 
 def ezelsbruggetjes() -> list[dict[str, str]]:
@@ -168,6 +183,8 @@ class Startgesprek(Record, kw_only=True, frozen=True):
     nodig: tuple[Nodig, ...] = ()
     plan: Communicatieplan = Communicatieplan()
     antwoorden: tuple[Antwoord, ...] = ()
+    #: How the talk was held (a key of :data:`VORMEN`; empty: not noted).
+    vorm: str = ""
     duur_seconden: int = 0
     notities: str = ""
 
@@ -178,6 +195,18 @@ class Startgesprek(Record, kw_only=True, frozen=True):
     @property
     def soort_tekst(self) -> str:
         return SOORTEN.get(self.soort, self.soort)
+
+    def samenvatting(self) -> str:
+        """One line: ``omgekeerd oudergesprek gehouden op 12/09/2026, in de klas, met de leerling, met tolk``."""
+        parts = [f"{self.soort_tekst} {self.status} op {format_date(self.datum)}" if self.datum
+                 else f"{self.soort_tekst} {self.status}"]
+        if self.vorm:
+            parts.append(VORMEN.get(self.vorm, self.vorm))
+        if self.soort == "omgekeerd" and self.gehouden:
+            parts.append("met de leerling" if self.leerling_aanwezig else "zonder de leerling")
+        if self.tolk:
+            parts.append(f"met tolk ({self.tolk_naam})" if self.tolk_naam else "met tolk")
+        return ", ".join(parts)
 
     def checked(self) -> Startgesprek:
         """A cleaned copy, or :class:`ValidationError` with a Dutch message per field.
@@ -193,9 +222,12 @@ class Startgesprek(Record, kw_only=True, frozen=True):
             check.fail("status", "Kies gepland of gehouden.")
         if self.gehouden and self.datum is None:
             check.fail("datum", "Vul de datum van het gesprek in.")
+        if self.vorm and self.vorm not in VORMEN:
+            check.fail("vorm", f"Kies uit: {', '.join(VORMEN.values())}.")
         if self.soort == "startgesprek" and self.gehouden and not self.leerling_aanwezig:
             check.fail("leerling_aanwezig", "Bij een startgesprek is de leerling altijd aanwezig.")
-        schooljaar = clean_text(self.schooljaar) or (school_year_of(self.datum) if self.datum else "")
+        # Its date says which school year it belongs to (a talk in late August: the coming one).
+        schooljaar = gesprek_schooljaar(self.datum) if self.datum else clean_text(self.schooljaar)
         if not schooljaar:
             check.fail("schooljaar", "Vul het schooljaar in.")
         nodig = []
@@ -227,6 +259,8 @@ class KlasRij:
 
     leerling: Leerling
     gesprek: Startgesprek | None
+    #: The omgekeerd oudergesprek of the school year (held before planned), if any.
+    omgekeerd: Startgesprek | None = None
 
     @property
     def stand(self) -> str:
@@ -236,16 +270,11 @@ class KlasRij:
 
 
 def school_days_between(start: date, end: date) -> int:
-    """Weekdays from ``start`` up to and including ``end`` (holidays are not known here)."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(rest):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            count += 1
-    return count
+    """School days from ``start`` up to and including ``end``: weekdays outside the Flemish school holidays
+    and free days (``ouder_tui.kalender``; a school's own study days are not known)."""
+    from ouder_tui.kalender import schooldagen
+
+    return schooldagen(start, end)
 
 
 class _Snapshot:
@@ -268,7 +297,8 @@ class Startgesprekken:
         return self.store.clock().date()
 
     def schooljaar(self) -> str:
-        return school_year_of(self.vandaag())
+        """The school year the class teacher works on: in the last days of August already the coming one."""
+        return gesprek_schooljaar(self.vandaag())
 
     # -- reading -----------------------------------------------------------------------------
     def _view(self) -> _Snapshot:
@@ -284,6 +314,10 @@ class Startgesprekken:
         except KeyError:
             raise NotFoundError("Dit gesprek bestaat niet (meer).") from None
 
+    def alle(self) -> list[Startgesprek]:
+        """Every conversation, oldest first."""
+        return list(self._view().sorted)
+
     def van_leerling(self, leerling_id: int) -> list[Startgesprek]:
         """A pupil's conversations, newest first."""
         return list(reversed(self._view().by_pupil.get(leerling_id, [])))
@@ -297,7 +331,8 @@ class Startgesprekken:
         return None
 
     def klasoverzicht(self, klas: str, schooljaar: str | None = None) -> list[KlasRij]:
-        """Every active pupil of a class with their startgesprek of the school year (held before planned)."""
+        """Every active pupil of a class with their startgesprek and their omgekeerd oudergesprek of the school
+        year (each: held before planned)."""
         year = schooljaar or self.schooljaar()
         rows = []
         for pupil in self.registry.leerlingen():
@@ -305,8 +340,15 @@ class Startgesprekken:
                 continue
             talks = [t for t in self.van_leerling(pupil.id) if t.soort == "startgesprek" and t.schooljaar == year]
             talks.sort(key=lambda t: not t.gehouden)
-            rows.append(KlasRij(pupil, talks[0] if talks else None))
+            rows.append(KlasRij(pupil, talks[0] if talks else None, self.omgekeerd(pupil.id, year)))
         return rows
+
+    def omgekeerd(self, leerling_id: int, schooljaar: str | None = None) -> Startgesprek | None:
+        """The pupil's omgekeerd oudergesprek of the school year: the held one, else the planned one."""
+        year = schooljaar or self.schooljaar()
+        talks = [t for t in self.van_leerling(leerling_id) if t.soort == "omgekeerd" and t.schooljaar == year]
+        talks.sort(key=lambda t: not t.gehouden)
+        return talks[0] if talks else None
 
     def gouden_weken_resterend(self) -> int:
         """School days left in the first five weeks from 1 September (0 once they are over)."""
@@ -402,7 +444,8 @@ class Startgesprekken:
             raise ValidationError({"leerling_id": "Deze leerling bestaat niet (meer)."})
 
     def nieuw(self, leerling_id: int, *, soort: str = "startgesprek") -> Startgesprek:
-        """A new conversation for a pupil, with the family's language and interpreter need in the plan."""
+        """A new conversation for a pupil; its plan proposes what the registry knows: the parents' preferred
+        channels, the family's language and interpreter need, the best moments."""
         pupil = self.registry.leerling(leerling_id)
         plan = Communicatieplan()
         ouder_ids: tuple[str, ...] = ()
@@ -410,7 +453,8 @@ class Startgesprekken:
             family = self.registry.gezin(pupil.gezin_id)
             languages, interpreters = family.talen(), family.tolk_talen()
             moments = next((o.beste_momenten for o in family.ouders if o.beste_momenten), "")
-            plan = Communicatieplan(taal=languages[0] if languages else "", tolk=bool(interpreters),
+            preferred = tuple(dict.fromkeys(k for o in family.ouders if (k := kanaal_id(o.voorkeurkanaal))))
+            plan = Communicatieplan(kanalen=preferred, taal=languages[0] if languages else "", tolk=bool(interpreters),
                                     tolk_taal=interpreters[0] if interpreters else "", beste_momenten=moments)
             ouder_ids = tuple(o.id for o in family.ouders)
         return Startgesprek(leerling_id=leerling_id, schooljaar=self.schooljaar(), soort=soort,
@@ -487,12 +531,51 @@ def _search(services: Services, query: str) -> list[SearchHit]:
     return hits
 
 
+def _contacts(services: Services, schooljaar: str) -> list[Contact]:
+    """The conversations held in the school year, with the family of the pupil and the parents who came."""
+    registry = services.registry
+    found = []
+    for talk in services.get("startgesprek").alle():
+        if not talk.gehouden or talk.schooljaar != schooljaar:
+            continue
+        try:
+            pupil = registry.leerling(talk.leerling_id)
+        except NotFoundError:
+            continue
+        if pupil.gezin_id is not None:
+            found.append(Contact(pupil.gezin_id, talk.soort, talk.datum, talk.ouder_ids, leerling_id=pupil.id))
+    return found
+
+
 def _export(services: Services, fmt: str, values: dict) -> bytes:
-    """``ouder-tui export startgesprekken``."""
+    """``ouder-tui export startgesprekken``; with ``--uitnodiging`` the invitations of a class."""
+    if values.get("uitnodiging"):
+        from ouder_tui.startgesprek_uitnodiging import uitnodigingen
+
+        return uitnodigingen(services.get("startgesprek"), fmt, klas=values["klas"], soort=values["uitnodiging"])
     from ouder_tui.startgesprek_export import export_startgesprekken
 
     return export_startgesprekken(services.get("startgesprek"), fmt, klas=values["klas"],
                                   schooljaar=values["schooljaar"])
+
+
+def _soort(text: str) -> str:
+    """``--uitnodiging``: which talk the invitations are for."""
+    if text not in SOORTEN:
+        raise ValueError(f"kies {' of '.join(SOORTEN)}")
+    return text
+
+
+_UITNODIGING = ExportOption("--uitnodiging", "{exports}, md/html: een uitnodiging per leerling van de klas (met "
+                                             "vragenlijst vooraf) voor een startgesprek of omgekeerd gesprek",
+                            metavar="SOORT", parse=_soort)
+
+
+def _check_invitation(values: dict, given: dict) -> str | None:
+    """Invitations are for one class, on paper."""
+    if values.get("uitnodiging") and not values.get("klas"):
+        return "Een uitnodiging maak je per klas: geef ook --klas."
+    return None
 
 
 #: Start-of-year conversations as an area.
@@ -505,6 +588,9 @@ AREA = AreaDescriptor(
     in_bin=_in_bin,
     report=_report,
     exports=(ExportSpec("startgesprekken", "startgesprekken", ("xlsx", "csv", "json", "md", "html"), _export,
-                        (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION)),),
+                        (ExportOption("--klas", "{exports}: één klas, bv. 5A", metavar="KLAS"), SCHOOLJAAR_OPTION,
+                         _UITNODIGING), _check_invitation),),
     search=_search,
+    contacts=_contacts,
+    contact_kinds={"startgesprek": "startgesprek", "omgekeerd": "omgekeerd oudergesprek"},
 )

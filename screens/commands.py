@@ -60,6 +60,7 @@ class AppCommands(Provider):
         commands = [(f"Naar {a.label}", f"area('{a.mode}')", f"Toets {a.key.upper()}") for a in AREAS]
         commands += [
             ("Leerlingen importeren (CSV)", "import_leerlingen", "Uit Smartschool, Wisa of Informat"),
+            ("Bereik van de gezinnen", "bereik", "Wie de school dit schooljaar bereikte, en wie nog niet"),
             ("Prullenbak", "prullenbak", "Verwijderde leerlingen en gezinnen terugzetten"),
             ("Instellingen", "instellingen", "Naam van de school, vergrendeltijd, bewaartermijn, wachtwoord"),
             ("Wachtwoord van de databank", "instellingen", "Beveiligen, wijzigen of uitzetten, in de instellingen"),

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
+from ouder_tui.kanalen import kanaal_naam
 from ouder_tui.leerlingen import KANALEN, RELATIES, Adres, Gezin, Leerling, Ouder, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural
@@ -104,7 +105,8 @@ kaart 'Zo bereik je dit gezin'.
             yield text_field("telefoon", "Telefoon / gsm", o.telefoon)
             yield text_field("email", "E-mail", o.email)
         with Horizontal(classes="row"):
-            yield choice_field("voorkeurkanaal", "Voorkeurkanaal", [(k, k) for k in KANALEN if k], o.voorkeurkanaal)
+            yield choice_field("voorkeurkanaal", "Voorkeurkanaal", _channel_options(o.voorkeurkanaal),
+                               kanaal_naam(o.voorkeurkanaal))
             yield text_field("beste_momenten", "Best bereikbaar", o.beste_momenten, placeholder="bv. na 16 uur")
         yield note_field("notities", "Notities", o.notities)
 
@@ -147,6 +149,13 @@ kaart 'Zo bereik je dit gezin'.
                          "beste_momenten": o.beste_momenten, "notities": o.notities})
 
 
+def _channel_options(current: str) -> list[tuple[str, str]]:
+    """The one list of channels, plus a parent's current choice if it is none of them (imported text)."""
+    options = [(k, k) for k in KANALEN if k]
+    shown = kanaal_naam(current)
+    return options if not shown or (shown, shown) in options else [*options, (shown, shown)]
+
+
 def child_row(kid: Leerling) -> Row:
     return Row(kid.id, (kid.naam, kid.klas, format_date(kid.geboortedatum), kid.status))
 
@@ -167,6 +176,8 @@ class GezinScreen(DetailScreen):
         Binding("n", "add_child", "Kind +"),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("i", "inzage", "Inzage"),
+        Binding("a", "aandacht", "Aandacht", show=False),
+        Binding("A", "aandacht_weg", "Markering weg", show=False),
         Binding("h", "historiek", "Historiek", show=False),
         Binding("w", "wissen", "Wissen", show=False),
     ]
@@ -182,6 +193,9 @@ Tab springt tussen de lijsten.
 **i** maakt het inzageverslag voor ouders die vragen wat de school over hen bewaart: alles over
 het gezin en de kinderen uit elk deel van ouder-tui, ook vertrouwelijke notities (gemarkeerd) en wat
 in de prullenbak zit. Lees het na voor je het meegeeft.
+
+De kaart **Bereik** (onderaan) toont de contacten van dit schooljaar over alle delen heen. **a** markeert het
+gezin voor extra aandacht (met de reden); **A** (shift+a) haalt die markering weg.
 
 **h** toont wie dit gezin wanneer wijzigde (welke velden). **w** wist het gezin definitief, op vraag
 van de ouders: de kinderen, hun gesprekken en huisbezoeken, wat de ouders in de oudergroep deden, wat
@@ -212,6 +226,7 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             yield RecordTable([Column("Relatie", 10), Column("Naam"), Column("Talen"), Column("Tolk", 14),
                                Column("Telefoon", 16)], id="parents", empty_text="Nog geen ouders (o: toevoegen).")
             yield Card("Gezin", id="family-card")
+            yield ModuleCards(self._reach_cards())  # this school year's contacts and the mark, under the rest
         yield Footer(show_command_palette=False, compact=True)
 
     @staticmethod
@@ -219,6 +234,12 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
         from screens.areas import AREAS
 
         return [card for area in AREAS for card in area.family_cards()]
+
+    @staticmethod
+    def _reach_cards() -> list:
+        from screens.bereik import family_reach_card
+
+        return [family_reach_card]
 
     @property
     def gezin(self) -> Gezin:
@@ -245,7 +266,8 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
             lines += ["Notities:", g.notities]
         lines.append(f"Laatst gewijzigd door {g.changed_by or '-'}")
         self.query_one("#family-card", Card).set_lines(lines)
-        self.query_one(ModuleCards).show(self.app, g)
+        for cards in self.query(ModuleCards):
+            cards.show(self.app, g)
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:
         if event.table.id == "children":
@@ -298,6 +320,16 @@ in de prullenbak zit en hun regels in het logboek. Je ziet eerst alles wat verdw
 
         self.app.push_screen(ExportDialog(f"Inzage voor gezin {gezin.naam}", f"inzage-gezin-{self.gezin_id}",
                                           FORMATS, produce))
+
+    def action_aandacht(self) -> None:
+        from screens.bereik import AandachtForm
+
+        self.app.push_screen(AandachtForm(self.app.service("bereik"), self.gezin), lambda _: self.reload())
+
+    def action_aandacht_weg(self) -> None:
+        from screens.bereik import remove_mark
+
+        remove_mark(self.app, self.app.service("bereik"), self.gezin, self.reload)
 
     def action_historiek(self) -> None:
         from screens.privacy import LogboekScreen

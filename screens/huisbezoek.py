@@ -29,10 +29,20 @@ from screens.widgets import Card, error_text
 
 
 class _VisitForm(FormScreen[Huisbezoek]):
-    """What the visit forms share: they edit ``self.record`` and save it through the service."""
+    """What the visit forms share: they edit ``self.record`` and save it through the service; ctrl+g shows
+    the guidance card."""
 
+    BINDINGS = [*FormScreen.BINDINGS, Binding("ctrl+g", "gids", "Gids")]
     service: Huisbezoeken
     record: Huisbezoek
+
+    def __init__(self, title: str | None = None) -> None:
+        super().__init__(f"{title}  ·  ctrl+g: gids" if title else title)
+
+    def action_gids(self) -> None:
+        from screens.huisbezoek_gids import GidsScreen
+
+        self.app.push_screen(GidsScreen())
 
     def store_value(self, value: Huisbezoek, *, overwrite: bool) -> Huisbezoek:
         return self.service.bewaar(value, overwrite=overwrite)
@@ -59,6 +69,7 @@ de tweede persoon is een collega of een tolk. De talen en de tolknood van het ge
 worden voorgesteld uit het register.
 
 Een datum in het verleden mag: zo log je een bezoek achteraf. ctrl+s bewaart.
+ctrl+g toont de gids: de houding bij een huisbezoek en de zes ezelsbruggetjes.
 """
 
     DEFAULT_CSS = """
@@ -176,6 +187,7 @@ class LogForm(_VisitForm):
 Kies hoe het bezoek verliep. Bij een annulering zeg je door wie en waarom. Noteer wat
 besproken werd, wat het gezin hoopt voor het kind en wat er afgesproken is. Acties
 (wie doet wat tegen wanneer) voeg je toe op het scherm van het bezoek (toets a).
+ctrl+g toont de gids: de houding bij een huisbezoek en de zes ezelsbruggetjes.
 """
 
     def __init__(self, service: Huisbezoeken, visit: Huisbezoek) -> None:

@@ -63,7 +63,8 @@ class HuisbezoekenScreen(TabbedAreaScreen):
 - **Acties**: afgesproken acties die nog open staan, de vroegste eerst (een ! staat bij wat te laat is).
   Spatie vinkt de geselecteerde actie af.
 - **Nog niet bezocht**: gezinnen met een kind op school die nog geen bezoek kregen, te filteren op
-  klas, leerjaar, taal en tolknood. Enter plant een bezoek bij dat gezin.
+  klas, leerjaar, taal en tolknood. Gezinnen gemarkeerd voor extra aandacht staan eerst, met (!)
+  voor hun naam. Enter plant een bezoek bij dat gezin.
 - **Alle**: elk bezoek.
 
 Pijltje links en rechts gaan naar de vorige en de volgende lijst.
@@ -141,11 +142,14 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
         tolk = None if tolk_choice is Select.NULL else tolk_choice == "ja"
         families = self.service.nooit_bezocht(klas=klas, leerjaar=int(grade_text) if grade_text.isdigit() else None,
                                               taal=taal, tolk=tolk)
+        from ouder_tui.bereik import marks
+
         registry = self.service.registry
+        marked = marks(self.service.store)
         rows = []
         for g in families:
             kids = ", ".join(f"{k.voornaam} ({k.klas})" for k in registry.kinderen(g.id, ook_vertrokken=False))
-            rows.append(Row(g.id, (g.naam, kids, ", ".join(g.talen()), ", ".join(g.tolk_talen()) or "nee")))
+            rows.append(Row(g.id, (f"(!) {g.naam}" if g.id in marked else g.naam, kids, ", ".join(g.talen()), ", ".join(g.tolk_talen()) or "nee")))
         self.query_one("#nooit-table", RecordTable).set_rows(rows)
         return len(families)
 

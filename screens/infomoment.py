@@ -69,6 +69,7 @@ class InfomomentScreen(TabbedAreaScreen):
     BINDINGS = [
         Binding("n", "new", "Nieuw"),
         Binding("e", "edit", "Datum en plaats"),
+        Binding("o", "parents", "Ouders", show=False),  # named in the summary line (the footer is full)
         Binding("space", "space", "Afvinken / aanduiden", show=False),
         Binding("m", "merge", "Samenvoegen", show=False),
         Binding("r", "rotation", "Rotatie", show=False),
@@ -94,6 +95,7 @@ Het infomoment over de overstap naar het secundair, per schooljaar.
 - **Vragen**: wat ouders en leerlingen vroegen. **Spatie** duidt dubbele vragen aan, **m** voegt ze
   samen in de geselecteerde vraag. De kolom # toont de top 5.
 
+**o** toont de ouders: de doelgroep uit het register, wie uitgenodigd is (met de brieven) en wie kwam.
 **n** voegt iets toe in de lijst waar je bent (of maakt het infomoment als het er nog niet is),
 **e** past datum, plaats en de belangrijke data aan (alle deadlines schuiven mee), **v** begint
 vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, **x** exporteert
@@ -204,7 +206,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         self.query_one("#summary", Static).update(
             f"{format_date(info.datum)} {info.begin}-{info.einde().strftime('%H:%M')}"
             f"{', ' + info.plaats if info.plaats else ''}  ·  inschrijven vanaf "
-            f"{format_date(info.inschrijvingen_vanaf) or '?'}")
+            f"{format_date(info.inschrijvingen_vanaf) or '?'}  ·  o: ouders")
         warnings = service.waarschuwingen(info)
         self.query_one("#warnings", Static).update("\n".join(f"! {w}" for w in warnings))
         self.query_one("#warnings").display = bool(warnings)
@@ -223,7 +225,8 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
             for i, (part, start, end) in enumerate(info.tijden())])
         self.query_one("#tafels-table", RecordTable).set_rows([
             Row(t.id, (t.soort_tekst, t.naam, t.gastheer, t.telefoon or t.email,
-                       NETTEN.get(t.net, "").split(" ")[0] if t.net else "", _step(t)),
+                       "/".join(dict.fromkeys(NETTEN[s.net].split(" ")[0] for s in t.alle_scholen() if s.net)),
+                       _step(t)),
                 sort=(t.soort_tekst, t.naam.casefold(), t.gastheer, t.telefoon, t.net,
                       (t.gebriefd, t.bevestigd, t.uitgenodigd)))
             for t in info.tafels])
@@ -304,6 +307,12 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
 
         if self.info is not None:
             self.app.push_screen(InfomomentForm(self.service, self.info), self._after)
+
+    def action_parents(self) -> None:
+        from screens.infomoment_ouders import InfomomentOudersScreen
+
+        if self.info is not None:
+            self.app.push_screen(InfomomentOudersScreen(self.service, self.info.id), lambda _: self.refill())
 
     def action_rotation(self) -> None:
         from screens.infomoment_forms import RotatieForm

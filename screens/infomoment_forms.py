@@ -16,13 +16,14 @@ from ouder_tui.infomoment import (
     Infomomenten,
     Onderdeel,
     OpenDag,
+    School,
     Taak,
     Tafel,
     Vraag,
     onderwerpen,
 )
 from ouder_tui.models import from_record
-from ouder_tui.text import format_date, parse_date
+from ouder_tui.text import fold, format_date, parse_date
 from screens.forms import (
     FormScreen,
     check_field,
@@ -168,6 +169,37 @@ Wat moet er gebeuren, wie doet het, en hoeveel dagen vóór het infomoment moet 
         return self.service.bewaar_taak(self.info.id, value)
 
 
+def _schools_text(schools: tuple[School, ...]) -> str:
+    return "\n".join(f"{s.naam}; {NETTEN[s.net].split(' ')[0]}" if s.net else s.naam for s in schools)
+
+
+def _net_key(text: str) -> str | None:
+    """A network typed in words (``katholiek``, ``GO!``, ``stedelijk``...) as its key; ``""`` for none."""
+    wanted = fold(text.strip()).rstrip("!")
+    if not wanted:
+        return ""
+    for key, label in NETTEN.items():
+        if wanted == key or fold(label).startswith(wanted):
+            return key
+    return None
+
+
+def _parse_schools(errors: dict[str, str], text: str) -> tuple[School, ...]:
+    """One school a line: ``name; network``."""
+    found = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, net = line.partition(";")
+        key = _net_key(net)
+        if key is None:
+            errors["scholen"] = (f"Onbekend net '{net.strip()}' bij {name.strip()}: kies GO!, katholiek, stedelijk, "
+                                 "provinciaal of andere.")
+            key = ""
+        found.append(School(naam=name.strip(), net=key))
+    return tuple(found)
+
+
 class TafelForm(_PartForm):
     HELP = """
 # Tafel
@@ -175,7 +207,9 @@ class TafelForm(_PartForm):
 Een tafel van het doorschuifsysteem: het CLB, een klasleerkracht, de zorgleerkracht,
 oud-leerlingen of een secundaire school. Noteer wie de tafel houdt en hoe je hem of haar bereikt,
 en vink aan hoe ver het staat: uitgenodigd, bevestigd, gebriefd. Bij een secundaire school kies
-je ook het onderwijsnet: nodig liefst scholen van verschillende netten uit.
+je ook het onderwijsnet: nodig liefst scholen van verschillende netten uit. Delen meer scholen
+een tafel, zet ze onder 'Meer scholen aan deze tafel', een per regel: de naam, een puntkomma en het
+net (GO!, katholiek, stedelijk, provinciaal of andere), bv. `Sint-Lutgart; katholiek`.
 """
 
     def __init__(self, service: Infomomenten, info: Infomoment, tafel: Tafel | None = None) -> None:
@@ -197,13 +231,17 @@ je ook het onderwijsnet: nodig liefst scholen van verschillende netten uit.
             yield check_field("uitgenodigd", "uitgenodigd", t.uitgenodigd)
             yield check_field("bevestigd", "bevestigd", t.bevestigd)
             yield check_field("gebriefd", "gebriefd", t.gebriefd)
+        yield note_field("scholen", "Meer scholen aan deze tafel (een per regel: naam; net)", _schools_text(t.scholen))
 
     def build(self) -> Tafel:  # type: ignore[override]
         v = self.values()
+        errors: dict[str, str] = {}
         tafel = msgspec.structs.replace(self.tafel, soort=v["soort"], net=v["net"], naam=v["naam"],
                                         gastheer=v["gastheer"], telefoon=v["telefoon"], email=v["email"],
                                         uitgenodigd=v["uitgenodigd"], bevestigd=v["bevestigd"],
-                                        gebriefd=v["gebriefd"])
+                                        gebriefd=v["gebriefd"], scholen=_parse_schools(errors, v["scholen"]))
+        if errors:
+            raise_with_model_errors(msgspec.structs.replace(self.info, tafels=(tafel,)), errors)
         msgspec.structs.replace(self.info, tafels=(tafel,)).checked()
         return tafel
 

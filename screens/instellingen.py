@@ -58,6 +58,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
                          str(self.current.oudergroep_weggebleven_na))
         yield text_field("bewaartermijn_schooljaren", "Bewaartermijn: schooljaren na het vertrek van een leerling",
                          str(self.current.bewaartermijn_schooljaren))
+        yield text_field("infomoment_ruim_voor_dagen", "Infomoment: minstens zoveel dagen voor inschrijvingen en "
+                         "opendeurdagen", str(self.current.infomoment_ruim_voor_dagen))
         who = self.current.changed_by
         yield Static(f"Laatst gewijzigd door {who} op {format_datetime(self.current.changed_at)}" if who
                      else "Nog nooit gewijzigd.", markup=False, id="last-change")
@@ -109,7 +111,8 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         numbers = {}
         for name, example in (("vergrendel_na_minuten", "Typ een aantal minuten, bv. 5."),
                               ("oudergroep_weggebleven_na", "Typ een aantal sessies, bv. 2."),
-                              ("bewaartermijn_schooljaren", "Typ een aantal schooljaren, bv. 1.")):
+                              ("bewaartermijn_schooljaren", "Typ een aantal schooljaren, bv. 1."),
+                              ("infomoment_ruim_voor_dagen", "Typ een aantal dagen, bv. 14.")):
             try:
                 numbers[name] = int(v[name].strip())
             except ValueError:
@@ -127,3 +130,4 @@ Deze instellingen gelden voor iedereen die deze databank gebruikt.
         self.field("vergrendel_na_minuten").value = str(self.current.vergrendel_na_minuten)
         self.field("oudergroep_weggebleven_na").value = str(self.current.oudergroep_weggebleven_na)
         self.field("bewaartermijn_schooljaren").value = str(self.current.bewaartermijn_schooljaren)
+        self.field("infomoment_ruim_voor_dagen").value = str(self.current.infomoment_ruim_voor_dagen)

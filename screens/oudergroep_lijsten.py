@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.oudergroep import UITNODIGING_KANALEN, Oudergroep, Persoon, Sessie, lange_datum
@@ -29,7 +29,7 @@ class _PeopleList(Screen[None]):
     _PeopleList .bar Select { width: 30; margin-right: 1; }
     _PeopleList .bar Label { width: auto; padding-right: 1; }
     _PeopleList .bar #op { width: 12; }
-    _PeopleList .bar #kanaal { width: 24; }
+    _PeopleList .bar #kanaal { width: 18; }
     _PeopleList #count { height: 1; color: $text-muted; }
     _PeopleList RecordTable { height: 1fr; }
     """
@@ -71,12 +71,16 @@ class UitnodigenScreen(_PeopleList):
     HELP = """
 # Ouders uitnodigen
 
+Ouders van gezinnen met extra aandacht staan eerst, met (!) voor hun naam.
 Zoek ouders op naam, klas van een kind of taal, en op of ze al eens kwamen. Duid aan wie je
 uitnodigt (spatie, of ctrl+a voor alle getoonde ouders), kies hoe (brief, Smartschool,
 telefoon, aan de schoolpoort) en op welke dag, en noteer het met ctrl+s.
 
 Wie al uitgenodigd is, zie je in de kolom 'Uitgenodigd'. Nodig je iemand opnieuw uit, dan telt
 de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
+
+Hoort de sessie bij een reeks, dan staat 'reeks' aangevinkt: de uitnodiging geldt dan voor deze
+sessie en alle volgende van de reeks. Vink het uit voor alleen deze sessie.
 """
 
     def __init__(self, service: Oudergroep, sessie_id: int) -> None:
@@ -103,6 +107,8 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
                              allow_blank=False, id="kanaal", compact=True)
                 yield Label("Op")
                 yield Input(format_date(self.service.vandaag()), id="op", compact=True)
+                if self.service.volgende_in_reeks(self.sessie):
+                    yield Checkbox("reeks", True, id="reeks", compact=True)  # this and the following sessions
                 yield Button("Uitnodiging noteren (ctrl+s)", id="invite", variant="primary", compact=True)
         yield Footer(show_command_palette=False, compact=True)
 
@@ -132,13 +138,17 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
             if self.app.screen is self:
                 self.app.pop_screen()
             return
+        from ouder_tui.bereik import marks
+
+        marked = marks(self.service.store)  # their families come first, with (!)
         rows = []
         shown = self.people()
         for person in shown:
             invite = session.uitnodiging(person.id)
             how = f"{invite.kanaal_tekst} {invite.op.strftime('%d/%m')}" if invite and invite.op else ""
             times = len(self.service.aanwezigheden(person.id))
-            rows.append(Row(person.id, ("✓" if person.id in self.chosen else "", person.naam, person.omschrijving,
+            name = f"(!) {person.naam}" if person.gezin_id in marked else person.naam
+            rows.append(Row(person.id, ("✓" if person.id in self.chosen else "", name, person.omschrijving,
                                         ", ".join(person.talen), str(times or ""), how),
                             sort=(person.id in self.chosen, person.naam.casefold(), person.omschrijving,
                                   ", ".join(person.talen), times, how)))
@@ -181,7 +191,9 @@ de nieuwe manier. De brief zelf druk je af vanop het scherm van de sessie (b).
             self.notify(f"Op: {exc}", severity="error", markup=False)
             return
         try:
-            self.service.nodig_uit(self.sessie_id, sorted(self.chosen), str(kanaal), day)
+            whole = bool(self.query("#reeks")) and self.query_one("#reeks", Checkbox).value
+            invite = self.service.nodig_uit_reeks if whole else self.service.nodig_uit
+            invite(self.sessie_id, sorted(self.chosen), str(kanaal), day)
         except OuderTuiError as exc:
             self.notify(error_text(exc), severity="error", markup=False)
             return

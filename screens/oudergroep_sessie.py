@@ -190,8 +190,10 @@ ctrl+s bewaart.
         return saved
 
     def after_save(self, saved: Sessie) -> None:
-        for warning in saved.warnings(self.service.vandaag()):
+        for warning in self.service.waarschuwingen(saved):
             self.app.notify(warning, severity="warning", markup=False, timeout=8)
+        if self.record.id:  # an edit of a session in a series: the following ones too?
+            self.app.call_after_refresh(ask_about_following, self.app, self.service, self.record, saved)
 
     def fill(self, record: dict) -> None:
         self.record = s = from_record(Sessie, record)
@@ -201,6 +203,36 @@ ctrl+s bewaart.
                          "begeleiders": ", ".join(s.begeleiders), "tolken": interpreters_text(s.tolken),
                          "kinderopvang": s.kinderopvang, "kinderopvang_info": s.kinderopvang_info,
                          "status": s.status, "annulatie_reden": s.annulatie_reden})
+
+
+def ask_about_following(app, service: Oudergroep, before: Sessie, saved: Sessie) -> None:
+    """After an edit: offer to cancel the following sessions of the series too, or to give them the new plan."""
+    from screens.dialogs import ConfirmDialog
+
+    following = service.volgende_in_reeks(saved)
+    if not following:
+        return
+    count = f"de volgende {len(following)} sessies" if len(following) > 1 else "de volgende sessie"
+    if saved.geannuleerd and not before.geannuleerd:
+        def cancel(yes: bool | None) -> None:
+            if yes:
+                service.annuleer_volgende(saved, saved.annulatie_reden)
+                app.notify(f"Ook {count} van de reeks geannuleerd.", markup=False, timeout=4)
+
+        app.push_screen(ConfirmDialog("Ook de volgende sessies annuleren?",
+                                      f"Deze sessie is geannuleerd. Ook {count} van de reeks annuleren "
+                                      f"(vanaf {format_date(following[0].datum)})?", yes="Ook annuleren", no="Alleen deze"),
+                        cancel)
+    elif any(getattr(before, f) != getattr(saved, f) for f in service.PLAN_FIELDS):
+        def change(yes: bool | None) -> None:
+            if yes:
+                service.wijzig_volgende(saved)
+                app.notify(f"Ook {count} van de reeks aangepast.", markup=False, timeout=4)
+
+        app.push_screen(ConfirmDialog("Ook de volgende sessies aanpassen?",
+                                      f"Uren, plaats, thema, partners en tolken zo ook zetten voor {count} van de "
+                                      "reeks? (Data, uitnodigingen en aanwezigheden blijven.)",
+                                      yes="Ook aanpassen", no="Alleen deze"), change)
 
 
 class VerslagForm(FormScreen[Sessie]):
@@ -319,6 +351,7 @@ class SessieScreen(DetailScreen):
         Binding("r", "request", "Verzoek +", show=False),
         Binding("b", "letter", "Brief"),
         Binding("h", "repeat", "Herhalen", show=False),
+        Binding("R", "requests_from_report", "Vragen als verzoeken", show=False),
         Binding("delete", "delete", "Verwijderen", show=False),
         Binding("g", "historiek", "Historiek", show=False),
     ]
@@ -329,7 +362,12 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
 
 - **u** ouders uitnodigen (kies uit het register, noteer hoe: brief, Smartschool, telefoon, schoolpoort)
 - **a** aanwezigheden aanduiden, ook voor wie zomaar binnenliep
-- **v** verslag en de vragen die opkwamen, **r** een verzoek aan de school noteren
+- **v** verslag en de vragen die opkwamen, **r** een verzoek aan de school noteren, **R** (shift+r) elke
+  vraag uit het verslag in één keer als verzoek noteren
+- bij een geplande sessie staat wat de school al beantwoordde en nog aan de groep moet terugkoppelen;
+  bij een geannuleerde sessie wie je moet verwittigen
+- is de sessie deel van een reeks, dan vraagt ouder-tui na een wijziging of annulering of de volgende
+  sessies mee moeten; de brief kan alle data van de reeks tonen
 - **b** de uitnodiging als brief (Markdown of HTML om af te drukken), ook één per uitgenodigde ouder
 - **e** bewerken, **h** herhalen als reeks, **Delete** verwijderen (naar de prullenbak)
 - **g** wie deze sessie wanneer wijzigde (het logboek van deze sessie)
@@ -381,6 +419,15 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
         if len(series) > 1:
             lines.append(f"Reeks: sessie {[x.id for x in series].index(s.id) + 1} van {len(series)}, "
                          f"{format_date(series[0].datum)} tot {format_date(series[-1].datum)}")
+        if s.geannuleerd and s.uitnodigingen:
+            tell = self.service.te_verwittigen(s)
+            lines.append(f"Te verwittigen ({len(tell)}): " + ", ".join(
+                f"{p.naam}{' ' + p.telefoon if p.telefoon else ''}" for p in tell))
+        if s.status in ("gepland", "uitgenodigd"):
+            back = self.service.terug_te_koppelen()
+            if back:
+                lines.append(f"Terug te koppelen aan de groep ({len(back)}):")
+                lines += [f"  {v.wat} → {' '.join(v.antwoord.split())}" for v in back]
         self.query_one("#plan-card", Card).set_lines(lines)
         people = list(dict.fromkeys([*s.aanwezig, *(u.persoon_id for u in s.uitnodigingen)]))
         self.query_one("#people-title", Label).update(
@@ -392,6 +439,8 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
             if text:
                 report += [f"{title}:", *("  " + line for line in text.split("\n"))]
         report.append(f"Laatst gewijzigd door {s.changed_by or '-'}")
+        if s.vragen:
+            report.insert(-1, "R: de vragen als verzoeken noteren")
         self.query_one("#report-card", Card).set_lines(report if len(report) > 1 else
                                                        ["Nog geen verslag (v).", *report])
 
@@ -439,6 +488,12 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
 
         self.app.push_screen(VerzoekForm(self.service, sessie_id=self.sessie_id), saved)
 
+    def action_requests_from_report(self) -> None:
+        """Every question of the report that is not a request yet becomes one."""
+        made = self.service.verzoeken_uit_verslag(self.sessie_id)
+        self.notify(f"{len(made)} nieuwe verzoeken genoteerd; volg ze op in de lijst 'Verzoeken'." if made else
+                    "Elke vraag uit het verslag staat al bij de verzoeken.", markup=False, timeout=5)
+
     def action_repeat(self) -> None:
         def done(result) -> None:
             if result:
@@ -456,11 +511,14 @@ Alles over één sessie: de planning, wie uitgenodigd is en hoe, wie er was, het
         school = load_settings(self.service.store).school_naam
 
         def produce(fmt: str, options: dict[str, bool]) -> bytes:
-            return uitnodiging(self.service, session, fmt, per_persoon=options["per_persoon"], school_naam=school)
+            return uitnodiging(self.service, session, fmt, per_persoon=options["per_persoon"], school_naam=school,
+                               reeks=options.get("reeks", False))
 
+        options = {"per_persoon": "één brief per uitgenodigde ouder, met naam"}
+        if self.service.volgende_in_reeks(session):
+            options["reeks"] = "voor deze en de volgende sessies van de reeks: één brief met alle data"
         self.app.push_screen(ExportDialog("Uitnodiging afdrukken", f"uitnodiging-oudergroep-{session.datum}",
-                                          ("html", "md"), produce,
-                                          {"per_persoon": "één brief per uitgenodigde ouder, met naam"}))
+                                          ("html", "md"), produce, options))
 
     def action_delete(self) -> None:
         session = self.sessie

@@ -127,6 +127,7 @@ class OverzichtScreen(AreaScreen):
     BINDINGS = [
         Binding("i", "app.import_leerlingen", "Leerlingen importeren"),
         Binding("s", "app.instellingen", "Instellingen"),
+        Binding("b", "app.bereik", "Bereik", show=False),  # the panel says so
     ]
     HELP = """
 # Overzicht
@@ -139,7 +140,8 @@ Staan niet alle panelen op het scherm, dan ga je met Tab van paneel naar paneel 
 scroll je met de muis of PgDn).
 
 Met **s** stel je de naam van de school en de vergrendeltijd in; met **i** importeer je
-de leerlingenlijst.
+de leerlingenlijst. **b** toont het bereik: welke gezinnen de school dit schooljaar bereikte en
+welke nog door niemand.
 """
     DEFAULT_CSS = """
     OverzichtScreen #panels { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
@@ -153,10 +155,11 @@ de leerlingenlijst.
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
         from screens.areas import AREAS
+        from screens.bereik import BereikPanel
 
         with VerticalScroll(id="dashboard", can_focus=False):
             with Grid(id="panels"):
-                for panel in [*PANELS, *(p for area in AREAS for p in area.panels())]:
+                for panel in [*PANELS, BereikPanel, *(p for area in AREAS for p in area.panels())]:
                     yield panel(self.registry)
 
     def _school_name(self) -> str:

@@ -17,6 +17,7 @@ from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.models import from_record
 from ouder_tui.startgesprek import (
     STATUSSEN,
+    VORMEN,
     WIE,
     Antwoord,
     Communicatieplan,
@@ -226,10 +227,13 @@ class OmgekeerdForm(_TalkForm):
     HELP = """
 # Omgekeerd oudergesprek
 
-De ouders vertellen over hun kind (5 à 10 minuten, in de eerste weken). Kies links een vraag
-(Enter): ze verschijnt rechts met een vak voor het antwoord. Onder de lijst typ je een eigen
-vraag (Tab tot bij *eigen vraag*, dan Enter): die hoort bij dit gesprek. Wil je ze ook in de
-vragenbank van de school, vink dan eerst *ook in de vragenbank* aan. De klok bovenaan loopt
+De ouders vertellen over hun kind (5 à 10 minuten, in de eerste weken). Bovenaan staat wat de school
+al weet (broers en zussen, thuistaal, contacten van dit schooljaar): vraag wat je nog niet weet.
+Noteer hoe het gesprek liep (in de klas, telefonisch, videogesprek, berichtenapp), of de leerling
+erbij was en of er een tolk was. Zet de stand op 'gepland' om het gesprek vooraf in te plannen.
+Kies links een vraag (Enter): ze verschijnt rechts met een vak voor het antwoord. Onder de lijst typ
+je een eigen vraag (Tab tot bij *eigen vraag*, dan Enter): die hoort bij dit gesprek. Wil je ze ook
+in de vragenbank van de school, vink dan eerst *ook in de vragenbank* aan. De klok bovenaan loopt
 vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart.
 """
     DEFAULT_CSS = """
@@ -244,6 +248,9 @@ vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart
 
     def __init__(self, service: Startgesprekken, talk: Startgesprek) -> None:
         self.service = service
+        if not talk.id:  # mostly noted while or right after it is held; set 'gepland' to plan it ahead
+            talk = msgspec.structs.replace(talk, status="gehouden", vorm=talk.vorm or "klas",
+                                           tolk=talk.tolk or talk.plan.tolk)
         self.record = talk
         self.started = time.monotonic() - talk.duur_seconden
         pupil = service.registry.leerling(talk.leerling_id)
@@ -264,15 +271,50 @@ vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart
             yield SupportPanel(self.service)
 
     def compose_fields(self) -> ComposeResult:
-        yield text_field("datum", "Datum (dd/mm/jjjj)", format_date(self.record.datum))
+        t = self.record
+        yield Static("", id="known", markup=False)
+        with Horizontal(classes="row"):
+            yield text_field("datum", "Datum (dd/mm/jjjj)", format_date(t.datum))
+            yield choice_field("status", "Stand", [(v, k) for k, v in STATUSSEN.items()], t.status, allow_blank=False)
+        with Horizontal(classes="row"):
+            yield choice_field("vorm", "Hoe", [(v, k) for k, v in VORMEN.items()], t.vorm)
+            yield check_field("leerling_aanwezig", "leerling nam deel", t.leerling_aanwezig)
+        with Horizontal(classes="row"):
+            yield check_field("tolk", "met tolk", t.tolk)
+            yield text_field("tolk_naam", "Tolk (naam of dienst)", t.tolk_naam)
         for index, answer in enumerate(self.record.antwoorden):
             yield note_field(f"antwoord.{index}", answer.vraag, answer.antwoord)
 
     def on_mount(self) -> None:
         self._tick()
         self.set_interval(1, self._tick)
+        self.query_one("#known", Static).update("\n".join(self._known()))
         # After the form's own first-field focus: the talk starts in the question bank.
         self.call_after_refresh(self.query_one("#questions", OptionList).focus)
+
+    def _known(self) -> list[str]:
+        """What the school already knows before the parents tell: brothers and sisters at school, the home
+        language and interpreter need, and this school year's contacts with the family."""
+        from ouder_tui.areas import contact_kinds
+        from ouder_tui.bereik import contact_line
+
+        registry = self.service.registry
+        pupil = registry.leerling(self.record.leerling_id)
+        if pupil.gezin_id is None:
+            return ["Al bekend: geen gezin in het register."]
+        family = registry.gezin(pupil.gezin_id)
+        siblings = [f"{k.voornaam} ({k.klas})" for k in registry.kinderen(family.id, ook_vertrokken=False)
+                    if k.id != pupil.id]
+        language = ", ".join(family.talen()) or "onbekend"
+        if family.tolk_talen():
+            language += f" (tolk: {', '.join(family.tolk_talen())})"
+        lines = ["Al bekend:", f"  broers/zussen op school: {', '.join(siblings) or 'geen'}", f"  thuistaal: {language}"]
+        labels = contact_kinds()
+        contacts = [c for c in self.app.service("bereik").gezin(family.id).contacten  # type: ignore[attr-defined]
+                    if not (c.soort == "omgekeerd" and c.leerling_id == pupil.id)]
+        lines += ["  contact dit schooljaar: " + ("; ".join(contact_line(c, labels).replace("  ", " ") for c in contacts)
+                                                  if contacts else "nog geen")]
+        return lines
 
     def _tick(self) -> None:
         seconds = int(time.monotonic() - self.started)
@@ -326,14 +368,19 @@ vanaf het openen van dit scherm. ctrl+g toont de ezelsbruggetjes, ctrl+s bewaart
     def build(self) -> Startgesprek:
         v = self.values()
         errors: dict[str, str] = {}
-        day = date_value(errors, "datum", v["datum"], required=True)
+        held = v["status"] == "gehouden"
+        day = date_value(errors, "datum", v["datum"], required=held)
         answers = tuple(Antwoord(vraag=f.label, antwoord=f.value) for f in self.query(Field)
                         if f.field_name.startswith("antwoord."))
-        value = msgspec.structs.replace(self.record, datum=day, antwoorden=answers, status="gehouden",
-                                        duur_seconden=int(time.monotonic() - self.started))
+        value = msgspec.structs.replace(
+            self.record, datum=day, antwoorden=answers, status=v["status"], vorm=v["vorm"],
+            leerling_aanwezig=v["leerling_aanwezig"], tolk=v["tolk"], tolk_naam=v["tolk_naam"],
+            duur_seconden=int(time.monotonic() - self.started) if held else self.record.duur_seconden)
         raise_with_model_errors(value, errors)
         return value
 
     def fill(self, record: dict) -> None:
         super().fill(record)
-        self.field("datum").value = format_date(self.record.datum)
+        t = self.record
+        self.set_values({"datum": format_date(t.datum), "status": t.status, "vorm": t.vorm,
+                         "leerling_aanwezig": t.leerling_aanwezig, "tolk": t.tolk, "tolk_naam": t.tolk_naam})

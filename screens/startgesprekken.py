@@ -27,9 +27,14 @@ def class_row(row: KlasRij, service: Startgesprekken) -> Row:
         review = format_date(talk.plan.evaluatie_op)
         if talk.plan.evaluatie_op and talk.plan.evaluatie_op < today:
             review += " !"
-    reverse = next((t for t in service.van_leerling(row.leerling.id) if t.soort == "omgekeerd"), None)
-    return Row(row.leerling.id, (row.leerling.naam, stand, plan, review,
-                                 format_date(reverse.datum) if reverse else ""))
+    reverse = row.omgekeerd  # this school year's; a planned one shows with a "gepland" mark
+    if reverse is None:
+        reverse_text = ""
+    elif reverse.gehouden:
+        reverse_text = format_date(reverse.datum)
+    else:
+        reverse_text = f"gepl. {reverse.datum:%d/%m}" if reverse.datum else "gepland"
+    return Row(row.leerling.id, (row.leerling.naam, stand, plan, review, reverse_text))
 
 
 class StartgesprekkenScreen(AreaScreen):
@@ -50,11 +55,13 @@ van het communicatieplan en wanneer het plan herbekeken wordt (een ! als die dat
 Bovenaan staat hoeveel schooldagen er nog over zijn van de gouden weken (de eerste vijf weken
 vanaf 1 september).
 
-Enter opent het startgesprek van de leerling (of begint er een). **o** begint een omgekeerd
-oudergesprek, **v** begint het plan van dit jaar vanuit dat van vorig jaar, **x** exporteert de
-plannen van de klas (Excel, of per leerling het plan om aan de ouders mee te geven).
-**b** beheert de vragenbank van het omgekeerd oudergesprek (verbergen, eigen vragen wijzigen of
-verwijderen).
+Enter opent het startgesprek van de leerling (of begint er een). **o** opent het omgekeerd
+oudergesprek van dit schooljaar of begint er een (ook om het vooraf te plannen); de kolom Omgekeerd
+toont de datum, met 'gepl.' ervoor zolang het nog gepland is. **v** begint het plan van dit jaar
+vanuit dat van vorig jaar, **x** exporteert de plannen van de klas (Excel, of per leerling het plan
+om aan de ouders mee te geven), of een korte uitnodiging per leerling voor het startgesprek of het
+omgekeerd gesprek, met een vragenlijst die ouders vooraf kunnen invullen. **b** beheert de
+vragenbank van het omgekeerd oudergesprek (verbergen, eigen vragen wijzigen of verwijderen).
 """
     DEFAULT_CSS = """
     StartgesprekkenScreen #top { height: 1; margin: 0 1 1 1; }
@@ -78,7 +85,7 @@ verwijderen).
                          value=classes[0] if classes else Select.NULL)
             yield Static("", id="figures", markup=False)
         yield RecordTable([Column("Leerling"), Column("Startgesprek", 20), Column("Plan"), Column("Herbekijken", 12),
-                           Column("Omgekeerd", 10)], id="klas-table", empty_text="Kies een klas.")
+                           Column("Omgekeerd", 11)], id="klas-table", empty_text="Kies een klas.")
 
     def on_mount(self) -> None:
         self._remembered_class()
@@ -131,10 +138,12 @@ verwijderen).
         planned = sum(r.stand == "gepland" for r in rows)
         overdue = sum(1 for t in self.service.evaluatie_verlopen()
                       if any(r.gesprek is not None and r.gesprek.id == t.id for r in rows))
+        reverse = sum(1 for r in rows if r.omgekeerd is not None and r.omgekeerd.gehouden)
         days = self.service.gouden_weken_resterend()
         golden = f"gouden weken: nog {plural(days, 'schooldag', 'schooldagen')}" if days else "gouden weken voorbij"
         self.query_one("#figures", Static).update(
             f"{golden}  ·  {held} gehouden, {planned} gepland, {len(rows) - held - planned} nog niet"
+            + (f"  ·  {reverse} omgekeerd" if reverse else "")
             + (f"  ·  {overdue} te herbekijken" if overdue else ""))
 
     def _pupil(self) -> int | None:
@@ -151,10 +160,11 @@ verwijderen).
         self.app.push_screen(VragenbankScreen(self.service))
 
     def action_omgekeerd(self) -> None:
+        """Open the pupil's omgekeerd oudergesprek of this school year (planned or held), or begin one."""
         pupil = self._pupil()
         if pupil is not None:
-            self.app.push_screen(OmgekeerdForm(self.service, self.service.nieuw(pupil, soort="omgekeerd")),
-                                 lambda _: self.refill())
+            talk = self.service.omgekeerd(pupil) or self.service.nieuw(pupil, soort="omgekeerd")
+            self.app.push_screen(OmgekeerdForm(self.service, talk), lambda _: self.refill())
 
     def action_export(self) -> None:
         from ouder_tui.startgesprek_export import FORMATS, export_startgesprekken
@@ -163,11 +173,18 @@ verwijderen).
         klas = self.klas or None
 
         def produce(fmt: str, options: dict[str, bool]) -> bytes:
+            soort = "startgesprek" if options.get("uitnodiging") else "omgekeerd" if options.get("omgekeerd") else ""
+            if soort and klas:
+                from ouder_tui.startgesprek_uitnodiging import uitnodigingen
+
+                return uitnodigingen(self.service, fmt, klas=klas, soort=soort)
             return export_startgesprekken(self.service, fmt, klas=klas)
 
         name = f"startgesprekken-{klas}" if klas else "startgesprekken"
+        invitations = {"uitnodiging": "md/html: in plaats daarvan een uitnodiging voor het startgesprek per leerling",
+                       "omgekeerd": "md/html: in plaats daarvan een uitnodiging voor het omgekeerd gesprek"} if klas else {}
         self.app.push_screen(ExportDialog(f"Startgesprekken {('klas ' + klas) if klas else ''} exporteren",
-                                          name, FORMATS, produce))
+                                          name, FORMATS, produce, invitations))
 
     def action_from_last_year(self) -> None:
         pupil = self._pupil()
@@ -204,9 +221,14 @@ class StartgesprekPanel(DashboardPanel):
 
 
 def plan_lines(app, leerling_id: int) -> list[str]:
+    """The pupil's plan of this school year, then the omgekeerd oudergesprek if there is one."""
     service: Startgesprekken = app.startgesprekken
     talk = service.huidig_plan(leerling_id)
-    return talk.plan.lines() if talk else []
+    lines = talk.plan.lines() if talk else []
+    reverse = service.omgekeerd(leerling_id)
+    if reverse is not None:
+        lines.append(reverse.samenvatting()[0].upper() + reverse.samenvatting()[1:])
+    return lines
 
 
 def family_plans_card(app, gezin) -> tuple[str, list[str]]:

@@ -112,7 +112,7 @@ def test_warnings_the_source_documents_call_for(service: Infomomenten, info, clo
     warnings = service.waarschuwingen(late)
     assert any("inschrijvingen (01/03/2027)" in w for w in warnings)
     assert any("opendeurdag van Sint-Jozef (27/02/2027)" in w for w in warnings)
-    assert not any("Atheneum" in w for w in warnings)
+    assert not any("vóór de opendeurdag van Atheneum" in w for w in warnings)
     info = service.verplaats(info.id, EVENT)
     # all secondary schools of one network, and no CLB
     schools = [Tafel(soort="school", naam="Sint-Jozef", net="katholiek"),

@@ -19,6 +19,7 @@ from ouder_tui.leerlingen import Registry
 from ouder_tui.oudergroep import Oudergroep
 from ouder_tui.startgesprek import Startgesprekken
 from ouder_tui.store import Store
+from screens.bereik import AandachtForm
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinForm, GezinScreen, OuderForm
 from screens.huisbezoek import HuisbezoekScreen, LogForm, PlanForm
@@ -206,6 +207,22 @@ def _screens(store: Store):
     async def infomoment_form(pilot):
         pilot.app.push_screen(InfomomentForm(pilot.app.infomomenten, pilot.app.infomomenten.huidig()))
 
+    async def bereik(pilot):
+        await pilot.press("b")
+
+    async def infomoment_ouders(pilot):
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.press("o")
+
+    async def bereik_cijfers(pilot):
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("right", "right")
+
+    async def aandacht_form(pilot):
+        pilot.app.push_screen(AandachtForm(pilot.app.service("bereik"), family))
+
     async def wachtwoord(pilot):
         pilot.app.push_screen(PassphraseScreen(store, reason="start"))
 
@@ -218,7 +235,8 @@ def _screens(store: Store):
                                      log_form, startgesprekken, startgesprek_form, omgekeerd_form, oudergroep,
                                      oudergroep_weggebleven, oudergroep_jaar, oudergroep_sessie, oudergroep_aanwezig,
                                      oudergroep_uitnodigen, sessie_form, infomoment, infomoment_tafels,
-                                     infomoment_rotatie, infomoment_vragen, infomoment_form)}
+                                     infomoment_rotatie, infomoment_vragen, infomoment_form, bereik, bereik_cijfers,
+                                     aandacht_form, infomoment_ouders)}
 
 
 SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling_form", "gezin_form", "ouder_form",
@@ -227,7 +245,7 @@ SCREENS = ["overzicht", "leerlingen", "gezinnen", "leerling", "gezin", "leerling
            "startgesprek_form", "omgekeerd_form", "oudergroep", "oudergroep_weggebleven", "oudergroep_jaar",
            "oudergroep_sessie", "oudergroep_aanwezig", "oudergroep_uitnodigen", "sessie_form", "infomoment",
            "infomoment_tafels", "infomoment_rotatie", "infomoment_vragen", "infomoment_form", "wachtwoord",
-           "wachtwoord_aan"]
+           "wachtwoord_aan", "bereik", "bereik_cijfers", "aandacht_form", "infomoment_ouders"]
 
 
 @pytest.mark.parametrize("size", SIZES)

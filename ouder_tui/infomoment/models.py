@@ -29,6 +29,21 @@ BRONNEN = {"vooraf": "vooraf verzameld", "avond": "tijdens het infomoment"}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.u]([0-5]\d)$")
 
 
+def _schools(check: Checker, field: str, schools: tuple[School, ...]) -> tuple[School, ...]:
+    """The other schools of a table, cleaned: a name each, and a known network or none."""
+    found = []
+    for school in schools:
+        naam = clean_text(school.naam)[:MAX_NAME]
+        if not naam and not school.net:
+            continue
+        if not naam:
+            check.fail(field, "Elke school heeft een naam.")
+        if school.net and school.net not in NETTEN:
+            check.fail(field, f"Onbekend onderwijsnet: {school.net}.")
+        found.append(School(naam=naam, net=school.net))
+    return tuple(found)
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -63,6 +78,13 @@ class Taak(msgspec.Struct, kw_only=True, frozen=True):
         return event - timedelta(days=self.dagen_voor) if event else None
 
 
+class School(msgspec.Struct, kw_only=True, frozen=True):
+    """A secondary school at a table, with its network (empty: not known)."""
+
+    naam: str = ""
+    net: str = ""
+
+
 class Tafel(msgspec.Struct, kw_only=True, frozen=True):
     """A table of the rotation with its host: who, how to reach them, and how far the invitation is."""
 
@@ -76,10 +98,17 @@ class Tafel(msgspec.Struct, kw_only=True, frozen=True):
     uitgenodigd: bool = False
     bevestigd: bool = False
     gebriefd: bool = False
+    #: More secondary schools at the same table (a table can host several, of different networks).
+    scholen: tuple[School, ...] = ()
 
     @property
     def soort_tekst(self) -> str:
         return TAFEL_SOORTEN.get(self.soort, self.soort)
+
+    def alle_scholen(self) -> list[School]:
+        """The secondary schools at this table: the table's own school, then the others."""
+        own = [School(naam=self.naam, net=self.net)] if self.soort == "school" else []
+        return own + list(self.scholen)
 
     @property
     def stand(self) -> str:
@@ -133,6 +162,10 @@ class Infomoment(Record, kw_only=True, frozen=True):
     minuten_per_ronde: int = 12
     wissel_minuten: int = 2
     vragen: tuple[Vraag, ...] = ()
+    #: The families invited (the target group, proposed from the registry and edited by the team).
+    uitgenodigd: tuple[int, ...] = ()
+    #: The parents (person ids) who came.
+    aanwezig: tuple[str, ...] = ()
 
     def checked(self) -> Infomoment:
         check = Checker()
@@ -179,7 +212,8 @@ class Infomoment(Record, kw_only=True, frozen=True):
                 gastheer=check.text(f"tafels.{i}.gastheer", tafel.gastheer, limit=MAX_NAME),
                 telefoon=check.phone(f"tafels.{i}.telefoon", tafel.telefoon),
                 email=check.email(f"tafels.{i}.email", tafel.email),
-                net=tafel.net if tafel.soort == "school" else ""))
+                net=tafel.net if tafel.soort == "school" else "",
+                scholen=_schools(check, f"tafels.{i}.scholen", tafel.scholen)))
         programma = []
         for i, part in enumerate(self.programma):
             if not 0 <= part.minuten <= 240:
@@ -201,7 +235,9 @@ class Infomoment(Record, kw_only=True, frozen=True):
         result = msgspec.structs.replace(
             self, schooljaar=year, begin=begin, plaats=check.text("plaats", self.plaats, limit=MAX_NAME),
             doelgroep=check.text("doelgroep", self.doelgroep, limit=300), taken=tuple(taken), tafels=tuple(tafels),
-            programma=tuple(programma), vragen=tuple(vragen), opendeurdagen=opendeurdagen)
+            programma=tuple(programma), vragen=tuple(vragen), opendeurdagen=opendeurdagen,
+            uitgenodigd=tuple(dict.fromkeys(g for g in self.uitgenodigd if g)),
+            aanwezig=tuple(dict.fromkeys(p for p in self.aanwezig if p)))
         check.done()
         return result
 

@@ -46,15 +46,23 @@ class Rooster:
 def rotatie(groepen: int, tafels: int) -> Rooster:
     """The rotation for ``groepen`` groups and ``tafels`` tables (each at least 1).
 
-    Round ``r`` puts group ``g`` at table ``(g + r) mod n`` with ``n = max(groepen, tafels)``; a
-    number at or past the last table is a pause. For a fixed round the groups get different
-    numbers (no clash), and over the ``n`` rounds each group gets every number once (every table
-    once). ``n`` rounds is also the least possible, as each table must see every group.
+    Round ``r`` puts group ``g`` in slot ``(g + r) mod n`` with ``n = max(groepen, tafels)``. With more
+    groups than tables, ``n - tafels`` of the slots are pauses, spread evenly over the cycle; the other
+    slots are the tables in order. For a fixed round the groups get different slots (no clash, and as
+    many pauses in every round), and over the ``n`` rounds each group gets every slot once (every table
+    once, and its pauses apart instead of back to back). ``n`` rounds is also the least possible, as
+    each table must see every group.
     """
     if groepen < 1 or tafels < 1:
         raise ValueError("Er is minstens één groep en één tafel nodig.")
     n = max(groepen, tafels)
-    plan = tuple(tuple(((g + r) % n) if (g + r) % n < tafels else None for g in range(groepen)) for r in range(n))
+    pauses = n - tafels
+    pause_slots = {(2 * k + 1) * n // (2 * pauses) for k in range(pauses)} if pauses else set()
+    table_of = {}
+    for slot in range(n):
+        if slot not in pause_slots:
+            table_of[slot] = len(table_of)
+    plan = tuple(tuple(table_of.get((g + r) % n) for g in range(groepen)) for r in range(n))
     return Rooster(groepen=groepen, tafels=tafels, plan=plan)
 
 

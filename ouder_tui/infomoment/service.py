@@ -21,7 +21,9 @@ from ouder_tui.infomoment.models import (
     sjabloon,
 )
 from ouder_tui.infomoment.rotatie import Rooster, rotatie
+from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.models import from_record, record_data
+from ouder_tui.settings import load_settings
 from ouder_tui.store import Store
 from ouder_tui.text import format_date, plural, school_year_of
 
@@ -34,8 +36,16 @@ JAAR = timedelta(days=364)
 class Infomomenten:
     """The information evenings, one per school year."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, registry: Registry | None = None) -> None:
         self.store = store
+        self._registry = registry
+
+    @property
+    def registry(self) -> Registry:
+        """The registry the target group comes from (made on first use when none was given)."""
+        if self._registry is None:
+            self._registry = Registry(self.store)
+        return self._registry
 
     def vandaag(self) -> date:
         return self.store.clock().date()
@@ -62,23 +72,84 @@ class Infomomenten:
         """This school year's infomoment, if there is one."""
         return self.van_jaar(school_year_of(self.vandaag()))
 
+    # -- the target group and who came -------------------------------------------------------------
+    def doelgroep_voorstel(self) -> list[Gezin]:
+        """The families the evening is for: those with a pupil in the 5th or 6th grade, families marked for
+        extra attention first (4th graders heading for the B-stream the team adds by hand)."""
+        from ouder_tui.bereik import marked_first
+
+        found = [g for g, kids in self.registry.gezinnen_met_kinderen() if any(k.leerjaar in (5, 6) for k in kids)]
+        return marked_first(self.store, found)
+
+    def doelgroep(self, info: Infomoment) -> list[Gezin]:
+        """The families invited, marked families first, then by name (families gone from the registry left out)."""
+        from ouder_tui.bereik import marked_first
+
+        wanted = set(info.uitgenodigd)
+        return marked_first(self.store, [g for g in self.registry.gezinnen() if g.id in wanted])
+
+    def nodig_uit(self, info_id: int, gezin_ids: list[int], *, uitnodigen: bool = True) -> Infomoment:
+        """Add families to the invited (or take them out with ``uitnodigen=False``)."""
+        def change(info: Infomoment) -> Infomoment:
+            if uitnodigen:
+                return msgspec.structs.replace(info, uitgenodigd=(*info.uitgenodigd, *gezin_ids))
+            gone = set(gezin_ids)
+            return msgspec.structs.replace(info, uitgenodigd=tuple(g for g in info.uitgenodigd if g not in gone))
+
+        return self._change(info_id, change)
+
+    def zet_aanwezig(self, info_id: int, persoon_id: str, aanwezig: bool = True) -> Infomoment:
+        """Tick (or untick) a parent as present at the evening."""
+        def change(info: Infomoment) -> Infomoment:
+            kept = tuple(p for p in info.aanwezig if p != persoon_id)
+            return msgspec.structs.replace(info, aanwezig=(*kept, persoon_id) if aanwezig else kept)
+
+        return self._change(info_id, change)
+
+    def opvolgen(self, info: Infomoment) -> list[Gezin]:
+        """After the evening: the invited families of whom nobody came (to reach another way: a home visit or
+        a talk), marked families first. Before the evening: none."""
+        if info.datum is None or info.datum > self.vandaag():
+            return []
+        came = set(info.aanwezig)
+        return [g for g in self.doelgroep(info) if not any(o.id in came for o in g.ouders)]
+
     # -- checks ---------------------------------------------------------------------------------
     def waarschuwingen(self, info: Infomoment) -> list[str]:
         """What the source documents warn about: timing, one network only, no CLB, parents not invited."""
         found = []
         day = info.datum
-        if day and info.inschrijvingen_vanaf and day >= info.inschrijvingen_vanaf:
-            found.append(f"Het infomoment valt niet vóór de start van de inschrijvingen ({format_date(info.inschrijvingen_vanaf)}):"
+        ahead = load_settings(self.store).infomoment_ruim_voor_dagen
+        start = info.inschrijvingen_vanaf
+        if start is None:
+            found.append("De startdatum van de inschrijvingen ontbreekt: het infomoment hoort er ruim voor te "
+                         "vallen.")
+        elif day and day >= start:
+            found.append(f"Het infomoment valt niet vóór de start van de inschrijvingen ({format_date(start)}):"
                          " ouders moeten dan al kiezen voor ze geïnformeerd zijn.")
-        for open_day in info.opendeurdagen:
-            if day and open_day.datum and day >= open_day.datum:
+        elif day and (start - day).days < ahead:
+            found.append(f"Het infomoment valt maar {plural((start - day).days, 'dag', 'dagen')} voor de start van de "
+                         f"inschrijvingen ({format_date(start)}); reken op minstens {ahead} dagen, zodat ouders nog "
+                         "scholen kunnen bezoeken.")
+        open_days = sorted((o for o in info.opendeurdagen if o.datum), key=lambda o: o.datum)
+        for open_day in open_days:
+            if day and day >= open_day.datum:
                 found.append(f"Het infomoment valt niet vóór de opendeurdag van {open_day.school or 'een school'} "
                              f"({format_date(open_day.datum)}).")
-        networks = {t.net for t in info.tafels if t.soort == "school" and t.net}
-        schools = [t for t in info.tafels if t.soort == "school"]
-        if schools and all(t.net for t in schools) and len(networks) == 1:  # an unknown network could differ
-            found.append(f"Alle secundaire scholen komen uit hetzelfde net ({NETTEN[networks.pop()]}): nodig ook "
-                         "scholen van andere netten uit.")
+        first = open_days[0] if open_days else None
+        if day and first and day < first.datum and (first.datum - day).days < ahead:
+            found.append(f"De eerste opendeurdag ({first.school or 'een school'}, {format_date(first.datum)}) volgt "
+                         f"maar {plural((first.datum - day).days, 'dag', 'dagen')} na het infomoment; reken op "
+                         f"minstens {ahead} dagen.")
+        after = [f"{o.school or 'een school'} {format_date(o.datum)}" for o in open_days if start and o.datum > start]
+        if after:
+            found.append(f"Opendeurdagen na de start van de inschrijvingen ({format_date(start)}): {', '.join(after)}. "
+                         "Zeg ouders dat ze daarop niet hoeven te wachten.")
+        schools = [school for t in info.tafels for school in t.alle_scholen()]  # schools, not tables
+        networks = {school.net for school in schools if school.net}
+        if schools and all(school.net for school in schools) and len(networks) == 1:  # an unknown one could differ
+            found.append(f"Alle {plural(len(schools), 'secundaire school komt', 'secundaire scholen komen')} uit "
+                         f"hetzelfde net ({NETTEN[networks.pop()]}): nodig ook scholen van andere netten uit.")
         if not any(t.soort == "clb" for t in info.tafels):
             found.append("Er is geen tafel met het CLB.")
         invite = next((t for t in info.taken if t.sleutel == "ouders_uitnodigen"), None)

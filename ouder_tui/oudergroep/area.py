@@ -20,11 +20,14 @@ from ouder_tui.areas import (
     Services,
     Subject,
 )
+from ouder_tui.areas import (
+    Contact as ReachContact,
+)
 from ouder_tui.models import from_record, record_data
 from ouder_tui.oudergroep.models import CONTACTEN, GASTEN, SESSIES, THEMAS, VERZOEKEN, Contact, Gast, Sessie, Thema, Verzoek
 from ouder_tui.oudergroep.service import Oudergroep
 from ouder_tui.store import Store
-from ouder_tui.text import format_date, plural
+from ouder_tui.text import format_date, plural, school_year_of
 
 #: The tables that point at a person by ``persoon_id``.
 _PERSONAL = (CONTACTEN, GASTEN)
@@ -119,6 +122,28 @@ def _search(services: Services, query: str) -> list[SearchHit]:
             for rank, session in enumerate(services.get("oudergroep").zoek(query)[:MAX_HITS])]
 
 
+def _contacts(services: Services, schooljaar: str) -> list[ReachContact]:
+    """Per held session of the school year, each family with the parents who came; and the contacts with
+    parents who stayed away (a call or a word at the school gate reaches the family too)."""
+    group: Oudergroep = services.get("oudergroep")
+    found = []
+    for session in group.sessies(schooljaar):
+        if not session.gehouden:
+            continue
+        per_family: dict[int, list[str]] = {}
+        for persoon_id in session.aanwezig:
+            person = group.persoon(persoon_id)
+            if person.gezin_id is not None:
+                per_family.setdefault(person.gezin_id, []).append(persoon_id)
+        found += [ReachContact(gezin_id, "oudergroep", session.datum, tuple(ids)) for gezin_id, ids in per_family.items()]
+    for person in group.personen():
+        if person.gezin_id is None:
+            continue
+        found += [ReachContact(person.gezin_id, "oudergroep_contact", c.datum, (person.id,))
+                  for c in group.contacten(person.id) if c.datum and school_year_of(c.datum) == schooljaar]
+    return found
+
+
 def _export(services: Services, fmt: str, values: dict) -> bytes:
     """``ouder-tui export oudergroep``."""
     from ouder_tui.oudergroep_export import export_oudergroep
@@ -139,4 +164,6 @@ AREA = AreaDescriptor(
     exports=(ExportSpec("oudergroep", "de oudergroep", ("xlsx", "csv", "json", "ics", "md", "html"), _export,
                         (SCHOOLJAAR_OPTION,)),),
     search=_search,
+    contacts=_contacts,
+    contact_kinds={"oudergroep": "oudergroep", "oudergroep_contact": "contact vanuit de oudergroep"},
 )

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import msgspec
 
+from ouder_tui.kalender import vrij_op
 from ouder_tui.leerlingen import new_person_id
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record
 from ouder_tui.text import clean_text, format_date, school_year_of
@@ -208,6 +209,10 @@ class Sessie(Record, kw_only=True, frozen=True):
             found.append(f"De sessie van {format_date(self.datum)} is voorbij: duid aan wie er was.")
         if self.datum and self.datum.weekday() >= 5:
             found.append("Die dag valt in het weekend.")
+        elif self.datum and (free := vrij_op(self.datum)) is not None:
+            found.append(f"{format_date(self.datum)} valt in de {free.naam} (vrij voor de Vlaamse scholen): "
+                         "veel ouders zijn er dan niet, en de school is misschien dicht." if free.van != free.tot else
+                         f"{format_date(self.datum)} is een vrije dag voor de Vlaamse scholen ({free.naam}).")
         if self.begin >= "17:00":
             found.append("Sessies overdag bereiken de meeste ouders; deze begint pas om " f"{self.begin}.")
         return found

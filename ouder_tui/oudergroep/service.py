@@ -265,8 +265,9 @@ class Oudergroep:
         return self._view().people.get(persoon_id) or onbekende_persoon(persoon_id)
 
     def personen(self, *, tekst: str = "", klas: str = "", taal: str = "", eerder: str = "") -> list[Persoon]:
-        """Parents and guests to invite, by name; filters: class of a child, language, earlier attendance
-        (``ooit``: came at least once, ``nooit``: never came, ``vast``: the core of regulars)."""
+        """Parents and guests to invite, parents of families marked for extra attention first, then by name;
+        filters: class of a child, language, earlier attendance (``ooit``: came at least once, ``nooit``:
+        never came, ``vast``: the core of regulars)."""
         view = self._view()
         words = fold(clean_text(tekst)).split()
         wanted_class = fold(klas.strip())
@@ -291,7 +292,10 @@ class Oudergroep:
                     eerder == "vast" and times < VASTE_KERN):
                 continue
             found.append(person)
-        return found
+        from ouder_tui.bereik import marks
+
+        marked = marks(self.store)  # parents of families marked for extra attention first
+        return sorted(found, key=lambda p: p.gezin_id not in marked)
 
     def aanwezigheden(self, persoon_id: str) -> list[Sessie]:
         """The held sessions someone attended, oldest first."""
@@ -428,10 +432,96 @@ class Oudergroep:
             saved = [from_record(Sessie, r) for r in self.store.insert_many(SESSIES, copies)]
         return [first, *saved]
 
+    def waarschuwingen(self, session: Sessie) -> list[str]:
+        """What is worth a second look after a save: the session's own warnings (past, weekend, a school
+        holiday, late in the day), other sessions of its series in a holiday, and another session at the
+        same time and place."""
+        from ouder_tui.kalender import vrij_op
+
+        found = session.warnings(self.vandaag())
+        if session.reeks_id:
+            others = [s for s in self.reeks(session) if s.id != session.id and s.datum and not s.geannuleerd]
+            holidays = [f"{format_date(s.datum)} ({free.naam})" for s in others
+                        if s.datum.weekday() < 5 and (free := vrij_op(s.datum)) is not None]
+            if holidays:
+                found.append(f"Ook in deze reeks vallen sessies op een vrije dag: {', '.join(holidays)}.")
+        for other in self.dubbel(session):
+            found.append(f"Op {format_date(other.datum)} is er om {other.uren} al een sessie"
+                         + (f" in {other.plaats}" if other.plaats else "") + f": {other.titel}.")
+        return found
+
+    def dubbel(self, session: Sessie) -> list[Sessie]:
+        """Other sessions (not cancelled) on the same day whose hours overlap, in the same place (or where
+        either has no place yet)."""
+        if session.datum is None or session.geannuleerd:
+            return []
+
+        def span(s: Sessie) -> tuple[str, str]:  # "09:00" < "11:00": times compare as text
+            return s.begin, s.einde if s.einde > s.begin else "23:59"
+
+        def same_place(other: Sessie) -> bool:
+            return not session.plaats or not other.plaats or fold(session.plaats) == fold(other.plaats)
+
+        start, end = span(session)
+        return [o for o in self._view().sessions
+                if o.id != session.id and o.datum == session.datum and not o.geannuleerd and same_place(o)
+                and span(o)[0] < end and start < span(o)[1]]
+
     def reeks(self, session: Sessie) -> list[Sessie]:
         if not session.reeks_id:
             return [session]
         return [s for s in self._view().sessions if s.reeks_id == session.reeks_id]
+
+    # -- a series as a unit ---------------------------------------------------------------------
+    #: What "change this and the following sessions" carries over: the plan, not the date or what happened.
+    PLAN_FIELDS = ("begin", "einde", "plaats", "titel", "thema_id", "omschrijving", "partners", "begeleiders",
+                   "tolken", "kinderopvang", "kinderopvang_info")
+
+    def volgende_in_reeks(self, session: Sessie) -> list[Sessie]:
+        """The later sessions of its series that have not been held or cancelled yet."""
+        if not session.reeks_id or session.datum is None:
+            return []
+        return [s for s in self.reeks(session) if s.id != session.id and s.datum and s.datum > session.datum
+                and s.status in ("gepland", "uitgenodigd")]
+
+    def wijzig_volgende(self, session: Sessie) -> list[Sessie]:
+        """Give the following sessions of the series the plan of ``session`` (hours, place, theme, partners...)."""
+        plan = {name: getattr(session, name) for name in self.PLAN_FIELDS}
+        with self.store.transaction():
+            return [self._change_session(s.id, lambda current: msgspec.structs.replace(current, **plan).checked())
+                    for s in self.volgende_in_reeks(session)]
+
+    def annuleer_volgende(self, session: Sessie, reden: str) -> list[Sessie]:
+        """Cancel the following sessions of the series too, with the same reason."""
+        with self.store.transaction():
+            return [self._change_session(s.id, lambda current: msgspec.structs.replace(
+                current, status="geannuleerd", annulatie_reden=reden).checked()) for s in self.volgende_in_reeks(session)]
+
+    def nodig_uit_reeks(self, sessie_id: int, persoon_ids: list[str], kanaal: str,
+                        op: date | None = None) -> list[Sessie]:
+        """Invite for this session and the following ones of its series at once."""
+        session = self.sessie(sessie_id)
+        with self.store.transaction():
+            return [self.nodig_uit(s.id, persoon_ids, kanaal, op) for s in [session, *self.volgende_in_reeks(session)]]
+
+    def te_verwittigen(self, session: Sessie) -> list[Persoon]:
+        """Whom to tell that a session does not go on: the people invited to it (by name)."""
+        return sorted((self.persoon(u.persoon_id) for u in session.uitnodigingen), key=lambda p: (fold(p.naam), p.id))
+
+    # -- requests: what comes out of a session, what goes back to the group -----------------------
+    def terug_te_koppelen(self) -> list[Verzoek]:
+        """Requests the school answered and whose answer still has to be brought back to the group."""
+        return [v for v in self._view().requests if v.status == "beantwoord" and not v.teruggekoppeld]
+
+    def verzoeken_uit_verslag(self, sessie_id: int) -> list[Verzoek]:
+        """Each line under 'questions and requests' of a session's report becomes a request (once)."""
+        session = self.sessie(sessie_id)
+        known = {fold(v.wat) for v in self._view().requests if v.sessie_id == sessie_id}
+        lines = [line.strip(" -•*\t") for line in session.vragen.splitlines()]
+        new = [line for line in dict.fromkeys(lines) if line and fold(line) not in known]
+        with self.store.transaction():
+            return [self.bewaar_verzoek(Verzoek(wat=line[:500], gevraagd_op=session.datum, sessie_id=sessie_id))
+                    for line in new]
 
     def _change_session(self, sessie_id: int, change) -> Sessie:
         """Apply ``change`` to the stored session under the lock: quick ticks never conflict."""

@@ -1,0 +1,381 @@
+"""Reach (*bereik*): which families the school had contact with this school year, across every area.
+
+Each area reports its contacts with families through its descriptor (``contacts`` in
+:mod:`ouder_tui.areas`); this module puts them side by side per family, lists the families nobody
+reached, and counts them per class, per language, per kind of contact and per parent's role (mothers,
+fathers and others apart, so a school sees whether fathers come too).
+
+The care coordinator can mark a family for *extra aandacht* (a small network, the first child in
+Flemish education, newly arrived ...), with a reason and who set it. Marked families come first in the
+lists of families still to reach: the reach view, the families not yet visited, and invitation lists.
+
+Only families with a pupil at school count. Pure logic: no Textual.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+import msgspec
+
+from ouder_tui.areas import (
+    SCHOOLJAAR_OPTION,
+    AreaDescriptor,
+    Contact,
+    ErasurePart,
+    ExportOption,
+    ExportSpec,
+    Services,
+    Subject,
+    contact_kinds,
+    contacts,
+)
+from ouder_tui.errors import NotFoundError, ValidationError
+from ouder_tui.leerlingen import GEZINNEN, Gezin, Leerling, Registry
+from ouder_tui.models import Checker, Record, from_record, record_data, to_record
+from ouder_tui.storage import paused_gc
+from ouder_tui.store import Store
+from ouder_tui.text import fold, format_date, plural, school_year_of
+
+AANDACHT = "bereik_aandacht"
+
+#: Why a family gets extra attention (key -> Dutch label).
+REDENEN = {
+    "klein_netwerk": "klein netwerk",
+    "eerste_kind": "eerste kind in het Vlaamse onderwijs",
+    "nieuwkomer": "pas aangekomen in België",
+    "andere_thuistaal": "andere thuistaal",
+    "schoolervaring": "moeilijke ervaringen met school",
+    "andere": "andere reden",
+}
+
+#: How the parents' roles are counted: mothers, fathers, everyone else.
+ROLGROEPEN = {"moeders": "moeders", "vaders": "vaders", "anderen": "andere opvoeders"}
+_ROLGROEP = {"moeder": "moeders", "vader": "vaders"}
+
+#: What the figures say for a family without a known language.
+ONBEKENDE_TAAL = "(taal onbekend)"
+
+
+def rolgroep(relatie: str) -> str:
+    """``moeders``, ``vaders`` or ``anderen`` for a parent's relation to the child."""
+    return _ROLGROEP.get(relatie, "anderen")
+
+
+class ExtraAandacht(Record, kw_only=True, frozen=True):
+    """A family marked for extra attention: why, and who marked it when."""
+
+    gezin_id: int = 0
+    redenen: tuple[str, ...] = ()
+    toelichting: str = ""
+    door: str = ""
+    op: date | None = None
+
+    @property
+    def redenen_tekst(self) -> str:
+        """The reasons in words, then the explanation: ``klein netwerk, andere thuistaal (net verhuisd)``."""
+        text = ", ".join(REDENEN.get(r, r) for r in self.redenen)
+        if self.toelichting:
+            text = f"{text} ({self.toelichting})" if text else self.toelichting
+        return text
+
+    def checked(self) -> ExtraAandacht:
+        check = Checker()
+        if not self.gezin_id:
+            check.fail("gezin_id", "Kies het gezin.")
+        redenen = tuple(dict.fromkeys(r for r in self.redenen if r))
+        if any(r not in REDENEN for r in redenen):
+            check.fail("redenen", f"Kies uit: {', '.join(REDENEN.values())}.")
+        toelichting = check.text("toelichting", self.toelichting, limit=300)
+        if not redenen:
+            check.fail("redenen", "Kies minstens één reden.")
+        elif "andere" in redenen and not toelichting:
+            check.fail("toelichting", "Zeg kort welke andere reden.")
+        check.done()
+        return msgspec.structs.replace(self, redenen=redenen, toelichting=toelichting)
+
+
+def marks(store: Store) -> dict[int, ExtraAandacht]:
+    """Per family id its mark for extra attention (computed once per change of the data)."""
+    def build() -> dict[int, ExtraAandacht]:
+        found = msgspec.convert(store.all(AANDACHT), list[ExtraAandacht], strict=False)
+        return {m.gezin_id: m for m in found}
+
+    return store.derived("bereik_aandacht", build)
+
+
+T = TypeVar("T")
+
+
+def marked_first(store: Store, families: Iterable[T], key=lambda g: g.id) -> list[T]:
+    """The same families (or rows about families: ``key`` gives the family id), marked ones first,
+    otherwise in the order given."""
+    marked = marks(store)
+    items = list(families)
+    return [x for x in items if key(x) in marked] + [x for x in items if key(x) not in marked]
+
+
+@dataclass(frozen=True)
+class GezinBereik:
+    """One family this school year: its children at school, its contacts, and its mark if any."""
+
+    gezin: Gezin
+    kinderen: tuple[Leerling, ...]
+    contacten: tuple[Contact, ...]
+    aandacht: ExtraAandacht | None = None
+
+    @property
+    def bereikt(self) -> bool:
+        """Whether some contact reached the family (an invitation alone does not)."""
+        return any(c.bereikt for c in self.contacten)
+
+    @property
+    def klassen(self) -> list[str]:
+        return list(dict.fromkeys(k.klas for k in self.kinderen if k.klas))
+
+    def soorten(self) -> list[str]:
+        """The kinds of contact, each once, in the order of the areas."""
+        kinds = contact_kinds()
+        present = {c.soort for c in self.contacten}
+        return [k for k in kinds if k in present] + sorted(present - set(kinds))
+
+    def bereikte_ouders(self) -> set[str]:
+        """The parents (person ids) who took part in a contact that reached the family."""
+        return {p for c in self.contacten if c.bereikt for p in c.persoon_ids}
+
+
+@dataclass(frozen=True)
+class Telling:
+    """A group in the figures: how many families (or parents) there are, and how many were reached."""
+
+    groep: str
+    totaal: int
+    bereikt: int
+
+    @property
+    def procent(self) -> int:
+        return round(100 * self.bereikt / self.totaal) if self.totaal else 0
+
+
+@dataclass(frozen=True)
+class SoortTelling:
+    """A kind of contact: how many families had it, and how many times it happened."""
+
+    soort: str
+    label: str
+    gezinnen: int
+    contacten: int
+
+
+@dataclass(frozen=True)
+class Cijfers:
+    """The figures of a school year."""
+
+    schooljaar: str
+    gezinnen: Telling
+    aandacht: Telling
+    per_klas: list[Telling] = field(default_factory=list)
+    per_taal: list[Telling] = field(default_factory=list)
+    per_soort: list[SoortTelling] = field(default_factory=list)
+    ouders: list[Telling] = field(default_factory=list)
+
+
+def _count(name: str, rows: Sequence[GezinBereik]) -> Telling:
+    return Telling(name, len(rows), sum(1 for r in rows if r.bereikt))
+
+
+class Bereik:
+    """The reach view: per family this school year's contacts across every area."""
+
+    def __init__(self, store: Store, registry: Registry) -> None:
+        self.store = store
+        self.registry = registry
+        self.services = Services(store, registry)
+
+    def vandaag(self) -> date:
+        return self.store.clock().date()
+
+    def schooljaar(self) -> str:
+        return school_year_of(self.vandaag())
+
+    # -- per family -------------------------------------------------------------------------------
+    def gezinnen(self, schooljaar: str | None = None) -> list[GezinBereik]:
+        """Every family with a pupil at school, by name, with its contacts of the school year (oldest first)."""
+        year = schooljaar or self.schooljaar()
+        return self.store.derived(f"bereik:{year}", lambda: self._build(year))
+
+    def _build(self, year: str) -> list[GezinBereik]:
+        with paused_gc():
+            per_family: dict[int, list[Contact]] = {}
+            for contact in contacts(self.services, year):
+                per_family.setdefault(contact.gezin_id, []).append(contact)
+            marked = marks(self.store)
+            rows = []
+            for gezin, kids in self.registry.gezinnen_met_kinderen():
+                if not kids:
+                    continue
+                found = sorted(per_family.get(gezin.id, ()), key=lambda c: (c.datum or date.min, c.soort))
+                rows.append(GezinBereik(gezin, tuple(kids), tuple(found), marked.get(gezin.id)))
+            return rows
+
+    def gezin(self, gezin_id: int, schooljaar: str | None = None) -> GezinBereik:
+        """One family's reach; a family without children at school has no contacts counted."""
+        found = next((r for r in self.gezinnen(schooljaar) if r.gezin.id == gezin_id), None)
+        if found is not None:
+            return found
+        gezin = self.registry.gezin(gezin_id)
+        return GezinBereik(gezin, (), (), marks(self.store).get(gezin_id))
+
+    def filter(self, rows: Iterable[GezinBereik], *, klas: str = "", leerjaar: int | None = None, taal: str = "",
+               tolk: bool | None = None, aandacht: bool | None = None) -> list[GezinBereik]:
+        """The rows that fit every filter given: a class, a grade, a language (part of its name), whether an
+        interpreter is needed, whether the family is marked for extra attention."""
+        wanted_class = fold(klas.strip())
+        wanted_language = fold(taal.strip())
+        found = []
+        for row in rows:
+            if wanted_class and not any(fold(k.klas) == wanted_class for k in row.kinderen):
+                continue
+            if leerjaar is not None and not any(k.leerjaar == leerjaar for k in row.kinderen):
+                continue
+            if wanted_language and not any(wanted_language in fold(t) for t in row.gezin.talen()):
+                continue
+            if tolk is not None and bool(row.gezin.tolk_talen()) != tolk:
+                continue
+            if aandacht is not None and (row.aandacht is not None) != aandacht:
+                continue
+            found.append(row)
+        return found
+
+    def niet_bereikt(self, schooljaar: str | None = None, **filters) -> list[GezinBereik]:
+        """The families nobody reached this school year, marked families first (see :meth:`filter`)."""
+        rows = [r for r in self.gezinnen(schooljaar) if not r.bereikt]
+        return marked_first(self.store, self.filter(rows, **filters), key=lambda r: r.gezin.id)
+
+    # -- figures ----------------------------------------------------------------------------------
+    def cijfers(self, schooljaar: str | None = None) -> Cijfers:
+        """Families reached per class, per language and in total; each kind of contact; parents per role."""
+        year = schooljaar or self.schooljaar()
+        rows = self.gezinnen(year)
+        per_class: dict[str, list[GezinBereik]] = {}
+        per_language: dict[str, list[GezinBereik]] = {}
+        for row in rows:
+            for klas in row.klassen or ["(geen klas)"]:
+                per_class.setdefault(klas, []).append(row)
+            for taal in row.gezin.talen() or [ONBEKENDE_TAAL]:
+                per_language.setdefault(taal, []).append(row)
+        kinds = contact_kinds()
+        families_per_kind: Counter[str] = Counter()
+        contacts_per_kind: Counter[str] = Counter()
+        for row in rows:
+            for kind in {c.soort for c in row.contacten}:
+                families_per_kind[kind] += 1
+            contacts_per_kind.update(c.soort for c in row.contacten)
+        parents: dict[str, list[bool]] = {group: [] for group in ROLGROEPEN}
+        for row in rows:
+            reached = row.bereikte_ouders()
+            for ouder in row.gezin.ouders:
+                parents[rolgroep(ouder.relatie)].append(ouder.id in reached)
+        languages = sorted(per_language.items(), key=lambda item: (item[0] == ONBEKENDE_TAAL, -len(item[1]), fold(item[0])))
+        return Cijfers(
+            schooljaar=year,
+            gezinnen=_count("alle gezinnen", rows),
+            aandacht=_count("gezinnen met extra aandacht", [r for r in rows if r.aandacht is not None]),
+            per_klas=[_count(klas, found) for klas, found in sorted(per_class.items())],
+            per_taal=[_count(taal, found) for taal, found in languages],
+            per_soort=[SoortTelling(k, label, families_per_kind[k], contacts_per_kind[k]) for k, label in kinds.items()],
+            ouders=[Telling(ROLGROEPEN[g], len(found), sum(found)) for g, found in parents.items()],
+        )
+
+    # -- extra attention --------------------------------------------------------------------------
+    def aandacht(self, gezin_id: int) -> ExtraAandacht | None:
+        return marks(self.store).get(gezin_id)
+
+    def markeer(self, mark: ExtraAandacht, *, overwrite: bool = False) -> ExtraAandacht:
+        """Mark a family (or change its mark), stamped with who did it and when."""
+        mark = msgspec.structs.replace(mark, door=self.store.user, op=self.vandaag()).checked()
+        if self.store.get(GEZINNEN, mark.gezin_id) is None:
+            raise ValidationError({"gezin_id": "Dit gezin bestaat niet (meer)."})
+        with self.store.transaction():
+            current = self.aandacht(mark.gezin_id)
+            if mark.id == 0 and current is not None:  # one mark per family: a second one changes the first
+                mark = msgspec.structs.replace(mark, id=current.id, rev=current.rev)
+            if mark.id:
+                record = self.store.update(AANDACHT, mark.id, record_data(mark),
+                                           expected_rev=None if overwrite else mark.rev)
+            else:
+                record = self.store.insert(AANDACHT, record_data(mark))
+        return from_record(ExtraAandacht, record)
+
+    def wis_markering(self, gezin_id: int) -> int:
+        """Take the mark off a family (it goes to the recycle bin); returns the bin entry."""
+        mark = self.aandacht(gezin_id)
+        if mark is None:
+            raise NotFoundError("Dit gezin heeft geen markering voor extra aandacht.")
+        naam = self.registry.gezin(gezin_id).naam if self.store.get(GEZINNEN, gezin_id) else ""
+        return self.store.delete(AANDACHT, mark.id, label=f"Extra aandacht voor gezin {naam}", expected_rev=mark.rev)
+
+
+def contact_line(contact: Contact, labels: dict[str, str] | None = None) -> str:
+    """``12/10/2026  huisbezoek`` for a card or a report."""
+    labels = labels if labels is not None else contact_kinds()
+    label = labels.get(contact.soort, contact.soort)
+    return f"{format_date(contact.datum) or '(geen datum)':<10}  {label}"
+
+
+# -- the area -------------------------------------------------------------------------------------
+def _erase(store: Store, subject: Subject) -> ErasurePart:
+    """A family's mark goes with the family."""
+    found = [r["id"] for r in store.all(AANDACHT) if r.get("gezin_id") in subject.gezin_ids]
+    return ErasurePart(records=[(AANDACHT, i) for i in found],
+                       family_lines=["de markering voor extra aandacht"] if found else [])
+
+
+def _in_bin(entry: dict, subject: Subject) -> bool:
+    return entry.get("record", {}).get("gezin_id") in subject.gezin_ids
+
+
+def _report(services: Services, subject: Subject) -> list:
+    """The mark, with its reasons and who set it."""
+    from ouder_tui.exporters import Bullets, Heading, Para
+    from ouder_tui.inzage import record_lines, stamp
+
+    found = [r for r in services.store.all(AANDACHT) if r.get("gezin_id") in subject.gezin_ids]
+    if not found:
+        return [Heading("Extra aandacht"), Para("Dit gezin is niet gemarkeerd voor extra aandacht.")]
+    blocks: list = [Heading("Extra aandacht")]
+    for record in found:
+        mark = from_record(ExtraAandacht, record)
+        blocks.append(Bullets((f"Reden: {mark.redenen_tekst}", f"Gemarkeerd door {mark.door} op {format_date(mark.op)}",
+                               *record_lines({k: v for k, v in to_record(mark).items() if k == "toelichting"}),
+                               stamp(record))))
+    return blocks
+
+
+def _export(services: Services, fmt: str, values: dict) -> bytes:
+    """``ouder-tui export bereik``."""
+    from ouder_tui.bereik_export import export_bereik
+
+    return export_bereik(services.get("bereik"), fmt, schooljaar=values["schooljaar"], namen=values["namen"])
+
+
+NAMEN_OPTION = ExportOption("--namen", "{exports}: ook de namen van de gezinnen (anders alleen cijfers)")
+
+#: Reach as an area: the marks for extra attention, and the export of the figures.
+AREA = AreaDescriptor(
+    key="bereik",
+    tables={AANDACHT: "markering extra aandacht"},
+    service=Bereik,
+    erase=_erase,
+    in_bin=_in_bin,
+    report=_report,
+    exports=(ExportSpec("bereik", "het bereik", ("csv", "json", "md", "html"), _export,
+                        (SCHOOLJAAR_OPTION, NAMEN_OPTION)),),
+)
+
+__all__ = ["AANDACHT", "AREA", "Bereik", "Cijfers", "ExtraAandacht", "GezinBereik", "REDENEN", "ROLGROEPEN",
+           "SoortTelling", "Telling", "contact_line", "marked_first", "marks", "rolgroep"]
