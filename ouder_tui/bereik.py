@@ -105,7 +105,7 @@ def marks(store: Store) -> dict[int, ExtraAandacht]:
         found = msgspec.convert(store.all(AANDACHT), list[ExtraAandacht], strict=False)
         return {m.gezin_id: m for m in found}
 
-    return store.derived("bereik_aandacht", build)
+    return store.derived("bereik_aandacht", build, tables=(AANDACHT,))
 
 
 T = TypeVar("T")
@@ -369,11 +369,12 @@ NAMEN_OPTION = ExportOption("--namen", "{exports}: ook de namen van de gezinnen 
 AREA = AreaDescriptor(
     key="bereik",
     tables={AANDACHT: "markering extra aandacht"},
+    models={AANDACHT: ExtraAandacht},
     service=Bereik,
     erase=_erase,
     in_bin=_in_bin,
     report=_report,
-    exports=(ExportSpec("bereik", "het bereik", ("csv", "json", "md", "html"), _export,
+    exports=(ExportSpec("bereik", "het bereik", ("xlsx", "csv", "json", "md", "html"), _export,
                         (SCHOOLJAAR_OPTION, NAMEN_OPTION)),),
 )
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from ouder_tui.areas import contact_kinds
 from ouder_tui.bereik import AREA, Bereik, Cijfers, GezinBereik, Telling
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.exporters import Block, Bullets, Heading, Para, Table, csv_bytes, json_bytes, render_report
+from ouder_tui.exporters import (
+    Block,
+    Bullets,
+    Heading,
+    Para,
+    Sheet,
+    Table,
+    json_document,
+    render_report,
+    table_bytes,
+)
 from ouder_tui.text import format_date, plural
 
 FORMATS = AREA.export("bereik").formats
@@ -53,22 +63,22 @@ def export_bereik(service: Bereik, fmt: str, *, schooljaar: str | None = None, n
     labels = contact_kinds()
     rows = service.gezinnen(year)
     ordered = service.niet_bereikt(year) + [r for r in rows if r.bereikt]
-    if fmt == "csv":
-        if namen:
-            return csv_bytes(FAMILY_COLUMNS, (
-                [r.gezin.naam, ", ".join(r.klassen), ", ".join(r.gezin.talen()), ", ".join(r.gezin.tolk_talen()),
-                 r.aandacht.redenen_tekst if r.aandacht else "", r.bereikt,
-                 ", ".join(labels.get(k, k) for k in r.soorten()),
-                 "; ".join(f"{format_date(c.datum)} {labels.get(c.soort, c.soort)}" for c in r.contacten)]
-                for r in ordered))
-        return csv_bytes(FIGURE_COLUMNS, ((year, *row) for row in _figure_rows(figures)))
+    if fmt in ("xlsx", "csv"):  # the figures; with names also the families (a second sheet, or the CSV)
+        figure_sheet = Sheet("Cijfers", FIGURE_COLUMNS, [(year, *row) for row in _figure_rows(figures)])
+        family_sheet = Sheet("Gezinnen", FAMILY_COLUMNS, [
+            [r.gezin.naam, ", ".join(r.klassen), ", ".join(r.gezin.talen()), ", ".join(r.gezin.tolk_talen()),
+             r.aandacht.redenen_tekst if r.aandacht else "", r.bereikt,
+             ", ".join(labels.get(k, k) for k in r.soorten()),
+             "; ".join(f"{format_date(c.datum)} {labels.get(c.soort, c.soort)}" for c in r.contacten)]
+            for r in ordered])
+        if fmt == "csv":
+            return table_bytes(fmt, [family_sheet if namen else figure_sheet])
+        return table_bytes(fmt, [figure_sheet, family_sheet] if namen else [figure_sheet])
     if fmt == "json":
-        document = {"schooljaar": year,
-                    "cijfers": [dict(zip(("onderdeel", "groep", "totaal", "bereikt", "procent"), row, strict=True))
-                                for row in _figure_rows(figures)]}
-        if namen:
-            document["gezinnen"] = [_family_record(r, labels) for r in ordered]
-        return json_bytes([document])
+        figure_list = [dict(zip(("onderdeel", "groep", "totaal", "bereikt", "procent"), row, strict=True))
+                       for row in _figure_rows(figures)]
+        lists = {"cijfers": figure_list, **({"gezinnen": [_family_record(r, labels) for r in ordered]} if namen else {})}
+        return json_document("bereik", lists, gemaakt_op=service.store.clock(), schooljaar=year)
     school = service.store.settings().get("school_naam", "")
     return render_report(fmt, f"Bereik van de gezinnen {year}", _report(school, figures, ordered if namen else None,
                                                                         labels, service.vandaag()))

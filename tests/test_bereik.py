@@ -193,16 +193,27 @@ def test_erasing_a_family_takes_its_mark_and_its_infomoment_ticks(store, registr
 NAMES = ("Peeters", "Benali", "Yilmaz", "Kowalski", "Janssens", "Mertens", "Naima", "Lies")
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "md", "html"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json", "md", "html"])
 def test_the_export_names_nobody_unless_asked(service, school, fmt) -> None:
-    plain = export_bereik(service, fmt).decode("utf-8-sig")
+    def text(data: bytes) -> str:
+        if fmt != "xlsx":
+            return data.decode("utf-8-sig")
+        import io
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+
+    plain = text(export_bereik(service, fmt))
     assert not [n for n in NAMES if n in plain], plain
-    named = export_bereik(service, fmt, namen=True).decode("utf-8-sig")
+    named = text(export_bereik(service, fmt, namen=True))
     assert all(n in named for n in ("Kowalski", "Mertens", "Peeters"))
 
 
 def test_the_json_export_holds_the_figures_and_the_families(service, school) -> None:
-    [doc] = json.loads(export_bereik(service, "json", namen=True))
+    doc = json.loads(export_bereik(service, "json", namen=True))
+    assert doc["soort"] == "bereik" and doc["schooljaar"] == service.schooljaar()
     figures = {(f["onderdeel"], f["groep"]): (f["totaal"], f["bereikt"]) for f in doc["cijfers"]}
     assert figures[("totaal", "alle gezinnen")] == (6, 4) and figures[("ouders", "vaders")] == (3, 2)
     assert figures[("klas", "6A")] == (2, 1) and figures[("soort contact", "uitgenodigd voor het infomoment")] == (6, 2)
@@ -225,6 +236,6 @@ def test_the_command_line_exports_the_reach(store, school, tmp_path, capsys) -> 
     assert main(["--db", str(store.path), "export", "bereik", "--format", "csv", "--schooljaar",
                  YEAR, "--output", str(target)]) == 0
     text = target.read_text(encoding="utf-8-sig")
-    assert "2026-2027;totaal;alle gezinnen;6;4;67" in text and "Mertens" not in text
+    assert '"2026-2027";"totaal";"alle gezinnen";6;4;67' in text and "Mertens" not in text
     assert main(["--db", str(store.path), "export", "bereik", "--format", "csv", "--namen"]) == 0
     assert "Mertens" in capsys.readouterr().out

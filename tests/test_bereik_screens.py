@@ -146,7 +146,7 @@ async def test_export_from_the_view_names_nobody_unless_ticked(store: Store, sch
         await pilot.press("enter")
         await pilot.pause()
     text = target.read_text(encoding="utf-8-sig")
-    assert "2026-2027;totaal;alle gezinnen;6;4;67" in text and "Mertens" not in text
+    assert '"2026-2027";"totaal";"alle gezinnen";6;4;67' in text and "Mertens" not in text
 
 
 async def test_names_that_look_like_markup_show_literally(store: Store, school, registry) -> None:
