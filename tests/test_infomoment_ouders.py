@@ -3,6 +3,8 @@ family (the interpreter noted for the school), who came, and who to reach anothe
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime
 
 import pytest
@@ -44,7 +46,7 @@ def test_the_letters_go_to_each_invited_family_and_tell_the_school_who_needs_an_
     assert "Yilmaz: Turks" in text and "Peeters:" not in text
     assert "Aan de ouders van Kind (Peeters)" in text and "Aan de ouders van Kind (Yilmaz)" in text
     assert "donderdag 11 februari 2027 om 19:00" in text and "Maes" not in text
-    assert uitnodigingen(service, info, "html").count(b'class="page"') == 2
+    assert len(re.findall(rb'class="[^"]*\bpage"', uitnodigingen(service, info, "html"))) == 2  # a family a page
 
 
 async def test_invite_the_target_group_tick_who_came_and_see_who_to_follow_up(store: Store, service, school,

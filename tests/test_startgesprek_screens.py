@@ -195,7 +195,7 @@ async def test_an_own_question_belongs_to_the_talk_and_the_bank_only_on_request(
         await pilot.pause()
         assert form._questions_asked() == ["Welk eten lust je kind het liefst?"]
         await pilot.press(*"Pasta.")
-        for _ in range(6):  # back to "ook in de vragenbank"
+        for _ in range(12):  # back to "ook in de vragenbank", past how the talk went
             if app.focused is form.query_one("#to-bank"):
                 break
             await pilot.press("shift+tab")
