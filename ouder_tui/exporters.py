@@ -515,3 +515,15 @@ def _render_html(title: str, blocks: Sequence[Block]) -> bytes:
     close()
     out += ["</body>", "</html>", ""]
     return "\n".join(out).encode("utf-8")
+
+
+# -- calendars ----------------------------------------------------------------------------------------
+
+
+def ical_bytes(calendar: Any) -> bytes:
+    """An ``icalendar.Calendar`` as the bytes of an .ics file, with the VTIMEZONE Outlook needs for the
+    events' zone (Europe/Brussels) and without the English remark the library writes into it."""
+    calendar.add_missing_timezones()
+    for zone in calendar.walk("VTIMEZONE"):
+        zone.pop("COMMENT", None)
+    return calendar.to_ical()

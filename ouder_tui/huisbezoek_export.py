@@ -24,6 +24,7 @@ from ouder_tui.exporters import (
     Para,
     Sheet,
     Table,
+    ical_bytes,
     json_document,
     render_report,
     table_bytes,
@@ -201,8 +202,7 @@ def _ics(service: Huisbezoeken, visits: list[Huisbezoek], deleted: list[Huisbezo
             lines.insert(0, "Geannuleerd")
         event.add("description", "\n".join(lines))
         calendar.add_component(event)
-    calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it
-    return calendar.to_ical()
+    return ical_bytes(calendar)
 
 
 # -- the printable overview -----------------------------------------------------------------------------

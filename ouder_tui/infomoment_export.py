@@ -17,6 +17,7 @@ from ouder_tui.exporters import (
     Para,
     Sheet,
     Table,
+    ical_bytes,
     json_document,
     render_report,
     table_bytes,
@@ -110,8 +111,7 @@ def _ics(service: Infomomenten, info: Infomoment) -> bytes:
         lines += ["", "Tafels: " + ", ".join(t.naam for t in info.tafels)]
     event.add("description", "\n".join(lines))
     calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return ical_bytes(calendar)
 
 
 def _top5(info: Infomoment, top: list) -> list[Block]:

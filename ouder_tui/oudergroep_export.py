@@ -24,6 +24,7 @@ from ouder_tui.exporters import (
     Para,
     Sheet,
     Table,
+    ical_bytes,
     json_document,
     render_report,
     table_bytes,
@@ -209,8 +210,7 @@ def _ics(service: Oudergroep, sessions: list[Sessie], deleted: list[Sessie]) -> 
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("description", "\n".join(_plan_lines(session)))
         calendar.add_component(event)
-    calendar.add_missing_timezones()  # a VTIMEZONE for Europe/Brussels: Outlook needs it
-    return calendar.to_ical()
+    return ical_bytes(calendar)
 
 
 def _plan_lines(session: Sessie) -> list[str]:

@@ -346,3 +346,14 @@ async def test_the_export_dialog_makes_a_safe_name_and_offers_excel_first(store:
         assert dialog.query_one("#format", Select).value == "xlsx"
         path = Path(dialog.query_one("#path", Input).value)
         assert path.name.startswith("startgesprekken-1-2A-") and path.suffix == ".xlsx"
+
+
+@pytest.mark.parametrize("area", ["huisbezoeken", "oudergroep", "infomoment"])
+def test_calendars_carry_no_english(demo_store: Store, area: str) -> None:
+    """The time zone a calendar needs goes along, without the remark in English the library adds to it."""
+    spec = next(s for s in exports() if s.name == area)
+    data = spec.produce(Services(demo_store, Registry(demo_store)), "ics",
+                        {o.dest: None for o in spec.options} | {"vertrouwelijk": False, "rotatie": False})
+    assert b"BEGIN:VTIMEZONE" in data and b"TZID:Europe/Brussels" in data
+    assert b"COMMENT" not in data and b"This timezone" not in data
+    assert Calendar.from_ical(data).walk("VEVENT")
