@@ -62,7 +62,7 @@ def _new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Actie(msgspec.Struct, kw_only=True, frozen=True):
+class Actie(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A follow-up action agreed during a visit: what, who does it, by when, and whether it is done."""
 
     id: str = ""

@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
@@ -70,7 +70,7 @@ def leerjaar_from_klas(klas: str) -> int | None:
     return None
 
 
-class Adres(msgspec.Struct, kw_only=True, frozen=True):
+class Adres(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A postal address."""
 
     straat: str = ""
@@ -100,7 +100,7 @@ class Adres(msgspec.Struct, kw_only=True, frozen=True):
         )
 
 
-class Ouder(msgspec.Struct, kw_only=True, frozen=True):
+class Ouder(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A parent or guardian, part of a family."""
 
     id: str = ""
@@ -243,9 +243,16 @@ class Leerling(Record, kw_only=True, frozen=True):
 
 
 
-def _pupil_key(p: Leerling) -> tuple:
-    """Where a pupil stands in lists: class, family name, first name (the id keeps equal names apart)."""
-    return (p.klas, fold(p.familienaam), fold(p.voornaam), p.id)
+#: Folding a name for sorting, remembered (names repeat: a family name over its children and their parents).
+_fold_name = lru_cache(maxsize=1 << 16)(fold)
+
+
+def _pupil_key(p: Leerling) -> str:
+    """Where a pupil stands in lists: class, family name, first name, and the id to keep equal names apart.
+
+    One string (parts joined by NUL, which no stored text holds, so it sorts as the tuple of its parts
+    would), since strings compare far faster than tuples when 50,000 pupils are sorted."""
+    return f"{p.klas}\0{_fold_name(p.familienaam)}\0{_fold_name(p.voornaam)}\0{p.id:012d}"
 
 
 def _child_key(p: Leerling) -> tuple:
@@ -253,8 +260,8 @@ def _child_key(p: Leerling) -> tuple:
     return (p.geboortedatum or date.max, p.voornaam, p.id)
 
 
-def _family_key(g: Gezin) -> tuple:
-    return (fold(g.naam), g.id)
+def _family_key(g: Gezin) -> str:
+    return f"{_fold_name(g.naam)}\0{g.id:012d}"
 
 
 def _phones(text: str) -> str:
@@ -268,10 +275,12 @@ S = TypeVar("S", "Leerling", "Gezin")
 class _Sorted(Generic[S]):
     """Records by id and in list order, brought up to date record by record; never changed once built."""
 
-    def __init__(self, by_id: dict[int, S], key: Callable[[S], tuple]) -> None:
+    def __init__(self, by_id: dict[int, S], key: Callable[[S], str]) -> None:
         self.by_id = by_id
         self.key = key
-        pairs = sorted(((key(r), r) for r in by_id.values()), key=lambda pair: pair[0])
+        records = list(by_id.values())
+        keys = [key(r) for r in records]
+        pairs = sorted(zip(keys, records))  # keys are unique (they end in the id): records are never compared
         self.keys = [k for k, _ in pairs]
         self.items = [r for _, r in pairs]
 

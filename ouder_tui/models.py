@@ -21,7 +21,7 @@ MAX_SHORT = 200
 MAX_NOTE = 20_000
 
 
-class Record(msgspec.Struct, kw_only=True, frozen=True):
+class Record(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """Fields every stored record has; the store sets them, never the user."""
 
     id: int = 0

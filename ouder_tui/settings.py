@@ -20,7 +20,7 @@ DEFAULT_RUIM_VOOR = 14
 MAX_RUIM_VOOR = 120
 
 
-class Settings(msgspec.Struct, kw_only=True, frozen=True):
+class Settings(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """What a school sets once; stored in the ``instellingen`` record with who changed it last."""
 
     school_naam: str = ""

@@ -96,21 +96,21 @@ class Vraag:
     verborgen: bool = False
 
 
-class Nodig(msgspec.Struct, kw_only=True, frozen=True):
+class Nodig(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """What the pupil needs, and from whom."""
 
     van: str = "leerkracht"
     wat: str = ""
 
 
-class Antwoord(msgspec.Struct, kw_only=True, frozen=True):
+class Antwoord(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A question asked in an omgekeerd oudergesprek and what the parents answered."""
 
     vraag: str = ""
     antwoord: str = ""
 
 
-class Communicatieplan(msgspec.Struct, kw_only=True, frozen=True):
+class Communicatieplan(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """How pupil, parents and school keep in touch this year."""
 
     kanalen: tuple[str, ...] = ()

@@ -59,7 +59,7 @@ def onderwerpen() -> list[str]:
     return list(sjabloon()["onderwerpen"])
 
 
-class Taak(msgspec.Struct, kw_only=True, frozen=True):
+class Taak(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A task of the preparation. Its deadline counts back from the event: moving the event moves it."""
 
     id: str = ""
@@ -78,14 +78,14 @@ class Taak(msgspec.Struct, kw_only=True, frozen=True):
         return event - timedelta(days=self.dagen_voor) if event else None
 
 
-class School(msgspec.Struct, kw_only=True, frozen=True):
+class School(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A secondary school at a table, with its network (empty: not known)."""
 
     naam: str = ""
     net: str = ""
 
 
-class Tafel(msgspec.Struct, kw_only=True, frozen=True):
+class Tafel(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A table of the rotation with its host: who, how to reach them, and how far the invitation is."""
 
     id: str = ""
@@ -118,7 +118,7 @@ class Tafel(msgspec.Struct, kw_only=True, frozen=True):
         return ", ".join(steps) or "nog uit te nodigen"
 
 
-class Onderdeel(msgspec.Struct, kw_only=True, frozen=True):
+class Onderdeel(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A part of the evening's programme; the rotation's length follows from its settings."""
 
     soort: str = "andere"
@@ -126,14 +126,14 @@ class Onderdeel(msgspec.Struct, kw_only=True, frozen=True):
     minuten: int = 15
 
 
-class OpenDag(msgspec.Struct, kw_only=True, frozen=True):
+class OpenDag(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """An open day of a nearby secondary school."""
 
     school: str = ""
     datum: date | None = None
 
 
-class Vraag(msgspec.Struct, kw_only=True, frozen=True):
+class Vraag(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """A question from parents or pupils; merged duplicates add up in ``aantal``."""
 
     id: str = ""

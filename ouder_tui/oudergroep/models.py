@@ -78,7 +78,7 @@ class Thema(Record, kw_only=True, frozen=True):
         return result
 
 
-class Partner(msgspec.Struct, kw_only=True, frozen=True):
+class Partner(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """An organisation that takes part in a session, with its contact person."""
 
     organisatie: str = ""
@@ -100,7 +100,7 @@ class Partner(msgspec.Struct, kw_only=True, frozen=True):
         return f"{self.organisatie} ({contact})" if contact else self.organisatie
 
 
-class Tolk(msgspec.Struct, kw_only=True, frozen=True):
+class Tolk(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """An interpreter at a session and the language they interpret."""
 
     taal: str = ""
@@ -110,7 +110,7 @@ class Tolk(msgspec.Struct, kw_only=True, frozen=True):
         return f"{self.taal} ({self.naam})" if self.naam else self.taal
 
 
-class Uitnodiging(msgspec.Struct, kw_only=True, frozen=True):
+class Uitnodiging(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """How and when one person was invited to a session."""
 
     persoon_id: str
