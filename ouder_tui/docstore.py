@@ -23,11 +23,11 @@ from ouder_tui.errors import NotFoundError, StoreError
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
 from ouder_tui.store import (
     LOG,
-    M,
     META_KEYS,
     RECYCLE_BIN,
     SETTINGS,
     USERS,
+    M,
     Store,
     conflict_error,
     validate_user,
