@@ -263,7 +263,8 @@ class Store(abc.ABC):
         else:
             names = tables
             state = tuple(self.table_state(t) for t in names)
-        if cached is not None and all(self.same_state(a, b) for a, b in zip(cached[0], state)):
+        if cached is not None and (cached[0] == state if tables is None  # the generation: a number
+                                   else all(self.same_state(a, b) for a, b in zip(cached[0], state))):
             return cached[1]
         try:
             value = None

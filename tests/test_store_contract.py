@@ -225,6 +225,18 @@ def test_derived_values_follow_the_data(home: Store) -> None:
     assert home.derived("aantal", build) == 1 and len(builds) == 2
 
 
+def test_derived_values_of_the_whole_store_are_kept_across_many_saves(home: Store) -> None:
+    """Without ``tables`` a value follows the whole store's generation: built once per change, also after
+    hundreds of saves (a generation past Python's small-int cache once defeated an identity check)."""
+    home.insert_many(PUPILS, [pupil()] * 2)
+    for _ in range(300):
+        home.update_settings(school_naam="De Notelaar")
+    builds: list[int] = []
+    for _ in range(3):
+        assert home.derived("telling", lambda: builds.append(1) or home.count(PUPILS)) == 2
+    assert len(builds) == 1
+
+
 def test_derived_values_follow_only_their_tables_and_learn_which_records_changed(home: Store) -> None:
     """Derived data of one table is not built again for a change of another; a save hands the update the
     ids it changed (what every home can tell of its own saves), and a value it cannot update is built again."""
