@@ -28,7 +28,7 @@ from ouder_tui.text import school_year_of
 
 SEED = 2026
 #: Raised whenever the demo gains content, so an older demo file is made anew.
-DEMO_VERSION = 8
+DEMO_VERSION = 9
 DEMO_USER = "demo"
 CLASSES = [f"{grade}{letter}" for grade in range(1, 7) for letter in "AB"]
 PUPILS_TARGET = 264
@@ -114,8 +114,9 @@ def build(today: date, seed: int = SEED, pupils_target: int = PUPILS_TARGET
             number += rng.randint(1, 9)
             left = rng.random() < 0.015
             first = rng.choice(group["kinderen"])
-            if (klas, first, surname) in taken:
-                free = [n for n in group["kinderen"] if (klas, n, surname) not in taken]
+            siblings = {k.voornaam for k in kids}
+            if (klas, first, surname) in taken or first in siblings:  # no two alike in a class or a family
+                free = [n for n in group["kinderen"] if (klas, n, surname) not in taken and n not in siblings]
                 first = renamer.choice(free) if free else f"{first} {renamer.choice('ABCDEFGHJKLMNPRSTVW')}."
             taken.add((klas, first, surname))
             kids.append(Leerling(

@@ -32,6 +32,13 @@ def test_no_two_pupils_of_one_class_share_a_name(demo_store: Store) -> None:
     assert twice == []
 
 
+def test_no_two_children_of_one_family_share_a_first_name(demo_store: Store) -> None:
+    registry = Registry(demo_store)
+    for gezin in registry.gezinnen():
+        names = [k.voornaam for k in registry.kinderen(gezin.id)]
+        assert len(names) == len(set(names)), (gezin.naam, names)
+
+
 def test_every_module_speaks_of_the_same_families(demo_store: Store) -> None:
     registry = Registry(demo_store)
     families = {g.id: g for g in registry.gezinnen()}
