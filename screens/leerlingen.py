@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import NamedTuple
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, TabbedContent, TabPane
@@ -61,6 +60,9 @@ class LeerlingenScreen(AreaScreen):
         Binding("g", "tab('gezinnen-tab')", "Gezinnen", show=False),
         Binding("i", "app.import_leerlingen", "Importeren", show=False),
         Binding("p", "app.prullenbak", "Prullenbak", show=False),
+        # Down in a filter goes to the list as soon as it arrives (a priority binding is handled before the
+        # keys behind it are passed on), so an 'n' right behind it in one burst opens a new pupil.
+        Binding("down", "to_list", show=False, priority=True),
     ]
     HELP = """
 # Leerlingen & gezinnen
@@ -182,12 +184,15 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
             self.fill_families(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._table().focus()
+        self.set_focus(self._table())
 
-    def on_key(self, event: events.Key) -> None:
-        if event.key == "down" and isinstance(self.focused, Input):
-            self._table().focus()
-            event.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_list":  # only from a filter: elsewhere Down moves in the list as usual
+            return isinstance(self.focused, Input)
+        return super().check_action(action, parameters)
+
+    def action_to_list(self) -> None:
+        self.set_focus(self._table())
 
     # -- where we are --------------------------------------------------------------------
     def _on_pupils(self) -> bool:

@@ -52,7 +52,7 @@ class GezinPicker(ModalScreen[int | None]):
 
     def on_key(self, event) -> None:
         if event.key == "down" and isinstance(self.focused, Input):
-            self.query_one(RecordTable).focus()
+            self.set_focus(self.query_one(RecordTable))  # at once: a key right behind it acts on the list
             event.stop()
 
     def on_record_table_selected(self, event: RecordTable.Selected) -> None:

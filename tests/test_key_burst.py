@@ -30,3 +30,19 @@ async def test_a_burst_ending_in_tab_fills_two_fields_in_order(demo_store: Store
         assert form.field("voornaam").value == "Ana"
         assert form.field("familienaam").value == "Peeters"
         assert app.focused is form.query_one("#input-geboortedatum")
+
+
+async def test_down_then_a_key_in_one_burst_acts_on_the_list(demo_store: Store) -> None:
+    """From the pupil filter, Down moves to the list at once: an 'n' right behind it opens a new pupil
+    instead of landing in the filter (seen in tmux: the filter read 'n' and the list was filtered)."""
+    from textual.widgets import Input
+
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        burst(app, "down n")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, LeerlingForm)
+        assert app.screen_stack[-2].query_one("#pupil-filter", Input).value == ""
