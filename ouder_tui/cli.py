@@ -615,15 +615,7 @@ def _check_server(url: str, args: argparse.Namespace) -> int:
     from ouder_tui.maintenance import check_store
 
     store = _connect(url, args)
-    report = check_store(store)
-    for note in report.notes:
-        print(note)
-    if report.ok:
-        print(f"De databank {store.location} is in orde.")
-        return 0
-    for problem in report.problems:
-        print(f"ouder-tui: {problem}", file=sys.stderr)
-    return DAMAGED if report.damaged else 1
+    return _report_check(check_store(store), store.location)
 
 
 def _say(message: str) -> None:
@@ -903,11 +895,15 @@ def _ontsleutel(args: argparse.Namespace) -> int:
 def _check(path: Path) -> int:
     from ouder_tui.maintenance import check_database
 
-    report = check_database(path, ask=_ask_passphrase)
+    return _report_check(check_database(path, ask=_ask_passphrase), str(path))
+
+
+def _report_check(report, where: str) -> int:
+    """What ``check`` found, on a file or a server alike: notes, then in order or the problems; the exit code."""
     for note in report.notes:
         print(note)
     if report.ok:
-        print(f"De databank {path} is in orde.")
+        print(f"De databank {where} is in orde.")
         return 0
     for problem in report.problems:
         print(f"ouder-tui: {problem}", file=sys.stderr)

@@ -366,21 +366,20 @@ class PgStore(Store):
         ``json_as_bytes``: values of type ``json`` come as their UTF-8 bytes, not decoded."""
         import psycopg
 
-        if self._own():
-            with self._write.cursor() as cur:
+        def run(conn: psycopg.Connection) -> list[tuple]:
+            with conn.cursor() as cur:
                 if json_as_bytes:
                     cur.adapters.register_loader("json", _json_bytes_loader())
                 cur.execute(sql, params)
                 return cur.fetchall()
+
+        if self._own():
+            return run(self._write)
         with self._read_lock:
             for attempt in range(2):
                 try:
                     conn = self._connection("_read", autocommit=True)
-                    with conn.cursor() as cur:
-                        if json_as_bytes:
-                            cur.adapters.register_loader("json", _json_bytes_loader())
-                        cur.execute(sql, params)
-                        rows = cur.fetchall()
+                    rows = run(conn)
                 except (psycopg.OperationalError, StoreError) as exc:
                     if isinstance(exc, PasswordNeededError):
                         raise
