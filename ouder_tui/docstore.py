@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
+import msgspec
+
 from ouder_tui.errors import NotFoundError, StoreError
+from ouder_tui.integrity import record_of
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
 from ouder_tui.store import (
     LOG,
@@ -32,6 +35,7 @@ from ouder_tui.store import (
     conflict_error,
     validate_user,
 )
+from ouder_tui.storage import paused_gc
 from ouder_tui.text import clean_text, format_datetime, strip_controls, strip_controls_deep
 
 Document = dict[str, dict[str, Any]]
@@ -44,6 +48,60 @@ LogLine = tuple[int, str, tuple[str, ...], str]
 
 #: Above this many changed records (or a quarter of a table) derived data is built again, not updated.
 _MAX_CHANGED = 2000
+
+
+def plain_document(document: Document) -> Document:
+    """``document`` with every record a dict (for what works on whole documents: migrations, copies)."""
+    return {name: {key: record_of(record) for key, record in table.items()} for name, table in document.items()}
+
+
+_encode_record = msgspec.json.Encoder().encode
+
+
+def _joined(records: Iterable[Any]) -> bytes:
+    """The records as one JSON array (compact ones as they are, changed ones encoded) for one decode."""
+    return b"[" + b",".join(r if type(r) is msgspec.Raw else _encode_record(r) for r in records) + b"]"
+
+
+_SERIALS = itertools.count(1)
+#: How many earlier states of a table a written table remembers its changes against.
+_HISTORY = 16
+
+
+class _Table(dict):
+    """A table as a transaction wrote it: a copy of the table before, with which records it changed.
+
+    ``history`` pairs the serial number of each earlier written state of this table (newest first) with
+    the keys changed since that state, so derived data kept for any of them is brought up to date from
+    those keys instead of comparing every record. Numbers, not references: old states are not kept alive.
+    """
+
+    __slots__ = ("serial", "history", "written")
+
+    def __init__(self, base: Mapping[str, Any]) -> None:
+        super().__init__(base)
+        self.serial = 0
+        self.history: tuple[tuple[int, frozenset[str] | None], ...] = ()
+        self.written: set[str] = set()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.written.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.written.add(key)
+        super().__delitem__(key)
+
+    def committed(self, base: Mapping[str, Any]) -> None:
+        """Number this state and note its changes against ``base`` and the states ``base`` remembers."""
+        self.serial = next(_SERIALS)
+        keys = frozenset(self.written)
+        history = [(base.serial, keys)] if isinstance(base, _Table) and base.serial else []
+        for serial, earlier in getattr(base, "history", ())[:_HISTORY - 1]:
+            union = None if earlier is None or len(earlier) + len(keys) > _MAX_CHANGED else earlier | keys
+            history.append((serial, union))
+        self.history = tuple(history)
+        self.written = set()
 
 
 class _Transaction:
@@ -65,7 +123,7 @@ class _Transaction:
         """The table to change, copied from the base the first time (the base stays as it was)."""
         found = self.tables.get(name)
         if found is None:
-            found = self.tables[name] = dict(self.base.get(name, {}))
+            found = self.tables[name] = _Table(self.base.get(name, {}))
         self.touch()
         return found
 
@@ -85,6 +143,12 @@ class _Transaction:
         self.counters[name] = next_id + 1
         self.touch()
         return next_id
+
+    def final_document(self) -> Document:
+        """The new document to commit, each written table numbered with its changes (see :class:`_Table`)."""
+        for name, table in self.tables.items():
+            table.committed(self.base.get(name, _EMPTY))
+        return self.document()
 
     def document(self) -> Document:
         """The new document: the base with the changed tables (and id counters) swapped in."""
@@ -159,7 +223,7 @@ class DocumentStore(Store):
                 yield
                 if self._must_commit(txn):
                     try:
-                        self._commit(txn.document())
+                        self._commit(txn.final_document())
                     except OSError as exc:
                         raise StoreError(
                             f"Bewaren is mislukt: {exc.strerror or exc}. De databank is niet gewijzigd."
@@ -197,9 +261,18 @@ class DocumentStore(Store):
     def changed_ids(self, table: str, old: object, new: object) -> set[int] | None:
         if not isinstance(old, Mapping) or not isinstance(new, Mapping):
             return None
-        changed = {key for key, record in new.items() if old.get(key) is not record}
-        if len(new) != len(old) or changed:
-            changed.update(old.keys() - new.keys())
+        changed = None
+        if isinstance(new, _Table) and isinstance(old, _Table):  # this window wrote both: it noted the keys
+            for serial, keys in new.history:
+                if serial == old.serial:
+                    if keys is None:
+                        return None
+                    changed = keys
+                    break
+        if changed is None:
+            changed = {key for key, record in new.items() if old.get(key) is not record}
+            if len(new) != len(old) or changed:
+                changed.update(old.keys() - new.keys())
         if len(changed) > max(_MAX_CHANGED, len(new) // 4):
             return None  # another window's save read back from the file: every record is new; build again
         return {int(key) for key in changed}
@@ -213,10 +286,18 @@ class DocumentStore(Store):
 
     def get(self, table: str, record_id: int) -> dict | None:
         doc = self._table(table).get(str(record_id))
-        return {**doc, "id": record_id} if doc is not None else None
+        return {**record_of(doc), "id": record_id} if doc is not None else None
 
     def all(self, table: str) -> list[dict]:
-        return [{**doc, "id": int(key)} for key, doc in self._table(table).items()]
+        return [{**doc, "id": int(key)} for key, doc in zip(self._table(table), self._records(table))]
+
+    def _records(self, table: str) -> list[dict]:
+        """Every record of ``table`` as a dict, in stored order (the compact ones decoded in one go)."""
+        rows = self._table(table)
+        if not any(type(value) is msgspec.Raw for value in rows.values()):
+            return list(rows.values())
+        with paused_gc():
+            return msgspec.json.decode(_joined(rows.values()))
 
     def count(self, table: str) -> int:
         return len(self._table(table))
@@ -224,17 +305,18 @@ class DocumentStore(Store):
     def all_as(self, kind: type[M], table: str) -> list[M]:
         """The stored records converted as they are (no copy of each with its id added, then thrown away:
         at 50,000 records that copy cost more than the conversion), then each model given its id."""
-        import msgspec
         from msgspec.structs import replace
 
         from ouder_tui.models import Record
-        from ouder_tui.storage import paused_gc
 
         if not issubclass(kind, Record):
             return super().all_as(kind, table)
         rows = self._table(table)
         with paused_gc():
-            models = msgspec.convert(list(rows.values()), list[kind], strict=False)
+            if any(type(value) is msgspec.Raw for value in rows.values()):
+                models = msgspec.json.decode(_joined(rows.values()), type=list[kind], strict=False)
+            else:
+                models = msgspec.convert(list(rows.values()), list[kind], strict=False)
             return [replace(model, id=int(key)) for model, key in zip(models, rows)]
 
     def schema_version(self) -> int:
@@ -256,17 +338,17 @@ class DocumentStore(Store):
         with self.transaction():
             txn = self._working()
             users = txn.writable(USERS)
-            existing = [key for key, doc in users.items() if doc.get("naam") == cleaned]
+            existing = [key for key, doc in users.items() if record_of(doc).get("naam") == cleaned]
             for key in existing:
-                users[key] = {**users[key], "laatst_gezien": now}
+                users[key] = {**record_of(users[key]), "laatst_gezien": now}
             if not existing:
                 users[str(txn.next_id(USERS))] = {"naam": cleaned, "laatst_gezien": now}
         self._user = cleaned  # only once it is recorded: a failed save leaves the old user
         return cleaned
 
     def known_users(self) -> list[str]:
-        users = sorted(self._table(USERS).items(), key=lambda item: (item[1].get("laatst_gezien", ""), int(item[0])),
-                       reverse=True)
+        users = sorted(((key, record_of(doc)) for key, doc in self._table(USERS).items()),
+                       key=lambda item: (item[1].get("laatst_gezien", ""), int(item[0])), reverse=True)
         return [doc["naam"] for _, doc in users]
 
     # -- records -------------------------------------------------------------------------------------
@@ -311,7 +393,7 @@ class DocumentStore(Store):
             txn = self._working()
             current_table = txn.table(table)
             for record_id, data, expected_rev in changes:
-                current = current_table.get(str(record_id))
+                current = record_of(current_table.get(str(record_id)))
                 if current is None:
                     raise NotFoundError(self._missing_message(table, record_id))
                 if expected_rev is not None and current.get("_rev") != expected_rev:
@@ -334,7 +416,7 @@ class DocumentStore(Store):
         return [{**record, "id": record_id} for record_id, record in saved.items()]
 
     def _missing_message(self, table: str, record_id: int) -> str:
-        for entry in self._table(RECYCLE_BIN).values():
+        for entry in self._records(RECYCLE_BIN):
             if entry.get("table") == table and entry.get("record_id") == record_id:
                 return (
                     f"Dit werd intussen verwijderd door {entry.get('_deleted_by', 'onbekend')} "
@@ -346,7 +428,7 @@ class DocumentStore(Store):
     def delete(self, table: str, record_id: int, *, label: str = "", expected_rev: int | None = None) -> int:
         with self.transaction():
             txn = self._working()
-            current = txn.table(table).get(str(record_id))
+            current = record_of(txn.table(table).get(str(record_id)))
             if current is None:
                 raise NotFoundError(self._missing_message(table, record_id))
             if expected_rev is not None and current.get("_rev") != expected_rev:
@@ -366,7 +448,7 @@ class DocumentStore(Store):
             return bin_id
 
     def recycle_bin(self, table: str | None = None) -> list[dict]:
-        entries = [{**doc, "id": int(key)} for key, doc in self._table(RECYCLE_BIN).items()]
+        entries = [{**doc, "id": int(key)} for key, doc in zip(self._table(RECYCLE_BIN), self._records(RECYCLE_BIN))]
         if table:
             entries = [e for e in entries if e.get("table") == table]
         return sorted(entries, key=lambda e: e.get("_deleted_at", ""), reverse=True)
@@ -374,7 +456,7 @@ class DocumentStore(Store):
     def restore(self, bin_id: int) -> dict:
         with self.transaction():
             txn = self._working()
-            entry = txn.table(RECYCLE_BIN).get(str(bin_id))
+            entry = record_of(txn.table(RECYCLE_BIN).get(str(bin_id)))
             if entry is None:
                 raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
             table, record_id = entry["table"], entry["record_id"]
@@ -391,7 +473,7 @@ class DocumentStore(Store):
     def purge(self, bin_id: int) -> None:
         with self.transaction():
             txn = self._working()
-            entry = txn.table(RECYCLE_BIN).get(str(bin_id))
+            entry = record_of(txn.table(RECYCLE_BIN).get(str(bin_id)))
             if entry is None:
                 raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
             del txn.writable(RECYCLE_BIN)[str(bin_id)]
@@ -401,7 +483,7 @@ class DocumentStore(Store):
     def scrub_bin(self, bin_id: int, record: Mapping[str, Any]) -> None:
         with self.transaction():
             txn = self._working()
-            entry = txn.table(RECYCLE_BIN).get(str(bin_id))
+            entry = record_of(txn.table(RECYCLE_BIN).get(str(bin_id)))
             if entry is None:
                 raise NotFoundError("Dit staat niet (meer) in de prullenbak.")
             txn.writable(RECYCLE_BIN)[str(bin_id)] = {**entry, "record": dict(record)}
@@ -420,7 +502,7 @@ class DocumentStore(Store):
     def logboek(self, *, door: str = "", van: str = "", tot: str = "", tabel: str = "",
                 record_id: int | None = None) -> list[dict]:
         found = []
-        for key, entry in self._table(LOG).items():
+        for key, entry in zip(self._table(LOG), self._records(LOG)):
             if door and entry.get("door") != door:
                 continue
             day = entry.get("op", "")[:10]
@@ -443,14 +525,15 @@ class DocumentStore(Store):
                 if str(record_id) in txn.table(table):
                     del txn.writable(table)[str(record_id)]
                     count += 1
-            binned = [key for key, doc in txn.table(RECYCLE_BIN).items()
+            binned = [key for key, doc in zip(txn.table(RECYCLE_BIN), self._records(RECYCLE_BIN))
                       if int(key) in bin_ids or (doc.get("table"), doc.get("record_id")) in records]
             if binned:
                 bin_table = txn.writable(RECYCLE_BIN)
                 for key in binned:
                     del bin_table[key]
                 count += len(binned)
-            traces = [key for key, doc in txn.table(LOG).items() if (doc.get("tabel"), doc.get("record")) in records]
+            traces = [key for key, doc in zip(txn.table(LOG), self._records(LOG))
+                      if (doc.get("tabel"), doc.get("record")) in records]
             log = txn.writable(LOG)
             for key in traces:
                 del log[key]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ouder_tui import backups, crypto
-from ouder_tui.docstore import Document, DocumentStore
+from ouder_tui.docstore import Document, DocumentStore, plain_document
 from ouder_tui.errors import CorruptDatabaseError, LockTimeoutError, NewerSchemaError, StoreError
 from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE, migrate, schema_version_of
 from ouder_tui.storage import AtomicJSONStorage, UnreadableFileError, remove_stale_temp_files
@@ -247,6 +247,8 @@ class FileStore(DocumentStore):
                     self._start_backup()
                 if version < CURRENT_SCHEMA and migrate_schema:
                     self._migrate(version)
+        self.storage.keep_raw = False  # the start backup and the migration had them; the document is enough now
+        self.storage.last_raw = b""
         self.loaded = True
 
     # -- protection ------------------------------------------------------------------
@@ -428,7 +430,7 @@ class FileStore(DocumentStore):
             ) from None
         self.storage.begin()
         try:
-            self.storage.commit(migrate(self.storage.read()))
+            self.storage.commit(migrate(plain_document(self.storage.read())))
         except BaseException:
             self.storage.refresh(force=True)  # the migration worked on the document in memory: read it again
             raise

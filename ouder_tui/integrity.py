@@ -6,19 +6,26 @@ Dutch reason naming the table and the record, which the store turns into its mes
 the newest good backup. Nothing here raises anything else, whatever the bytes.
 
 The checksum
-    Since schema version 2 the file carries a SHA-256 of its own bytes in ``_meta``::
+    Since schema version 2 the file carries a checksum of its own bytes in ``_meta``::
 
-        {"_meta":{"1":{...},"controle":{"sha256":"<64 hex>"}}, ...tables}
+        {"_meta":{"1":{...},"controle":{"crc32":"<8 hex>"}}, ...tables}
 
-    computed over the file with the 64 hex digits written as zeros. A file of version 2 or later
+    computed over the file with the hex digits written as zeros. A file of version 2 or later
     without it, or with one that does not match, is damaged. Older files have none and are migrated
     (after a backup) on their next open; from then on every save writes it.
+
+    Version 2 wrote a SHA-256 (``"sha256"``, 64 hex digits), which is still read. Version 3 writes
+    CRC-32 (zlib's, as in zip, gzip and PNG): the checksum guards against damage, not against a
+    person (anyone who edits the file can compute either), and CRC-32 catches every burst of up to
+    32 flipped bits and all but one in four billion other damages, at a quarter of SHA-256's time
+    (5 against 19 ms for 38 MB, on every save of a large database).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any
@@ -30,27 +37,66 @@ from ouder_tui.migrations import META_ID, META_TABLE
 CHECK_KEY = "controle"
 #: The first schema version whose files must carry a checksum.
 CHECKSUM_SINCE = 2
-_ZEROS = b"0" * 64
-_MARK = b'"' + CHECK_KEY.encode() + b'":{"sha256":"'
+#: What the checksum's name says it is: its length in hex digits and how it is computed over the pieces.
+_KINDS = {"crc32": 8, "sha256": 64}
+_WRITTEN = "crc32"
+
+
+def _mark(kind: str) -> bytes:
+    return b'"' + CHECK_KEY.encode() + b'":{"' + kind.encode() + b'":"'
+
+
+def _digest(kind: str, pieces: list) -> str:
+    if kind == "crc32":
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        return f"{crc:08x}"
+    hasher = hashlib.sha256()
+    for piece in pieces:
+        hasher.update(piece)
+    return hasher.hexdigest()
 
 
 class DamagedDocument(Exception):
     """The document is not a sound ouder-tui database; ``str()`` is the Dutch reason."""
 
 
+_decode_record = msgspec.json.Decoder().decode
+
+
+def record_of(value: Any) -> Any:
+    """A stored record as a dict: a live store keeps unchanged records as their JSON bytes (:class:`msgspec.Raw`)."""
+    return _decode_record(value) if type(value) is msgspec.Raw else value
+
+
+def _is_object(value: Any) -> bool:
+    if type(value) is msgspec.Raw:
+        return memoryview(value)[:1] == b"{"  # msgspec's Raw starts at the value's first byte
+    return isinstance(value, dict)
+
+
 # -- checksum ---------------------------------------------------------------------------------------
 
-def seal_document(document: dict, encode) -> bytes:
-    """``document`` encoded by ``encode`` with its checksum in ``_meta`` (a document without ``_meta`` has none)."""
+def seal_document(document: dict, encode_into, buffer: bytearray | None = None) -> bytearray:
+    """``document`` encoded (msgspec's ``Encoder.encode_into``) with its checksum in ``_meta`` (a document without
+    ``_meta`` has none).
+
+    Encoded into one buffer (``buffer`` when given, overwritten) and the checksum written into it in place:
+    a large file is not copied again."""
+    buffer = bytearray() if buffer is None else buffer
     meta = document.get(META_TABLE)
     if not isinstance(meta, dict):
-        return encode(document)
-    ordered = {META_TABLE: {**meta, CHECK_KEY: {"sha256": "0" * 64}}}
+        encode_into(document, buffer)
+        return buffer
+    length = _KINDS[_WRITTEN]
+    ordered = {META_TABLE: {**meta, CHECK_KEY: {_WRITTEN: "0" * length}}}
     ordered.update((name, table) for name, table in document.items() if name != META_TABLE)
-    raw = encode(ordered)
-    at = raw.find(_MARK + _ZEROS + b'"}') + len(_MARK)
-    digest = hashlib.sha256(raw).hexdigest().encode("ascii")
-    return b"".join((raw[:at], digest, memoryview(raw)[at + 64:]))  # one copy of a large file, not two
+    encode_into(ordered, buffer)
+    mark = _mark(_WRITTEN)
+    at = buffer.find(mark + b"0" * length + b'"}') + len(mark)
+    buffer[at:at + length] = _digest(_WRITTEN, [buffer]).encode("ascii")
+    return buffer
 
 
 def verify_checksum(raw: bytes, document: dict) -> None:
@@ -61,19 +107,17 @@ def verify_checksum(raw: bytes, document: dict) -> None:
         if schema_version_strict(document) >= CHECKSUM_SINCE:
             raise DamagedDocument("het controlegetal ontbreekt")
         return
-    digest = check.get("sha256") if isinstance(check, dict) else None
-    if not isinstance(digest, str) or len(digest) != 64 or not digest.isascii():
+    kind = next(iter(check), None) if isinstance(check, dict) and len(check) == 1 else None
+    digest = check.get(kind) if kind in _KINDS else None
+    if not isinstance(digest, str) or len(digest) != _KINDS[kind] or not digest.isascii():
         raise DamagedDocument("het controlegetal is beschadigd")
-    needle = _MARK + digest.encode("ascii") + b'"}'
-    at = raw.find(needle)
+    mark = _mark(kind)
+    at = raw.find(mark + digest.encode("ascii") + b'"}')
     if at < 0:
         raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
-    start = at + len(_MARK)
+    start = at + len(mark)
     view = memoryview(raw)
-    hasher = hashlib.sha256(view[:start])
-    hasher.update(_ZEROS)
-    hasher.update(view[start + 64:])
-    if hasher.hexdigest() != digest:
+    if _digest(kind, [view[:start], b"0" * len(digest), view[start + len(digest):]]) != digest:
         raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
 
 
@@ -236,18 +280,28 @@ def validate(document: dict, raw: bytes | None = None) -> None:
         for key, record in table.items():
             if not (key.isascii() and key.isdigit() and len(key) <= _MAX_ID_DIGITS and key[0] != "0"):
                 raise DamagedDocument(f"tabel '{name}' heeft een record met een ongeldig nummer ({_short(key)})")
-            if not isinstance(record, dict):
+            if not _is_object(record):
                 raise DamagedDocument(f"{_which(name, key)} is geen record")
     try:
         if raw is not None:
             with _paused_gc():
                 msgspec.json.decode(raw, type=_document_type(), strict=False)
+                known = _table_models()
+                for name, table in document.items():  # kept as bytes and not decoded above: read once
+                    if name not in known and name != META_TABLE and any(type(r) is msgspec.Raw for r in table.values()):
+                        msgspec.json.decode(b"[" + b",".join(map(bytes, table.values())) + b"]")
         else:
-            msgspec.convert(document, _document_type(), strict=False)
+            plain = {name: {key: record_of(r) for key, r in table.items()} for name, table in document.items()}
+            msgspec.convert(plain, _document_type(), strict=False)
     except msgspec.ValidationError as exc:
         raise DamagedDocument(_located(exc, document)) from None
+    except UnicodeDecodeError:
+        raise DamagedDocument("het bevat bytes die geen tekst zijn (UTF-8)") from None
+    except (msgspec.DecodeError, RecursionError):
+        raise DamagedDocument("de inhoud is te diep genest of geen geldige JSON") from None
     models = record_models()
     for key, entry in document.get("_prullenbak", {}).items():
+        entry = record_of(entry)
         inner = models.get(entry["table"])
         if inner is not None:
             try:
@@ -270,7 +324,10 @@ def _located(exc: msgspec.ValidationError, document: dict) -> str:
     model = _table_models()[match["table"]]
     for key, record in table.items():
         try:
-            msgspec.convert(record, model, strict=False)
+            if type(record) is msgspec.Raw:
+                msgspec.json.decode(record, type=model, strict=False)
+            else:
+                msgspec.convert(record, model, strict=False)
         except msgspec.ValidationError as inner:
             return f"{_which(match['table'], key)} is beschadigd: {_reason(inner)}"
     return f"tabel '{match['table']}' is beschadigd: {_reason(exc)}"  # pragma: no cover - both checks agree

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from datetime import datetime
 
-from ouder_tui.docstore import Document, DocumentStore
+from ouder_tui.docstore import Document, DocumentStore, plain_document
 from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE
 from ouder_tui.store import now
 
@@ -37,7 +37,7 @@ class MemoryStore(DocumentStore):
                 clock: Callable[[], datetime] | None = None) -> MemoryStore:
         """An in-memory copy of another document store's committed data (e.g. the demo school for a test)."""
         return cls(user=user or store.user, clock=clock or store.clock,
-                   document=copy.deepcopy(store._committed()))
+                   document=copy.deepcopy(plain_document(store._committed())))
 
     @property
     def location(self) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 META_TABLE = "_meta"
 META_ID = "1"
 
-#: The schema version this build writes. 2: the file carries a checksum of itself (:mod:`ouder_tui.integrity`).
-CURRENT_SCHEMA = 2
+#: The schema version this build writes. 2: the file carries a checksum of itself (:mod:`ouder_tui.integrity`);
+#: 3: that checksum is CRC-32 instead of SHA-256 (an older ouder-tui would call the file damaged).
+CURRENT_SCHEMA = 3
 
 Document = dict[str, dict[str, Any]]
 
@@ -59,8 +60,13 @@ def _v1_to_v2(document: Document) -> Document:
     return document
 
 
+def _v2_to_v3(document: Document) -> Document:
+    """Nothing in the records changes: the next save writes the checksum the new way."""
+    return document
+
+
 #: ``MIGRATIONS[n]`` turns version ``n`` into ``n + 1``.
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {0: _v0_to_v1, 1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {0: _v0_to_v1, 1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(document: Document, target: int | None = None) -> Document:

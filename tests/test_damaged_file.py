@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ouder_tui import crypto, integrity, storage
+from ouder_tui import backups, crypto, integrity, storage
 from ouder_tui.demo import create_demo_database
 from ouder_tui.errors import CorruptDatabaseError, OuderTuiError
 from ouder_tui.filestore import FileStore
@@ -64,9 +64,39 @@ def edit(raw: bytes, old: bytes, new: bytes) -> bytes:
 
 def test_a_good_demo_opens_and_carries_its_checksum(tmp_path: Path) -> None:
     raw = demo_bytes(False)
-    assert b'"controle":{"sha256":"' in raw
+    assert b'"controle":{"crc32":"' in raw
     store = open_bytes(tmp_path, raw)
-    assert store.schema_version() == 2 and store.all("leerlingen")
+    assert store.schema_version() == 3 and store.all("leerlingen")
+
+
+def version_2_bytes() -> bytes:
+    """The demo as version 2 wrote it: a SHA-256 over the file with its 64 hex digits written as zeros."""
+    document = storage.decode(demo_bytes(False))
+    document["_meta"]["1"]["schema_version"] = 2
+    document["_meta"]["controle"] = {"sha256": "0" * 64}
+    raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    import hashlib
+
+    return raw.replace(b"0" * 64, hashlib.sha256(raw).hexdigest().encode(), 1)
+
+
+def test_a_version_2_file_with_its_sha256_opens_and_is_moved_to_crc32_after_a_backup(tmp_path: Path) -> None:
+    raw = version_2_bytes()
+    store = open_bytes(tmp_path, raw)
+    assert store.schema_version() == 3
+    assert len(store.all("leerlingen")) == len(storage.decode(raw)["leerlingen"])
+    now = store.path.read_bytes()
+    assert b'"controle":{"crc32":"' in now and b"sha256" not in now
+    backup = [p for p in backups.backup_folder(store.path).iterdir() if "migratie-v2" in p.name]
+    assert backup and backup[0].read_bytes() == raw
+
+
+def test_a_damaged_version_2_file_is_still_refused_by_its_sha256(tmp_path: Path) -> None:
+    raw = version_2_bytes()
+    at = raw.index(b'"voornaam":"') + len(b'"voornaam":"')
+    damaged = raw[:at] + bytes([raw[at] ^ 0x01]) + raw[at + 1:]  # one letter of a first name
+    with pytest.raises(CorruptDatabaseError, match="controlegetal klopt niet"):
+        open_bytes(tmp_path, damaged)
 
 
 # -- reproductions -------------------------------------------------------------------------------------------
@@ -131,9 +161,9 @@ def test_a_v2_file_without_its_checksum_is_damaged(tmp_path: Path) -> None:
 
 def test_a_v1_file_without_checksum_is_migrated_and_then_carries_one(tmp_path: Path) -> None:
     store = open_bytes(tmp_path, plain_document())
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     raw = store.path.read_bytes()
-    assert b'"controle":{"sha256":"' in raw and storage.decode(raw)["leerlingen"]["1"]["voornaam"] == "Anna"
+    assert b'"controle":{"crc32":"' in raw and storage.decode(raw)["leerlingen"]["1"]["voornaam"] == "Anna"
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

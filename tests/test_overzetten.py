@@ -21,6 +21,7 @@ from ouder_tui.overzetten import (
     transfer,
     verify,
 )
+from ouder_tui.docstore import plain_document
 from ouder_tui.storage import decode, encode
 from ouder_tui.store import LOG, RECYCLE_BIN
 
@@ -173,7 +174,7 @@ def test_a_protected_file_is_opened_with_its_passphrase(tmp_path: Path, demo_pat
     target = DocumentTarget()
     assert transfer(FileSource(demo_path, ask=ask), target).ok
     assert asked == ["het bestand demo.json"]
-    assert target.document["leerlingen"] == store.storage.read()["leerlingen"]
+    assert target.document["leerlingen"] == plain_document(store.storage.read())["leerlingen"]
     with pytest.raises(crypto.WrongPassphraseError):
         transfer(FileSource(demo_path, ask=lambda _w: crypto.Passphrase("fout fout fout")), DocumentTarget())
     with pytest.raises(crypto.PassphraseNeededError):
