@@ -24,6 +24,7 @@ import msgspec
 from ouder_tui.errors import NotFoundError, StoreError
 from ouder_tui.integrity import record_of
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
+from ouder_tui.storage import paused_gc
 from ouder_tui.store import (
     LOG,
     META_KEYS,
@@ -35,8 +36,12 @@ from ouder_tui.store import (
     conflict_error,
     validate_user,
 )
-from ouder_tui.storage import paused_gc
-from ouder_tui.text import clean_text, format_datetime, strip_controls, strip_controls_deep
+from ouder_tui.text import (
+    clean_text,
+    format_datetime,
+    strip_controls,
+    strip_controls_deep,
+)
 
 Document = dict[str, dict[str, Any]]
 
@@ -76,7 +81,7 @@ class _Table(dict):
     those keys instead of comparing every record. Numbers, not references: old states are not kept alive.
     """
 
-    __slots__ = ("serial", "history", "written")
+    __slots__ = ("history", "serial", "written")
 
     def __init__(self, base: Mapping[str, Any]) -> None:
         super().__init__(base)

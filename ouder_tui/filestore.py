@@ -32,9 +32,24 @@ from typing import TYPE_CHECKING
 
 from ouder_tui import backups, crypto
 from ouder_tui.docstore import Document, DocumentStore, plain_document
-from ouder_tui.errors import CorruptDatabaseError, LockTimeoutError, NewerSchemaError, StoreError
-from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE, migrate, schema_version_of
-from ouder_tui.storage import AtomicJSONStorage, UnreadableFileError, remove_stale_temp_files
+from ouder_tui.errors import (
+    CorruptDatabaseError,
+    LockTimeoutError,
+    NewerSchemaError,
+    StoreError,
+)
+from ouder_tui.migrations import (
+    CURRENT_SCHEMA,
+    META_ID,
+    META_TABLE,
+    migrate,
+    schema_version_of,
+)
+from ouder_tui.storage import (
+    AtomicJSONStorage,
+    UnreadableFileError,
+    remove_stale_temp_files,
+)
 from ouder_tui.store import DATABASE, FileCapability, now
 
 #: Beside the lock file while a window holds it: who, and since when, for "bezet door ..." elsewhere.
