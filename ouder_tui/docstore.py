@@ -260,6 +260,10 @@ class DocumentStore(Store):
     def table_state(self, table: str) -> object:
         return self._committed().get(table, _EMPTY)
 
+    def table_states(self, tables: tuple[str, ...]) -> tuple[object, ...]:
+        document = self._committed()  # a file home looks whether the file changed: once for all of them
+        return tuple(document.get(table, _EMPTY) for table in tables)
+
     def same_state(self, a: object, b: object) -> bool:
         return a is b
 
@@ -318,11 +322,18 @@ class DocumentStore(Store):
             return super().all_as(kind, table)
         rows = self._table(table)
         with paused_gc():
+            checked = self._checked_models(table, rows, kind)
+            if checked is not None and checked.keys() == rows.keys():  # decoded when the file was read
+                return [replace(model, id=int(key)) for key, model in checked.items()]
             if any(type(value) is msgspec.Raw for value in rows.values()):
                 models = msgspec.json.decode(_joined(rows.values()), type=list[kind], strict=False)
             else:
                 models = msgspec.convert(list(rows.values()), list[kind], strict=False)
             return [replace(model, id=int(key)) for model, key in zip(models, rows)]
+
+    def _checked_models(self, table: str, rows: Mapping[str, Any], kind: type) -> dict | None:
+        """Models of ``rows`` (the table ``table`` as read) a home already decoded when it read them, if any."""
+        return None
 
     def schema_version(self) -> int:
         return schema_version_of({META_TABLE: dict(self._table(META_TABLE))})

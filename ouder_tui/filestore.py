@@ -465,6 +465,9 @@ class FileStore(DocumentStore):
     def _committed(self) -> Document:
         return self.storage.read()
 
+    def _checked_models(self, table: str, rows, kind: type) -> dict | None:
+        return self.storage.checked_models(table, rows, kind)
+
     def _committed_generation(self) -> int:
         return self.storage.generation + 1  # positive, also before the first read
 

@@ -255,8 +255,12 @@ def _document_type() -> type:
     return msgspec.defstruct("_Document", fields, kw_only=True)
 
 
-def validate(document: dict, raw: bytes | None = None) -> None:
+def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = None) -> None:
     """Check every table and record of a decoded document; :class:`DamagedDocument` names the first bad one.
+
+    ``keep``: filled with the models the check decoded, per table whose model is a stored record
+    (``{table: (model, {key: record})}``, ids not set), so whoever reads those tables next need not decode
+    them a second time.
 
     ``raw``, the bytes ``document`` was decoded from, makes the check of the records much faster.
     """
@@ -285,7 +289,7 @@ def validate(document: dict, raw: bytes | None = None) -> None:
     try:
         if raw is not None:
             with _paused_gc():
-                msgspec.json.decode(raw, type=_document_type(), strict=False)
+                checked = msgspec.json.decode(raw, type=_document_type(), strict=False)
                 known = _table_models()
                 for name, table in document.items():  # kept as bytes and not decoded above: read once
                     if name not in known and name != META_TABLE and any(type(r) is msgspec.Raw for r in table.values()):
@@ -299,6 +303,11 @@ def validate(document: dict, raw: bytes | None = None) -> None:
         raise DamagedDocument("het bevat bytes die geen tekst zijn (UTF-8)") from None
     except (msgspec.DecodeError, RecursionError):
         raise DamagedDocument("de inhoud is te diep genest of geen geldige JSON") from None
+    if keep is not None and raw is not None:
+        record = _base_model()
+        for i, (name, model) in enumerate(_table_models().items()):
+            if isinstance(model, type) and issubclass(model, record) and name in document:
+                keep[name] = (model, getattr(checked, f"t{i}"))
     models = record_models()
     for key, entry in document.get("_prullenbak", {}).items():
         entry = record_of(entry)

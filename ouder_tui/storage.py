@@ -96,7 +96,7 @@ def _check_utf8(raw: bytes) -> None:
 _SLICE = 1 << 20
 
 
-def decode(raw: bytes, *, compact: bool = False) -> Document:
+def decode(raw: bytes, *, compact: bool = False, keep: dict | None = None) -> Document:
     """Parse and check a whole database document; :class:`UnreadableFileError` with the Dutch reason otherwise.
 
     The checksum, the shape and every record are checked (:mod:`ouder_tui.integrity`): a document
@@ -107,6 +107,8 @@ def decode(raw: bytes, *, compact: bool = False) -> Document:
     holds a file: a quarter of the memory, no time spent on dicts nobody reads, and a save copies
     the bytes of the records that did not change instead of encoding them again. Records are
     decoded where they are read (:func:`ouder_tui.integrity.record_of`).
+
+    ``keep``: filled with the models the check decoded (see :func:`ouder_tui.integrity.validate`).
     """
     if not raw.strip():
         raise UnreadableFileError("het bestand is leeg")
@@ -137,13 +139,14 @@ def decode(raw: bytes, *, compact: bool = False) -> Document:
             meta.pop(integrity.CHECK_KEY, None)
             return document
         integrity.verify_checksum(raw, document)
-        integrity.validate(document, raw)
+        integrity.validate(document, raw, keep=keep)
     except integrity.DamagedDocument as exc:
         raise UnreadableFileError(str(exc)) from None
     return document
 
 
-def open_document(raw: bytes, key: crypto.Key | None, *, what: str = "Dit bestand", compact: bool = False) -> Document:
+def open_document(raw: bytes, key: crypto.Key | None, *, what: str = "Dit bestand", compact: bool = False,
+                  keep: dict | None = None) -> Document:
     """The document in a database file's bytes (the database or a backup); a protected one is opened with ``key``.
 
     :class:`UnreadableFileError` when it is not a database or is damaged,
@@ -157,7 +160,7 @@ def open_document(raw: bytes, key: crypto.Key | None, *, what: str = "Dit bestan
             raw = key.open(raw)
         except crypto.DamagedFileError as exc:
             raise UnreadableFileError(str(exc)) from None
-    return decode(raw, compact=compact)
+    return decode(raw, compact=compact, keep=keep)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -257,6 +260,8 @@ class AtomicJSONStorage(Storage):
         #: Whether reads keep their bytes in :attr:`last_raw` (the store turns it off once opened: a
         #: protected file's sealed bytes would otherwise stay in memory beside the document).
         self.keep_raw = True
+        #: Models decoded by the check of the last read, per table, until the first reader takes them.
+        self._checked: dict[str, tuple[object, type, dict]] = {}
         #: Increases whenever the in-memory document changes; caches key on it.
         self.generation = 0
         #: The key of a protected file (``None`` until the store unlocks it).
@@ -335,21 +340,33 @@ class AtomicJSONStorage(Storage):
             raise StoreError(f"Het databankbestand {self.path} bestaat niet (meer).") from None
         except OSError as exc:
             raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
+        checked: dict = {}
         try:
-            self._data = self.decode_file(raw)
+            self._data = self.decode_file(raw, keep=checked)
         except crypto.OtherPassphraseError as exc:
             self._foreign = (signature, str(exc))
             raise
         self._foreign = None
+        # per table: the table as read, and the models its check decoded (see checked_models)
+        self._checked = {name: (self._data[name], model, records) for name, (model, records) in checked.items()}
         self.protected = crypto.is_protected(raw)
         self.last_raw = raw if self.keep_raw else b""
         self._signature = signature
         self.generation += 1
         return True
 
-    def decode_file(self, raw: bytes) -> Document:
+    def decode_file(self, raw: bytes, keep: dict | None = None) -> Document:
         """The document held in a file's bytes, opening a protected file with :attr:`key` (compact, see :func:`decode`)."""
-        return open_document(raw, self.key, what=f"De databank {self.path}", compact=True)
+        return open_document(raw, self.key, what=f"De databank {self.path}", compact=True, keep=keep)
+
+    def checked_models(self, name: str, table: object, kind: type) -> dict | None:
+        """The models of ``table`` the check on reading decoded (once: handed over, then forgotten), if ``table``
+        is still the table as read and ``kind`` the model it was checked against; else ``None``."""
+        with self._publish_lock:
+            found = self._checked.pop(name, None)
+        if found is None or found[0] is not table or found[1] is not kind:
+            return None
+        return found[2]
 
     def payload(self, document: Document) -> bytes | bytearray:
         """The bytes to write for ``document``: sealed when the file is protected (valid until the next save)."""

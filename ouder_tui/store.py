@@ -223,6 +223,10 @@ class Store(abc.ABC):
         The default is the whole store's generation: right, only coarser than a home can do."""
         return self.generation
 
+    def table_states(self, tables: tuple[str, ...]) -> tuple[object, ...]:
+        """:meth:`table_state` of each of ``tables``, as one look (a home may check for news once, not per table)."""
+        return tuple(self.table_state(t) for t in tables)
+
     def same_state(self, a: object, b: object) -> bool:
         """Whether two tokens of :meth:`table_state` are the same state of a table."""
         return a == b
@@ -262,7 +266,7 @@ class Store(abc.ABC):
             names: tuple[str, ...] = ()
         else:
             names = tables
-            state = tuple(self.table_state(t) for t in names)
+            state = self.table_states(names)
         if cached is not None and (cached[0] == state if tables is None  # the generation: a number
                                    else all(self.same_state(a, b) for a, b in zip(cached[0], state))):
             return cached[1]

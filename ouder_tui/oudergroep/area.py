@@ -136,11 +136,12 @@ def _contacts(services: Services, schooljaar: str) -> list[ReachContact]:
             if person.gezin_id is not None:
                 per_family.setdefault(person.gezin_id, []).append(persoon_id)
         found += [ReachContact(gezin_id, "oudergroep", session.datum, tuple(ids)) for gezin_id, ids in per_family.items()]
-    for person in group.personen():
-        if person.gezin_id is None:
+    for persoon_id, contacts in group.contacten_per_persoon().items():  # not a read per parent of the school
+        person = group.persoon(persoon_id)
+        if person.gezin_id is None or not (person.actief or person.gast):
             continue
         found += [ReachContact(person.gezin_id, "oudergroep_contact", c.datum, (person.id,))
-                  for c in group.contacten(person.id) if c.datum and school_year_of(c.datum) == schooljaar]
+                  for c in contacts if c.datum and school_year_of(c.datum) == schooljaar]
     return found
 
 

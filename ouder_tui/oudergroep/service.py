@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from types import MappingProxyType
 
 import msgspec
 
@@ -303,6 +305,10 @@ class Oudergroep:
 
     def contacten(self, persoon_id: str) -> list[Contact]:
         return list(self._view().contacts.get(persoon_id, ()))
+
+    def contacten_per_persoon(self) -> Mapping[str, Sequence[Contact]]:
+        """Every noted contact per person, read once (for what goes over everyone, like the school's reach)."""
+        return MappingProxyType(self._view().contacts)
 
     def gast(self, persoon_id: str) -> Gast | None:
         return self._view().guests.get(persoon_id)
