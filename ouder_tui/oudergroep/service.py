@@ -136,17 +136,47 @@ class _Snapshot:
         for contact in sorted(contacts, key=lambda c: (c.datum or date.min, c.id)):
             self.contacts.setdefault(contact.persoon_id, []).append(contact)
         self.guests = {g.persoon_id: g for g in guests}
-        people: dict[str, Persoon] = {}
-        for gezin, kids in registry.gezinnen_met_kinderen():
-            classes = tuple(dict.fromkeys(k.klas for k in kids if k.klas))
-            for ouder in gezin.ouders:
-                people[ouder.id] = Persoon(id=ouder.id, naam=ouder.naam or f"({ouder.relatie})", gezin_id=gezin.id,
-                                           gezin_naam=gezin.naam, relatie=ouder.relatie, talen=ouder.talen,
-                                           telefoon=ouder.telefoon, klassen=classes, actief=bool(kids))
-        for guest in guests:
-            people.setdefault(guest.persoon_id, Persoon(id=guest.persoon_id, naam=guest.naam, talen=guest.talen,
-                                                        telefoon=guest.telefoon, gast_id=guest.id))
-        self.people = people
+        # Every parent of the school as a Persoon is only made when a list of everyone is asked for: the
+        # dashboard and a single person need just a few (at 50,000 records that is 33,000 parents).
+        self._families = registry.gezinnen_met_kinderen()
+        self._one: dict[str, Persoon] = {}
+
+    @staticmethod
+    def _parent(gezin: Gezin, kids: list, ouder: Ouder) -> Persoon:
+        return Persoon(id=ouder.id, naam=ouder.naam or f"({ouder.relatie})", gezin_id=gezin.id,
+                       gezin_naam=gezin.naam, relatie=ouder.relatie, talen=ouder.talen, telefoon=ouder.telefoon,
+                       klassen=tuple(dict.fromkeys(k.klas for k in kids if k.klas)), actief=bool(kids))
+
+    @staticmethod
+    def _guest(guest: Gast) -> Persoon:
+        return Persoon(id=guest.persoon_id, naam=guest.naam, talen=guest.talen, telefoon=guest.telefoon,
+                       gast_id=guest.id)
+
+    @cached_property
+    def people(self) -> dict[str, Persoon]:
+        """Every parent and guest, by person id (a parent who is also a guest counts as the parent)."""
+        people = {ouder.id: self._parent(gezin, kids, ouder) for gezin, kids in self._families for ouder in gezin.ouders}
+        for guest in self.guests.values():
+            people.setdefault(guest.persoon_id, self._guest(guest))
+        return people
+
+    @cached_property
+    def _parents(self) -> dict[str, tuple[Gezin, list, Ouder]]:
+        return {ouder.id: (gezin, kids, ouder) for gezin, kids in self._families for ouder in gezin.ouders}
+
+    def person(self, persoon_id: str) -> Persoon | None:
+        """One parent or guest, without making everyone (see :attr:`people`)."""
+        everyone = self.__dict__.get("people")
+        if everyone is not None:
+            return everyone.get(persoon_id)
+        found = self._one.get(persoon_id)
+        if found is None:
+            parent = self._parents.get(persoon_id)
+            guest = self.guests.get(persoon_id)
+            found = self._parent(*parent) if parent else self._guest(guest) if guest else None
+            if found is not None:
+                self._one[persoon_id] = found
+        return found
 
     @cached_property
     def attended(self) -> dict[str, list[Sessie]]:
@@ -264,7 +294,7 @@ class Oudergroep:
             raise NotFoundError("Dit verzoek bestaat niet (meer).") from None
 
     def persoon(self, persoon_id: str) -> Persoon:
-        return self._view().people.get(persoon_id) or onbekende_persoon(persoon_id)
+        return self._view().person(persoon_id) or onbekende_persoon(persoon_id)
 
     def personen(self, *, tekst: str = "", klas: str = "", taal: str = "", eerder: str = "") -> list[Persoon]:
         """Parents and guests to invite, parents of families marked for extra attention first, then by name;
@@ -276,7 +306,7 @@ class Oudergroep:
         wanted_language = fold(taal.strip())
         found = []
         if eerder in ("ooit", "vast"):  # only those who came: no need to walk every parent
-            candidates = sorted((view.people.get(pid) or onbekende_persoon(pid) for pid in view.attended),
+            candidates = sorted((view.person(pid) or onbekende_persoon(pid) for pid in view.attended),
                                 key=lambda p: (fold(p.naam), p.id))
         else:
             candidates = view.people_sorted
