@@ -184,6 +184,15 @@ class Cijfers:
     ouders: list[Telling] = field(default_factory=list)
 
 
+def _tally(counts: dict[str, list[int]], group: str, reached: bool) -> None:
+    """One more in ``group`` of ``counts`` (``[total, reached]``)."""
+    found = counts.get(group)
+    if found is None:
+        found = counts[group] = [0, 0]
+    found[0] += 1
+    found[1] += reached
+
+
 def _count(name: str, rows: Sequence[GezinBereik]) -> Telling:
     return Telling(name, len(rows), sum(1 for r in rows if r.bereikt))
 
@@ -261,34 +270,33 @@ class Bereik:
         """Families reached per class, per language and in total; each kind of contact; parents per role."""
         year = schooljaar or self.schooljaar()
         rows = self.gezinnen(year)
-        per_class: dict[str, list[GezinBereik]] = {}
-        per_language: dict[str, list[GezinBereik]] = {}
-        for row in rows:
-            for klas in row.klassen or ["(geen klas)"]:
-                per_class.setdefault(klas, []).append(row)
-            for taal in row.gezin.talen() or [ONBEKENDE_TAAL]:
-                per_language.setdefault(taal, []).append(row)
+        reached = [row.bereikt for row in rows]  # once per family: every count below needs it
+        per_class: dict[str, list[int]] = {}
+        per_language: dict[str, list[int]] = {}
         kinds = contact_kinds()
         families_per_kind: Counter[str] = Counter()
         contacts_per_kind: Counter[str] = Counter()
-        for row in rows:
-            for kind in {c.soort for c in row.contacten}:
-                families_per_kind[kind] += 1
-            contacts_per_kind.update(c.soort for c in row.contacten)
-        parents: dict[str, list[bool]] = {group: [] for group in ROLGROEPEN}
-        for row in rows:
-            reached = row.bereikte_ouders()
+        parents: dict[str, list[int]] = {group: [0, 0] for group in ROLGROEPEN}
+        for row, hit in zip(rows, reached):
+            for klas in row.klassen or ["(geen klas)"]:
+                _tally(per_class, klas, hit)
+            for taal in row.gezin.talen() or [ONBEKENDE_TAAL]:
+                _tally(per_language, taal, hit)
+            if row.contacten:
+                families_per_kind.update({c.soort for c in row.contacten})
+                contacts_per_kind.update(c.soort for c in row.contacten)
+            people = row.bereikte_ouders() if hit else ()
             for ouder in row.gezin.ouders:
-                parents[rolgroep(ouder.relatie)].append(ouder.id in reached)
-        languages = sorted(per_language.items(), key=lambda item: (item[0] == ONBEKENDE_TAAL, -len(item[1]), fold(item[0])))
+                _tally(parents, rolgroep(ouder.relatie), ouder.id in people)
+        languages = sorted(per_language.items(), key=lambda item: (item[0] == ONBEKENDE_TAAL, -item[1][0], fold(item[0])))
         return Cijfers(
             schooljaar=year,
-            gezinnen=_count("alle gezinnen", rows),
+            gezinnen=Telling("alle gezinnen", len(rows), sum(reached)),
             aandacht=_count("gezinnen met extra aandacht", [r for r in rows if r.aandacht is not None]),
-            per_klas=[_count(klas, found) for klas, found in sorted(per_class.items())],
-            per_taal=[_count(taal, found) for taal, found in languages],
+            per_klas=[Telling(klas, *found) for klas, found in sorted(per_class.items())],
+            per_taal=[Telling(taal, *found) for taal, found in languages],
             per_soort=[SoortTelling(k, label, families_per_kind[k], contacts_per_kind[k]) for k, label in kinds.items()],
-            ouders=[Telling(ROLGROEPEN[g], len(found), sum(found)) for g, found in parents.items()],
+            ouders=[Telling(ROLGROEPEN[g], *found) for g, found in parents.items()],
         )
 
     # -- extra attention --------------------------------------------------------------------------

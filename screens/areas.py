@@ -61,7 +61,7 @@ def _huisbezoeken(app: OuderTuiApp) -> Screen:
 
 
 def _huisbezoek_panels() -> list[type[DashboardPanel]]:
-    from screens.huisbezoeken import HuisbezoekPanel
+    from screens.panelen import HuisbezoekPanel
 
     return [HuisbezoekPanel]
 
@@ -79,7 +79,7 @@ def _startgesprekken(app: OuderTuiApp) -> Screen:
 
 
 def _startgesprek_panels() -> list[type[DashboardPanel]]:
-    from screens.startgesprekken import StartgesprekPanel
+    from screens.panelen import StartgesprekPanel
 
     return [StartgesprekPanel]
 
@@ -103,7 +103,7 @@ def _oudergroep(app: OuderTuiApp) -> Screen:
 
 
 def _oudergroep_panels() -> list[type[DashboardPanel]]:
-    from screens.oudergroep import OudergroepPanel
+    from screens.panelen import OudergroepPanel
 
     return [OudergroepPanel]
 
@@ -121,7 +121,7 @@ def _infomoment(app: OuderTuiApp) -> Screen:
 
 
 def _infomoment_panels() -> list[type[DashboardPanel]]:
-    from screens.infomoment import InfomomentPanel
+    from screens.panelen import InfomomentPanel
 
     return [InfomomentPanel]
 

@@ -22,7 +22,6 @@ from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural, staaf
 from screens.base import TabbedAreaScreen
 from screens.forms import FormScreen, choices_field, text_field
-from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
@@ -276,25 +275,6 @@ op het scherm van het gezin (toets A).
     def fill(self, record: dict) -> None:
         self.record = from_record(ExtraAandacht, record)
         self.set_values({"redenen": self.record.redenen, "toelichting": self.record.toelichting})
-
-
-class BereikPanel(DashboardPanel):
-    """This school year's reach in a few lines."""
-
-    TITLE = "Bereik"
-
-    def lines(self) -> list[str]:
-        service: Bereik = self.app.service("bereik")  # type: ignore[attr-defined]
-        c = service.cijfers()
-        total = c.gezinnen
-        missing = service.niet_bereikt()
-        marked = sum(1 for r in missing if r.aandacht)
-        moeders, vaders, anderen = c.ouders
-        return [f"{total.bereikt} van {plural(total.totaal, 'gezin', 'gezinnen')} bereikt ({total.procent}%)",
-                f"{len(missing)} nog door niemand" + (f", {marked} met (!)" if marked else ""),
-                f"Moeders {moeders.bereikt}/{moeders.totaal}, vaders {vaders.bereikt}/{vaders.totaal}",
-                f"Andere opvoeders {anderen.bereikt}/{anderen.totaal}",
-                "b: bereik per gezin"]
 
 
 def family_reach_card(app, gezin: Gezin) -> tuple[str, list[str]]:

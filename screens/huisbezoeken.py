@@ -11,10 +11,9 @@ from textual.widgets import Input, Select, TabbedContent, TabPane
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import Huisbezoek, Huisbezoeken, OpenActie, action_text, summary_line
-from ouder_tui.text import format_date, plural
+from ouder_tui.text import format_date
 from screens.base import TabbedAreaScreen
 from screens.huisbezoek import HuisbezoekScreen, PlanForm
-from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
@@ -211,35 +210,6 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
         tabs = self.query_one(TabbedContent)
         tabs.active = "nooit"
         self.query_one("#f-klas", Input).focus()
-
-
-class HuisbezoekPanel(DashboardPanel):
-    """Upcoming visits, visits to log, and follow-up actions that are due or overdue."""
-
-    TITLE = "Huisbezoeken"
-
-    def lines(self) -> list[str]:
-        service: Huisbezoeken = self.app.huisbezoeken  # type: ignore[attr-defined]
-        today = service.vandaag()
-        planned = service.gepland()
-        lines = [f"{plural(len(planned), 'bezoek', 'bezoeken')} gepland"]
-        for visit in planned[:3]:
-            lines.append(f"  {format_date(visit.datum)} {visit.tijd}  gezin {service.gezin_naam(visit)}")
-        to_log = service.te_loggen()
-        if to_log:
-            lines.append(f"{plural(len(to_log), 'bezoek', 'bezoeken')} nog te loggen")
-        overdue = service.achterstallige_acties()
-        due = service.acties_deze_week()
-        if overdue:
-            lines.append(f"{plural(len(overdue), 'actie', 'acties')} te laat:")
-            for item in overdue[:3]:
-                what = action_text(item.bezoek, item.actie)
-                lines.append(f"  {format_date(item.actie.tegen)}  {what} ({item.actie.eigenaar or '?'})")
-        if due:
-            lines.append(f"{plural(len(due), 'actie', 'acties')} deze week")
-        if not overdue and not due and not to_log:
-            lines.append(f"Geen acties die aandacht vragen (stand {format_date(today)}).")
-        return lines
 
 
 def family_visits_card(app, gezin) -> tuple[str, list[str]]:

@@ -16,7 +16,6 @@ from ouder_tui.errors import OuderTuiError
 from ouder_tui.infomoment import NETTEN, TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
 from ouder_tui.text import format_date, lange_datum, plural, school_year_of
 from screens.base import TabbedAreaScreen
-from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
@@ -422,26 +421,3 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
         self.app.push_screen(ExportDialog(
             f"Infomoment {year} exporteren", f"infomoment-{year}", FORMATS, produce,
             {"rotatie": "md/html: de rotatie (rooster, kaartje per groep, blad per tafel) in plaats van de top 5"}))
-
-
-class InfomomentPanel(DashboardPanel):
-    """This year's infomoment: when, how far the preparation is, overdue tasks, warnings."""
-
-    TITLE = "Infomoment"
-
-    def lines(self) -> list[str]:
-        service: Infomomenten = self.app.infomomenten  # type: ignore[attr-defined]
-        info = service.huidig()
-        if info is None:
-            return ["Nog geen infomoment voor dit schooljaar (F7)."]
-        done, total = info.voortgang()
-        lines = [f"{format_date(info.datum)} {info.begin}: {done} van {total} taken klaar"]
-        late = service.achterstallig(info)
-        if late:
-            lines.append(f"{plural(len(late), 'taak', 'taken')} te laat:")
-            for taak in late[:3]:
-                what = taak.wat if len(taak.wat) <= 44 else taak.wat[:43].rstrip() + "…"
-                lines.append(f"  {format_date(taak.deadline(info.datum))}  {what}")
-        for warning in service.waarschuwingen(info)[:2]:
-            lines.append(f"! {warning}")
-        return lines

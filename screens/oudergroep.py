@@ -11,10 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 
 from ouder_tui.errors import OuderTuiError
-from ouder_tui.oudergroep import VERZOEK_STATUSSEN, Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
+from ouder_tui.oudergroep import Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
 from ouder_tui.text import format_date, plural, school_year_of
 from screens.base import TabbedAreaScreen
-from screens.overzicht import DashboardPanel
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 
@@ -313,34 +312,6 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst. **x** exportee
             return export_oudergroep(self.service, fmt, schooljaar=year)
 
         self.app.push_screen(ExportDialog(f"Oudergroep {year} exporteren", f"oudergroep-{year}", FORMATS, produce))
-
-
-class OudergroepPanel(DashboardPanel):
-    """The next session, sessions whose attendance is still to record, parents to follow up, open requests."""
-
-    TITLE = "Oudergroep"
-
-    def lines(self) -> list[str]:
-        service: Oudergroep = self.app.oudergroep  # type: ignore[attr-defined]
-        upcoming = service.volgende()
-        lines = []
-        if upcoming:
-            extra = f", {plural(len(upcoming.uitnodigingen), 'ouder', 'ouders')} uitgenodigd"
-            lines.append(f"Volgende sessie {format_date(upcoming.datum)} {upcoming.begin}: {upcoming.titel}{extra}")
-        else:
-            lines.append("Geen sessie gepland.")
-        to_record = service.zonder_aanwezigheden()
-        if to_record:
-            lines.append(f"{plural(len(to_record), 'sessie', 'sessies')} zonder aanwezigheden")
-        away = service.weggebleven()
-        if away:
-            lines.append(f"{plural(len(away), 'ouder', 'ouders')} weggebleven: opvolgen")
-        requests = service.open_verzoeken()
-        lines.append(f"{plural(len(requests), 'open verzoek', 'open verzoeken')} van de groep")
-        for verzoek in requests[:3]:
-            what = verzoek.wat if len(verzoek.wat) <= 38 else verzoek.wat[:37].rstrip() + "…"
-            lines.append(f"  {what} ({VERZOEK_STATUSSEN.get(verzoek.status, verzoek.status)})")
-        return lines
 
 
 def family_group_card(app, gezin) -> tuple[str, list[str]]:

@@ -155,7 +155,7 @@ welke nog door niemand.
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
         from screens.areas import AREAS
-        from screens.bereik import BereikPanel
+        from screens.panelen import BereikPanel
 
         with VerticalScroll(id="dashboard", can_focus=False):
             with Grid(id="panels"):

@@ -11,7 +11,6 @@ from ouder_tui.errors import NotFoundError
 from ouder_tui.startgesprek import KlasRij, Startgesprekken
 from ouder_tui.text import format_date, plural
 from screens.base import AreaScreen
-from screens.overzicht import DashboardPanel
 from screens.startgesprek import OmgekeerdForm, StartgesprekForm
 from screens.table import Column, RecordTable, Row
 
@@ -196,28 +195,6 @@ vragenbank van het omgekeerd oudergesprek (verbergen, eigen vragen wijzigen of v
             self.notify(str(exc), severity="warning", markup=False)
             return
         self.app.push_screen(StartgesprekForm(self.service, talk), lambda _: self.refill())
-
-
-class StartgesprekPanel(DashboardPanel):
-    """The golden weeks, and plans whose review date has passed."""
-
-    TITLE = "Startgesprekken"
-
-    def lines(self) -> list[str]:
-        service: Startgesprekken = self.app.startgesprekken  # type: ignore[attr-defined]
-        days = service.gouden_weken_resterend()
-        lines = [f"Gouden weken: nog {plural(days, 'schooldag', 'schooldagen')}" if days
-                 else "De gouden weken zijn voorbij."]
-        overdue = service.evaluatie_verlopen()
-        if overdue:
-            lines.append(f"{plural(len(overdue), 'plan', 'plannen')} te herbekijken:")
-            for talk in overdue[:3]:
-                try:
-                    pupil = service.registry.leerling(talk.leerling_id)
-                except NotFoundError:
-                    continue
-                lines.append(f"  {format_date(talk.plan.evaluatie_op)}  {pupil.naam} ({pupil.klas})")
-        return lines
 
 
 def plan_lines(app, leerling_id: int) -> list[str]:
