@@ -313,6 +313,10 @@ class _Pupils(_Sorted[Leerling]):
         return [p for p in self.items if p.actief]
 
     @cached_property
+    def active_keys(self) -> list[str]:
+        return [self.key(p) for p in self.active]
+
+    @cached_property
     def children(self) -> dict[int, list[Leerling]]:
         children: dict[int, list[Leerling]] = {}
         for pupil in self.items:
@@ -328,6 +332,19 @@ class _Pupils(_Sorted[Leerling]):
 
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)
+        if "active" in self.__dict__:  # the pupils at school, kept in order record by record like the rest
+            active, keys = list(self.active), list(self.active_keys)
+            for record_id, record in changed.items():
+                old = self.by_id.get(record_id)
+                if old is not None and old.actief:
+                    index = bisect.bisect_left(keys, self.key(old))
+                    del keys[index], active[index]
+                if record is not None and record.actief:
+                    key = self.key(record)
+                    index = bisect.bisect_left(keys, key)
+                    keys.insert(index, key)
+                    active.insert(index, record)
+            new.__dict__["active"], new.__dict__["active_keys"] = active, keys
         if "children" not in self.__dict__:
             return new  # never asked for: made when first needed
         touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())
