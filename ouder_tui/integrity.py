@@ -146,6 +146,8 @@ def schema_version_strict(document: Mapping[str, Any]) -> int:
 #: Record ids are counted from 1 and stay far below this (JSON numbers are exact up to 2**53).
 _MAX_ID_DIGITS = 15
 _Id = Annotated[int, msgspec.Meta(ge=1, lt=10**_MAX_ID_DIGITS)]
+#: A record's key: its number as text, the same rule as the check in Python below.
+_Key = Annotated[str, msgspec.Meta(pattern=rf"^[1-9][0-9]{{0,{_MAX_ID_DIGITS - 1}}}\Z")]
 
 
 class _Meta(msgspec.Struct, kw_only=True):
@@ -250,9 +252,23 @@ def _table_models() -> dict[str, type]:
 def _document_type() -> type:
     """A struct with one field per known table (``dict[id, model]``): decoding the file's bytes into it checks
     every record at once, much faster than converting the records one by one."""
-    fields = [(f"t{i}", dict[str, model], msgspec.field(default_factory=dict, name=name))
+    fields = [(f"t{i}", dict[_Key, model], msgspec.field(default_factory=dict, name=name))
               for i, (name, model) in enumerate(_table_models().items())]
     return msgspec.defstruct("_Document", fields, kw_only=True)
+
+
+def _check_shape(document: dict, only: list[str] | None = None) -> None:
+    """Every table is a table, every key a record number and every record an object (``only``: these tables)."""
+    for name, table in document.items():
+        if not isinstance(table, dict):
+            raise DamagedDocument(f"'{_short(name)[1:-1]}' is geen tabel")
+        if name == META_TABLE or (only is not None and name not in only):
+            continue
+        for key, record in table.items():
+            if not (key.isascii() and key.isdigit() and len(key) <= _MAX_ID_DIGITS and key[0] != "0"):
+                raise DamagedDocument(f"tabel '{name}' heeft een record met een ongeldig nummer ({_short(key)})")
+            if not _is_object(record):
+                raise DamagedDocument(f"{_which(name, key)} is geen record")
 
 
 def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = None) -> None:
@@ -276,21 +292,14 @@ def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = No
             msgspec.convert(meta[META_ID], _Meta)
         except msgspec.ValidationError as exc:
             raise DamagedDocument(f"de metagegevens (_meta) zijn beschadigd: {_reason(exc)}") from None
-    for name, table in document.items():
-        if not isinstance(table, dict):
-            raise DamagedDocument(f"'{_short(name)[1:-1]}' is geen tabel")
-        if name == META_TABLE:
-            continue
-        for key, record in table.items():
-            if not (key.isascii() and key.isdigit() and len(key) <= _MAX_ID_DIGITS and key[0] != "0"):
-                raise DamagedDocument(f"tabel '{name}' heeft een record met een ongeldig nummer ({_short(key)})")
-            if not _is_object(record):
-                raise DamagedDocument(f"{_which(name, key)} is geen record")
+    known = _table_models()
+    # With the bytes, the typed decode below checks the keys and records of the known tables itself (in C);
+    # the loop in Python is then only for tables no model knows, and for naming what the decode refused.
+    _check_shape(document, only=None if raw is None else [n for n in document if n not in known])
     try:
         if raw is not None:
             with _paused_gc():
                 checked = msgspec.json.decode(raw, type=_document_type(), strict=False)
-                known = _table_models()
                 for name, table in document.items():  # kept as bytes and not decoded above: read once
                     if name not in known and name != META_TABLE and any(type(r) is msgspec.Raw for r in table.values()):
                         msgspec.json.decode(b"[" + b",".join(map(bytes, table.values())) + b"]")
@@ -298,6 +307,7 @@ def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = No
             plain = {name: {key: record_of(r) for key, r in table.items()} for name, table in document.items()}
             msgspec.convert(plain, _document_type(), strict=False)
     except msgspec.ValidationError as exc:
+        _check_shape(document)  # an odd key or a record that is no object is named as such
         raise DamagedDocument(_located(exc, document)) from None
     except UnicodeDecodeError:
         raise DamagedDocument("het bevat bytes die geen tekst zijn (UTF-8)") from None
