@@ -154,13 +154,19 @@ welke nog door niemand.
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
+        with VerticalScroll(id="dashboard", can_focus=False):
+            # Before the data is read the panels would only say "Laden ...": the first frame comes sooner
+            # without them (at the start of the app they are mounted once the database is open).
+            if self.registry.store.loaded:
+                yield Grid(*self._panels(), id="panels")
+            else:
+                yield Grid(Static("Laden ...", id="laden", markup=False), id="panels")
+
+    def _panels(self) -> list[DashboardPanel]:
         from screens.areas import AREAS
         from screens.panelen import BereikPanel
 
-        with VerticalScroll(id="dashboard", can_focus=False):
-            with Grid(id="panels"):
-                for panel in [*PANELS, BereikPanel, *(p for area in AREAS for p in area.panels())]:
-                    yield panel(self.registry)
+        return [panel(self.registry) for panel in [*PANELS, BereikPanel, *(p for area in AREAS for p in area.panels())]]
 
     def _school_name(self) -> str:
         if not self.registry.store.loaded:
@@ -175,5 +181,10 @@ welke nog door niemand.
         """Fill in everything that needs the data (also called when the database finished loading)."""
         for school in self.query("#school").results(Static):  # nothing yet before the first compose
             school.update(self._school_name())
+        waiting = self.query("#laden")
+        if waiting and self.registry.store.loaded:  # the app started before the data was read: now the panels
+            waiting.remove()
+            self.query_one("#panels", Grid).mount_all(self._panels())  # each fills itself once mounted
+            return
         for panel in self.query(DashboardPanel):
             panel.reload()
