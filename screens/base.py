@@ -40,7 +40,10 @@ class AreaBar(Tabs):
     def on_resize(self, event: events.Resize) -> None:
         full = sum(len(self._label(a, full=True)) + 2 for a in self.areas) <= event.size.width
         for area in self.areas:
-            self.query_one(f"#{area.mode}", Tab).label = self._label(area, full=full)
+            tab = self.query_one(f"#{area.mode}", Tab)
+            label = self._label(area, full=full)
+            if tab.label.plain != label:  # setting it lays the bar out again, also when nothing changed
+                tab.label = label
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
