@@ -236,8 +236,10 @@ LEERLING_COLUMNS = ("Stamboeknummer", "Voornaam", "Familienaam", "Geboortedatum"
 
 def leerlingen_rows(registry: Registry, leerlingen: Iterable[Leerling]) -> Iterable[list[Any]]:
     """One row a pupil; ``Gezinsnummer`` keeps siblings together when the file is imported again."""
+    families = registry.gezinnen_op_id()  # one look for the whole list, not one per pupil
     for p in leerlingen:
-        gezin = registry.gezin(p.gezin_id).naam if p.gezin_id else ""
+        family = families.get(p.gezin_id) if p.gezin_id else None
+        gezin = family.naam if family is not None else ""
         yield [p.stamboeknummer, p.voornaam, p.familienaam, p.geboortedatum, p.klas, p.klasnummer,
                p.leerjaar, p.schooljaar, p.status, p.vertrokken_op, p.gezin_id, gezin, p.notities]
 

@@ -368,13 +368,11 @@ class Startgesprekken:
         words = fold(clean_text(text)).split()
         if not words:
             return []
+        pupils = self.registry.leerlingen_op_id()  # one look, not one per talk (the palette asks per key)
         found = []
         for talk in reversed(self._view().sorted):
-            try:
-                name = fold(self.registry.leerling(talk.leerling_id).naam)
-            except NotFoundError:
-                continue
-            if all(w in name for w in words):
+            pupil = pupils.get(talk.leerling_id)
+            if pupil is not None and all(w in fold(pupil.naam) for w in words):
                 found.append(talk)
         return found
 
