@@ -53,11 +53,14 @@ class Sheet:
 # "-Jan", "+32 470 12 34 56" or "@home" are names and numbers, not formulas.
 _FORMULA_SIGN = ("+", "-", "@")
 _FORMULA_PART = re.compile(r"[(|!]")
+_FIRST_SIGNS = frozenset("=+-@ \t\r\n")
 
 
 def runs_as_formula(text: str) -> bool:
     """Whether a spreadsheet would run this text cell as a formula (``=…``, or ``+ - @`` with a call,
     a DDE ``|`` or a reference ``!``), also after leading tabs, returns or spaces."""
+    if not text or text[0] not in _FIRST_SIGNS:  # nearly every cell: decided by its first character
+        return False
     stripped = text.lstrip(" \t\r\n")
     if not stripped:
         return False
@@ -84,6 +87,11 @@ def excel_safe(value: Any) -> str:
 
 def _csv_cell(value: Any) -> str:
     """Text quoted (so it can be read as text), numbers and dates bare (so they stay numbers and dates)."""
+    if type(value) is str:  # most cells: the same as below, without the type checks of excel_safe
+        if not value:
+            return ""
+        text = "'" + value if runs_as_formula(value) else value
+        return '"' + text.replace('"', '""') + '"'
     cell = excel_safe(value)
     if isinstance(value, str) and value != "":
         return '"' + cell.replace('"', '""') + '"'
