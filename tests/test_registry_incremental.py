@@ -105,12 +105,16 @@ def _fresh(store: Store) -> Store:
     return fresh
 
 
+def _two_windows(tmp_path_factory: pytest.TempPathFactory) -> tuple[FileStore, FileStore]:
+    """This window's store and another window's on a new database file."""
+    path = tmp_path_factory.mktemp("inc") / "school.json"
+    return FileStore.open(path, user="zorg", make_backup=False), FileStore.open(path, user="juf", make_backup=False)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_on_the_file_with_another_window(tmp_path_factory: pytest.TempPathFactory, ops: list) -> None:
-    path = tmp_path_factory.mktemp("inc") / "school.json"
-    store = FileStore.open(path, user="zorg", make_backup=False)
-    other = FileStore.open(path, user="juf", make_backup=False)
+    store, other = _two_windows(tmp_path_factory)
     _check(store, Registry(store), ops, other)
 
 
@@ -118,9 +122,7 @@ def test_on_the_file_with_another_window(tmp_path_factory: pytest.TempPathFactor
 @given(ops=OPS)
 def test_on_the_file_reading_only_now_and_then(tmp_path_factory: pytest.TempPathFactory, ops: list) -> None:
     """Derived data last read several saves ago is brought up to date over all of them at once."""
-    path = tmp_path_factory.mktemp("inc") / "school.json"
-    store = FileStore.open(path, user="zorg", make_backup=False)
-    other = FileStore.open(path, user="juf", make_backup=False)
+    store, other = _two_windows(tmp_path_factory)
     _check(store, Registry(store), ops, other, every_step=False)
 
 
@@ -130,9 +132,7 @@ def test_the_keys_a_save_notes_are_the_records_that_changed(tmp_path_factory: py
                                                             ops: list) -> None:
     """A table this window wrote says which records changed since each earlier state it remembers: the same
     as comparing every record (a plain copy of the old state makes the home compare)."""
-    path = tmp_path_factory.mktemp("inc") / "school.json"
-    store = FileStore.open(path, user="zorg", make_backup=False)
-    other = FileStore.open(path, user="juf", make_backup=False)
+    store, other = _two_windows(tmp_path_factory)
     states = []
     for op in ops:
         _apply(other if op[4] else store, op)
