@@ -12,12 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from ouder_tui.errors import OuderTuiError
 from ouder_tui.infomoment import NETTEN, TAAK_STATUSSEN, Infomoment, Infomomenten, groep_naam
 from ouder_tui.text import format_date, lange_datum, plural, school_year_of
 from screens.base import TabbedAreaScreen
 from screens.table import Column, RecordTable, Row
-from screens.widgets import error_text
+from screens.widgets import change_and_refill
 
 TABS = {"taken": "Voorbereiding", "programma": "Programma", "tafels": "Tafels", "rotatie": "Rotatie",
         "vragen": "Vragen"}
@@ -400,11 +399,7 @@ vanuit het infomoment van vorig jaar, **Delete** verwijdert het geselecteerde, *
             "De taken staan weer open en de partners moeten opnieuw uitgenodigd worden.", yes="Maken"), confirmed)
 
     def _run(self, change) -> None:
-        try:
-            change()
-        except OuderTuiError as exc:
-            self.notify(error_text(exc), severity="error", markup=False)
-        self.refill()
+        change_and_refill(self, change)
 
     def action_export(self) -> None:
         from ouder_tui.infomoment_export import FORMATS, export_infomoment

@@ -9,12 +9,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ouder_tui.errors import OuderTuiError
 from ouder_tui.startgesprek import Startgesprekken, Vraag
 from screens.dialogs import ConfirmDialog
 from screens.forms import FormScreen, text_field
 from screens.table import Column, RecordTable, Row
-from screens.widgets import error_text
+from screens.widgets import change_and_refill
 
 
 def question_row(vraag: Vraag) -> Row:
@@ -112,11 +111,7 @@ al gebruikten, houden hun kopie.
         self.action_edit()
 
     def _run(self, change) -> None:
-        try:
-            change()
-        except OuderTuiError as exc:
-            self.notify(error_text(exc), severity="error", markup=False)
-        self.refill()
+        change_and_refill(self, change)
 
     def action_hide(self) -> None:
         current = self._current()

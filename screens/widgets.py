@@ -79,3 +79,15 @@ def error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.errors.values())
     return str(error)
+
+
+def change_and_refill(screen: Any, change: Callable[[], object]) -> None:
+    """Carry out ``change`` from a list screen: a refusal of the core is said in Dutch, and the screen's lists
+    are filled again either way (``screen.refill``), so they show what is stored."""
+    from ouder_tui.errors import OuderTuiError
+
+    try:
+        change()
+    except OuderTuiError as exc:
+        screen.notify(error_text(exc), severity="error", markup=False)
+    screen.refill()
