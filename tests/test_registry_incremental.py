@@ -130,8 +130,9 @@ def test_on_the_file_reading_only_now_and_then(tmp_path_factory: pytest.TempPath
 @given(ops=OPS)
 def test_the_keys_a_save_notes_are_the_records_that_changed(tmp_path_factory: pytest.TempPathFactory,
                                                             ops: list) -> None:
-    """A table this window wrote says which records changed since each earlier state it remembers: the same
-    as comparing every record (a plain copy of the old state makes the home compare)."""
+    """A table this window wrote says which records changed since each earlier state it remembers: what comparing
+    every record finds (a plain copy of the old state makes the home compare), and at most also a record that
+    came and went in between (in neither state: an update passes over it)."""
     store, other = _two_windows(tmp_path_factory)
     states = []
     for op in ops:
@@ -142,7 +143,9 @@ def test_the_keys_a_save_notes_are_the_records_that_changed(tmp_path_factory: py
             for table in (LEERLINGEN, GEZINNEN):
                 noted = store.changed_ids(table, old[table], new[table])
                 compared = store.changed_ids(table, dict(old[table]), new[table])
-                assert noted == compared, (table, noted, compared)
+                assert noted is not None and compared is not None
+                assert noted >= compared, (table, noted, compared)
+                assert all(str(k) not in old[table] and str(k) not in new[table] for k in noted - compared)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
