@@ -269,6 +269,9 @@ class Bereik:
     def cijfers(self, schooljaar: str | None = None) -> Cijfers:
         """Families reached per class, per language and in total; each kind of contact; parents per role."""
         year = schooljaar or self.schooljaar()
+        return self.store.derived(f"bereik-cijfers:{year}", lambda: self._cijfers(year))  # with gezinnen(year)
+
+    def _cijfers(self, year: str) -> Cijfers:
         rows = self.gezinnen(year)
         reached = [row.bereikt for row in rows]  # once per family: every count below needs it
         per_class: dict[str, list[int]] = {}

@@ -375,6 +375,15 @@ class _Families(_Sorted[Gezin]):
     def __init__(self, by_id: dict[int, Gezin]) -> None:
         super().__init__(by_id, _family_key)
 
+    # Figures of the dashboard, made once per state of the families (a new state is a new object).
+    @cached_property
+    def without_contact(self) -> list[Gezin]:
+        return [g for g in self.items if not g.heeft_contact()]
+
+    @cached_property
+    def interpreters(self) -> dict[str, int]:
+        return dict(Counter(t for g in self.items for t in g.tolk_talen()).most_common())
+
 
 class _SearchText:
     """Per pupil and per family the folded text a search looks in (names, class, number, parents, phones,
@@ -604,12 +613,11 @@ class Registry:
         return dict(sorted(Counter(p.klas or "(geen klas)" for p in self.leerlingen()).items()))
 
     def gezinnen_zonder_contact(self) -> list[Gezin]:
-        return [g for g in self.gezinnen() if not g.heeft_contact()]
+        return list(self._families().without_contact)
 
     def tolk_per_taal(self) -> dict[str, int]:
         """How many families need an interpreter, per language."""
-        counts = Counter(t for g in self.gezinnen() for t in g.tolk_talen())
-        return dict(counts.most_common())
+        return dict(self._families().interpreters)
 
 
 # -- the area -------------------------------------------------------------------------------------
