@@ -314,7 +314,7 @@ class _Pupils(_Sorted[Leerling]):
 
     @cached_property
     def active_keys(self) -> list[str]:
-        return [self.key(p) for p in self.active]
+        return [k for k, p in zip(self.keys, self.items) if p.actief]  # the keys made when sorting
 
     @cached_property
     def children(self) -> dict[int, list[Leerling]]:
