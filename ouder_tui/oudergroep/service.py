@@ -122,22 +122,15 @@ class Jaaroverzicht:
 VASTE_KERN = 3
 
 
-class _Snapshot:
-    def __init__(self, registry: Registry, sessions: list[Sessie], themes: list[Thema], requests: list[Verzoek],
-                 contacts: list[Contact], guests: list[Gast]) -> None:
-        self.sessions = sorted(sessions, key=lambda s: (s.datum or date.min, s.begin, s.id))
-        self.session_by_id = {s.id: s for s in sessions}
-        self.themes = sorted(themes, key=lambda t: (list(THEMA_STATUSSEN).index(t.status)
-                                                    if t.status in THEMA_STATUSSEN else 9, -t.aantal, fold(t.titel)))
-        self.theme_by_id = {t.id: t for t in themes}
-        self.requests = sorted(requests, key=lambda v: (v.afgerond, v.gevraagd_op or date.min, v.id))
-        self.request_by_id = {v.id: v for v in requests}
-        self.contacts: dict[str, list[Contact]] = {}
-        for contact in sorted(contacts, key=lambda c: (c.datum or date.min, c.id)):
-            self.contacts.setdefault(contact.persoon_id, []).append(contact)
+class _People:
+    """Every parent of the school and every guest of the group, made of the families, pupils and guests only,
+    so a change to the sessions (an attendance tick) does not make them again.
+
+    Every parent as a Persoon is only made when a list of everyone is asked for: the dashboard, a session's
+    attendance and a single person need just a few (at 50,000 records that is 33,000 parents)."""
+
+    def __init__(self, registry: Registry, guests: list[Gast]) -> None:
         self.guests = {g.persoon_id: g for g in guests}
-        # Every parent of the school as a Persoon is only made when a list of everyone is asked for: the
-        # dashboard and a single person need just a few (at 50,000 records that is 33,000 parents).
         self._families = registry.gezinnen_met_kinderen()
         self._one: dict[str, Persoon] = {}
 
@@ -179,6 +172,47 @@ class _Snapshot:
         return found
 
     @cached_property
+    def people_sorted(self) -> list[Persoon]:
+        return sorted(self.people.values(), key=lambda p: (fold(p.naam), p.id))
+
+    @cached_property
+    def haystacks(self) -> dict[str, str]:
+        return {p.id: fold(f"{p.naam} {p.gezin_naam} {p.telefoon} {' '.join(p.klassen)}") for p in self.people.values()}
+
+
+class _Snapshot:
+    """The group's sessions, themes, requests and contacts, with the people (kept apart, see :class:`_People`)."""
+
+    def __init__(self, people: _People, sessions: list[Sessie], themes: list[Thema], requests: list[Verzoek],
+                 contacts: list[Contact]) -> None:
+        self.sessions = sorted(sessions, key=lambda s: (s.datum or date.min, s.begin, s.id))
+        self.session_by_id = {s.id: s for s in sessions}
+        self.themes = sorted(themes, key=lambda t: (list(THEMA_STATUSSEN).index(t.status)
+                                                    if t.status in THEMA_STATUSSEN else 9, -t.aantal, fold(t.titel)))
+        self.theme_by_id = {t.id: t for t in themes}
+        self.requests = sorted(requests, key=lambda v: (v.afgerond, v.gevraagd_op or date.min, v.id))
+        self.request_by_id = {v.id: v for v in requests}
+        self.contacts: dict[str, list[Contact]] = {}
+        for contact in sorted(contacts, key=lambda c: (c.datum or date.min, c.id)):
+            self.contacts.setdefault(contact.persoon_id, []).append(contact)
+        self.who = people
+        self.guests = people.guests
+
+    @property
+    def people(self) -> dict[str, Persoon]:
+        return self.who.people
+
+    @property
+    def people_sorted(self) -> list[Persoon]:
+        return self.who.people_sorted
+
+    def person(self, persoon_id: str) -> Persoon | None:
+        return self.who.person(persoon_id)
+
+    def haystack(self, person: Persoon) -> str:
+        return self.who.haystacks.get(person.id, "")
+
+    @cached_property
     def attended(self) -> dict[str, list[Sessie]]:
         """Per person the held sessions they attended, oldest first."""
         found: dict[str, list[Sessie]] = {}
@@ -187,17 +221,6 @@ class _Snapshot:
                 for pid in session.aanwezig:
                     found.setdefault(pid, []).append(session)
         return found
-
-    @cached_property
-    def people_sorted(self) -> list[Persoon]:
-        return sorted(self.people.values(), key=lambda p: (fold(p.naam), p.id))
-
-    @cached_property
-    def haystacks(self) -> dict[str, str]:
-        return {p.id: fold(f"{p.naam} {p.gezin_naam} {p.telefoon} {' '.join(p.klassen)}") for p in self.people.values()}
-
-    def haystack(self, person: Persoon) -> str:
-        return self.haystacks.get(person.id, "")
 
 
 class Oudergroep:
@@ -219,13 +242,20 @@ class Oudergroep:
         return self.store.derived("oudergroep", self._build,  # it names parents and pupils too
                                   tables=(SESSIES, THEMAS, VERZOEKEN, CONTACTEN, GASTEN, GEZINNEN, LEERLINGEN))
 
+    def _people(self) -> _People:
+        return self.store.derived("oudergroep.mensen", self._build_people, tables=(GASTEN, GEZINNEN, LEERLINGEN))
+
+    def _build_people(self) -> _People:
+        with paused_gc():
+            return _People(self.registry, self.store.all_as(Gast, GASTEN))
+
     def _build(self) -> _Snapshot:
         with paused_gc():
             def load(table, kind):
-                return msgspec.convert(self.store.all(table), list[kind], strict=False)
+                return self.store.all_as(kind, table)
 
-            return _Snapshot(self.registry, load(SESSIES, Sessie), load(THEMAS, Thema), load(VERZOEKEN, Verzoek),
-                             load(CONTACTEN, Contact), load(GASTEN, Gast))
+            return _Snapshot(self._people(), load(SESSIES, Sessie), load(THEMAS, Thema), load(VERZOEKEN, Verzoek),
+                             load(CONTACTEN, Contact))
 
     def sessies(self, schooljaar: str | None = None) -> list[Sessie]:
         """Sessions oldest first, optionally of one school year."""
