@@ -73,6 +73,14 @@ _SERIALS = itertools.count(1)
 _HISTORY = 16
 
 
+def _records(rows: Mapping[str, Any]) -> list[dict]:
+    """Every record of a table as a dict, in stored order (the compact ones decoded in one go)."""
+    if not any(type(value) is msgspec.Raw for value in rows.values()):
+        return list(rows.values())
+    with paused_gc():
+        return msgspec.json.decode(_joined(rows.values()))
+
+
 class _Table(dict):
     """A table as a transaction wrote it: a copy of the table before, with which records it changed.
 
@@ -298,15 +306,14 @@ class DocumentStore(Store):
         return {**record_of(doc), "id": record_id} if doc is not None else None
 
     def all(self, table: str) -> list[dict]:
-        return [{**doc, "id": int(key)} for key, doc in zip(self._table(table), self._records(table))]
-
-    def _records(self, table: str) -> list[dict]:
-        """Every record of ``table`` as a dict, in stored order (the compact ones decoded in one go)."""
         rows = self._table(table)
-        if not any(type(value) is msgspec.Raw for value in rows.values()):
-            return list(rows.values())
-        with paused_gc():
-            return msgspec.json.decode(_joined(rows.values()))
+        return [{**doc, "id": int(key)} for key, doc in zip(rows, _records(rows))]
+
+    def _rows(self, table: str) -> Iterator[tuple[str, dict]]:
+        """Every record of ``table`` with its key, as dicts, from one state of the table."""
+        rows = self._table(table)
+        return zip(rows, _records(rows))
+
 
     def count(self, table: str) -> int:
         return len(self._table(table))
@@ -432,7 +439,7 @@ class DocumentStore(Store):
         return [{**record, "id": record_id} for record_id, record in saved.items()]
 
     def _missing_message(self, table: str, record_id: int) -> str:
-        for entry in self._records(RECYCLE_BIN):
+        for entry in _records(self._table(RECYCLE_BIN)):
             if entry.get("table") == table and entry.get("record_id") == record_id:
                 return (
                     f"Dit werd intussen verwijderd door {entry.get('_deleted_by', 'onbekend')} "
@@ -464,7 +471,7 @@ class DocumentStore(Store):
             return bin_id
 
     def recycle_bin(self, table: str | None = None) -> list[dict]:
-        entries = [{**doc, "id": int(key)} for key, doc in zip(self._table(RECYCLE_BIN), self._records(RECYCLE_BIN))]
+        entries = [{**doc, "id": int(key)} for key, doc in self._rows(RECYCLE_BIN)]
         if table:
             entries = [e for e in entries if e.get("table") == table]
         return sorted(entries, key=lambda e: e.get("_deleted_at", ""), reverse=True)
@@ -518,7 +525,7 @@ class DocumentStore(Store):
     def logboek(self, *, door: str = "", van: str = "", tot: str = "", tabel: str = "",
                 record_id: int | None = None) -> list[dict]:
         found = []
-        for key, entry in zip(self._table(LOG), self._records(LOG)):
+        for key, entry in self._rows(LOG):
             if door and entry.get("door") != door:
                 continue
             day = entry.get("op", "")[:10]
@@ -541,14 +548,14 @@ class DocumentStore(Store):
                 if str(record_id) in txn.table(table):
                     del txn.writable(table)[str(record_id)]
                     count += 1
-            binned = [key for key, doc in zip(txn.table(RECYCLE_BIN), self._records(RECYCLE_BIN))
+            binned = [key for key, doc in self._rows(RECYCLE_BIN)
                       if int(key) in bin_ids or (doc.get("table"), doc.get("record_id")) in records]
             if binned:
                 bin_table = txn.writable(RECYCLE_BIN)
                 for key in binned:
                     del bin_table[key]
                 count += len(binned)
-            traces = [key for key, doc in zip(txn.table(LOG), self._records(LOG))
+            traces = [key for key, doc in self._rows(LOG)
                       if (doc.get("tabel"), doc.get("record")) in records]
             log = txn.writable(LOG)
             for key in traces:

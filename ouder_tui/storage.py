@@ -82,6 +82,9 @@ def paused_gc() -> Iterator[None]:
 _COMPACT = dict[str, dict[str, msgspec.Raw]]
 
 
+_SLICE = 1 << 20
+
+
 def _check_utf8(raw: bytes) -> None:
     """:class:`UnicodeDecodeError` unless ``raw`` is UTF-8 throughout (read in slices: no copy of a large file)."""
     if raw.isascii():
@@ -93,9 +96,6 @@ def _check_utf8(raw: bytes) -> None:
     check(b"", True)
 
 
-_SLICE = 1 << 20
-
-
 def decode(raw: bytes, *, compact: bool = False, keep: dict | None = None) -> Document:
     """Parse and check a whole database document; :class:`UnreadableFileError` with the Dutch reason otherwise.
 
@@ -104,7 +104,7 @@ def decode(raw: bytes, *, compact: bool = False, keep: dict | None = None) -> Do
 
     ``compact``: keep every record (apart from ``_meta``) as its JSON bytes, a :class:`msgspec.Raw`
     view into ``raw``, instead of building a dict of strings for each. That is how the live store
-    holds a file: a quarter of the memory, no time spent on dicts nobody reads, and a save copies
+    holds a file: a third of the memory, no time spent on dicts nobody reads, and a save copies
     the bytes of the records that did not change instead of encoding them again. Records are
     decoded where they are read (:func:`ouder_tui.integrity.record_of`).
 
