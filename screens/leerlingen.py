@@ -167,14 +167,20 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
             return
         found = self.registry.zoek_leerlingen(text, ook_vertrokken=self.show_left)
         self.query_one("#pupils", RecordTable).set_items(found, **self.pupil_view())
-        self.query_one(TabbedContent).get_tab("leerlingen-tab").label = f"Leerlingen ({len(found)})"
+        self._label("leerlingen-tab", f"Leerlingen ({len(found)})")
 
     def fill_families(self, text: str) -> None:
         if self._unchanged("families", text):
             return
         found = self.registry.zoek_gezinnen(text)
         self.query_one("#families", RecordTable).set_items(found, **self.family_view())
-        self.query_one(TabbedContent).get_tab("gezinnen-tab").label = f"Gezinnen ({len(found)})"
+        self._label("gezinnen-tab", f"Gezinnen ({len(found)})")
+
+    def _label(self, tab_id: str, label: str) -> None:
+        """A tab's label with its count, set only when it changed (setting it lays the screen out anew)."""
+        tab = self.query_one(TabbedContent).get_tab(tab_id)
+        if tab.label_text != label:
+            tab.label = label
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "pupil-filter":

@@ -184,12 +184,14 @@ class RecordTable(ScrollView, can_focus=True):
         self._show(wanted)
 
     def _show(self, wanted: Any) -> None:
+        had_rows = bool(self._rows)
         self._rows = self._sorted(self._source)
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
         self.cursor = min(self._index_of(wanted), max(len(self._rows) - 1, 0))
         self.refresh()
-        if self.is_mounted:
-            self.screen.refresh_bindings()  # Enter comes and goes with the rows (check_action)
+        if self.is_mounted and had_rows != bool(self._rows):
+            # Enter comes and goes with the rows (check_action); only then: the footer is made anew each time
+            self.screen.refresh_bindings()
 
     def _index_of(self, key: Any) -> int:
         """Where the row with ``key`` is shown (0 when it is not)."""
