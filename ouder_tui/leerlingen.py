@@ -367,6 +367,22 @@ class _SearchText:
         self.family_part = {g.id: self._family_part(g) for g in families.items}
         self.pupil = {p.id: self._pupil(p) for p in pupils.items}
         self.family = {g.id: self._family(g) for g in families.items}
+        self._aligned: dict[str, tuple[list, list[str]]] = {}
+
+    def matching(self, which: str, records: list[S], texts: dict[int, str], words: list[str]) -> list[S]:
+        """The ``records`` (in their order) whose text in ``texts`` holds every word. The texts are kept in a
+        list next to ``records`` (made once per list, named ``which``): a search at 50,000 pupils then scans
+        a list of strings, a few milliseconds, and the next words only look at what the first one found."""
+        cached = self._aligned.get(which)
+        if cached is None or cached[0] is not records:
+            cached = (records, [texts.get(r.id, "") for r in records])
+            self._aligned[which] = cached
+        aligned = cached[1]
+        first, *rest = words
+        found = [i for i, text in enumerate(aligned) if first in text]
+        for word in rest:
+            found = [i for i in found if word in aligned[i]]
+        return [records[i] for i in found]
 
     @staticmethod
     def _family_part(g: Gezin) -> str:
@@ -382,6 +398,7 @@ class _SearchText:
     def updated(self, pupils: _Pupils, families: _Families, changes: dict[str, set[int]]) -> _SearchText:
         new = object.__new__(_SearchText)
         new.family_part, new.pupil, new.family = dict(self.family_part), dict(self.pupil), dict(self.family)
+        new._aligned = {}
         renew = set(changes.get(LEERLINGEN, ()))
         for gezin_id in changes.get(GEZINNEN, ()):
             g = families.by_id.get(gezin_id)
@@ -563,8 +580,8 @@ class Registry:
         pupils = view.items if ook_vertrokken else view.active
         if not words:
             return list(pupils)
-        haystacks = self._search().pupil
-        return [p for p in pupils if all(w in haystacks.get(p.id, "") for w in words)]
+        search = self._search()
+        return search.matching("all" if ook_vertrokken else "active", pupils, search.pupil, words)
 
     def zoek_gezinnen(self, text: str) -> list[Gezin]:
         """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``;
@@ -575,12 +592,14 @@ class Registry:
         families = self._families().items
         if not words:
             return list(families)
-        haystacks = self._search().family
-        return [g for g in families if all(w in haystacks.get(g.id, "") for w in words)]
+        search = self._search()
+        return search.matching("families", families, search.family, words)
 
     # -- figures --------------------------------------------------------------------------
     def leerlingen_per_klas(self) -> dict[str, int]:
-        return dict(sorted(Counter(p.klas or "(geen klas)" for p in self.leerlingen()).items()))
+        """Pupils at school per class (kept until the pupils change: the palette asks it per keystroke)."""
+        return dict(self.store.derived("registry.per_klas", lambda: tuple(sorted(
+            Counter(p.klas or "(geen klas)" for p in self._pupils().active).items())), tables=(LEERLINGEN,)))
 
     def gezinnen_zonder_contact(self) -> list[Gezin]:
         return [g for g in self.gezinnen() if not g.heeft_contact()]

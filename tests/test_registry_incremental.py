@@ -85,6 +85,7 @@ def _picture(registry: Registry) -> dict:
                        [g.id for g in registry.zoek_gezinnen(w)])
                    for w in ("", "celik", "0470 1", "047012", "3a", "noor aerts", "turks")},
         "classes": registry.klassen(),
+        "per_class": registry.leerlingen_per_klas(),
     }
 
 
