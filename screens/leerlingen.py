@@ -121,6 +121,11 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
 
     def on_mount(self) -> None:
         self.refill()
+        # A filter refills its list while the key is handled (a watcher runs at once, Input.Changed only
+        # after the filter has been drawn): the list and the typed letter then appear in one frame, not
+        # the list one frame (1/60 s) later.
+        self.watch(self.query_one("#pupil-filter", Input), "value", self.fill_pupils, init=False)
+        self.watch(self.query_one("#family-filter", Input), "value", self.fill_families, init=False)
         self.query_one("#pupil-filter", Input).focus()
 
     def on_screen_resume(self) -> None:
@@ -181,12 +186,6 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
         tab = self.query_one(TabbedContent).get_tab(tab_id)
         if tab.label_text != label:
             tab.label = label
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "pupil-filter":
-            self.fill_pupils(event.value)
-        elif event.input.id == "family-filter":
-            self.fill_families(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.set_focus(self._table())
