@@ -443,6 +443,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._save_started = None
         self._save_note = ""
         self._show_status("")
+        if isinstance(outcome, _Saved) and self.is_active:
+            # Saved, and the form closes now: unlocking the fields and putting the focus back would only
+            # restyle widgets that are about to go (~50 ms at the pupil form, before the list is seen).
+            self._locked_widgets = []
+            self._focus_before = self._focus_while_saving = None
+            self._apply_outcome(outcome)
+            return
         for widget in self._locked_widgets:
             widget.disabled = False
         self._locked_widgets = []
