@@ -309,8 +309,18 @@ class _Pupils(_Sorted[Leerling]):
         super().__init__(by_id, _pupil_key)
 
     @cached_property
+    def _active(self) -> tuple[list[str], list[Leerling]]:
+        """The pupils still at school in list order, with their keys (to place a changed one)."""
+        keys, items = [], []
+        for key, pupil in zip(self.keys, self.items):
+            if pupil.actief:
+                keys.append(key)
+                items.append(pupil)
+        return keys, items
+
+    @property
     def active(self) -> list[Leerling]:
-        return [p for p in self.items if p.actief]
+        return self._active[1]
 
     @cached_property
     def children(self) -> dict[int, list[Leerling]]:
@@ -328,6 +338,19 @@ class _Pupils(_Sorted[Leerling]):
 
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)
+        if "_active" in self.__dict__:  # placed record by record, as the whole list is (not 50,000 filtered again)
+            keys, items = list(self._active[0]), list(self._active[1])
+            for record_id, record in changed.items():
+                old = self.by_id.get(record_id)
+                if old is not None and old.actief:
+                    index = bisect.bisect_left(keys, self.key(old))
+                    del keys[index], items[index]
+                if record is not None and record.actief:
+                    key = self.key(record)
+                    index = bisect.bisect_left(keys, key)
+                    keys.insert(index, key)
+                    items.insert(index, record)
+            new.__dict__["_active"] = (keys, items)
         if "children" not in self.__dict__:
             return new  # never asked for: made when first needed
         touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())

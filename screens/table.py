@@ -187,16 +187,19 @@ class RecordTable(ScrollView, can_focus=True):
         had_rows = bool(self._rows)
         self._rows = self._sorted(self._source)
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        self.cursor = min(self._index_of(wanted), max(len(self._rows) - 1, 0))
+        self.cursor = min(self._index_of(wanted, self.cursor), max(len(self._rows) - 1, 0))
         self.refresh()
         if self.is_mounted and had_rows != bool(self._rows):
             # Enter comes and goes with the rows (check_action); only then: the footer is made anew each time
             self.screen.refresh_bindings()
 
-    def _index_of(self, key: Any) -> int:
-        """Where the row with ``key`` is shown (0 when it is not)."""
+    def _index_of(self, key: Any, hint: int | None = None) -> int:
+        """Where the row with ``key`` is shown (0 when it is not); ``hint``: where it probably is (looked at
+        first: after a save the list is mostly the same, and 50,000 keys need not be read)."""
         if key is None or not self._rows:
             return 0
+        if hint is not None and 0 <= hint < len(self._rows) and self._key(self._rows[hint]) == key:
+            return hint
         try:
             return list(map(self._key, self._rows)).index(key)
         except ValueError:
@@ -204,8 +207,10 @@ class RecordTable(ScrollView, can_focus=True):
 
     def move_to(self, key: Any) -> None:
         """Put the cursor on the row with ``key``, if the table shows it."""
+        if key is None or not self._rows or self._key(self._rows[self.cursor]) == key:
+            return
         keys = list(map(self._key, self._rows))
-        if key is not None and key in keys:
+        if key in keys:
             self.cursor = keys.index(key)
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
@@ -216,7 +221,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _sorted(self, rows: list[Any]) -> list[Any]:
         if self.sort_column is None:
-            return list(rows)
+            return rows  # (neither list is ever changed in place)
         column = self.sort_column
         if self._sort_value is not None:
             value = self._sort_value
