@@ -9,6 +9,7 @@ the command line call its operations, it calls the store.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import uuid
 from collections import Counter
@@ -392,16 +393,21 @@ class _SearchText:
         self.family = {g.id: self._family(g) for g in families.items}
         self._aligned: dict[str, tuple[list, list[str]]] = {}
 
-    def matching(self, which: str, records: list[S], texts: dict[int, str], words: list[str]) -> list[S]:
-        """The ``records`` (in their order) whose text in ``texts`` holds every word. The texts are kept in a
-        list next to ``records`` (made once per list, named ``which``): a search at 50,000 pupils then scans
-        a list of strings, a few milliseconds, and the next words only look at what the first one found."""
+    def matching(self, which: str, records: list[S], texts: dict[int, str], words: list[str],
+                 limit: int | None = None) -> list[S]:
+        """The ``records`` (in their order) whose text in ``texts`` holds every word; with ``limit`` only the
+        first so many. The texts are kept in a list next to ``records`` (made once per list, named ``which``):
+        a search at 50,000 pupils then scans a list of strings, a few milliseconds, and the next words only
+        look at what the first one found."""
         cached = self._aligned.get(which)
         if cached is None or cached[0] is not records:
             cached = (records, [texts.get(r.id, "") for r in records])
             self._aligned[which] = cached
         aligned = cached[1]
         first, *rest = words
+        if limit is not None:  # stop at the first ``limit`` found (the palette shows a dozen)
+            hits = (i for i, text in enumerate(aligned) if first in text and all(w in text for w in rest))
+            return [records[i] for i in itertools.islice(hits, limit)]
         found = [i for i, text in enumerate(aligned) if first in text]
         for word in rest:
             found = [i for i in found if word in aligned[i]]
@@ -595,28 +601,29 @@ class Registry:
         return len(changes)
 
     # -- searching -----------------------------------------------------------------------
-    def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False) -> list[Leerling]:
+    def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False, limit: int | None = None) -> list[Leerling]:
         """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``
-        (a phone number typed in any form: spaces, dots, slashes, +32 or 0, or only its start)."""
+        (a phone number typed in any form: spaces, dots, slashes, +32 or 0, or only its start); with ``limit``
+        only the first so many (in list order)."""
         words = search_words(text)
         view = self._pupils()
         pupils = view.items if ook_vertrokken else view.active
         if not words:
-            return list(pupils)
+            return list(pupils[:limit])
         search = self._search()
-        return search.matching("all" if ook_vertrokken else "active", pupils, search.pupil, words)
+        return search.matching("all" if ook_vertrokken else "active", pupils, search.pupil, words, limit)
 
-    def zoek_gezinnen(self, text: str) -> list[Gezin]:
+    def zoek_gezinnen(self, text: str, *, limit: int | None = None) -> list[Gezin]:
         """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``;
-        "gezin NAAM" finds the family NAAM."""
+        "gezin NAAM" finds the family NAAM. With ``limit`` only the first so many (by name)."""
         words = search_words(text)
         if len(words) > 1 and words[0] == "gezin":
             words = words[1:]
         families = self._families().items
         if not words:
-            return list(families)
+            return list(families[:limit])
         search = self._search()
-        return search.matching("families", families, search.family, words)
+        return search.matching("families", families, search.family, words, limit)
 
     # -- figures --------------------------------------------------------------------------
     def leerlingen_per_klas(self) -> dict[str, int]:
@@ -686,7 +693,7 @@ def _search(services: Services, query: str) -> list[SearchHit]:
     for klas, count in registry.leerlingen_per_klas().items():
         if fold(klas) == wanted or fold(f"klas {klas}") == wanted:
             hits.append(SearchHit(f"Klas {klas}  ·  {count} leerlingen", 1.0, ("klas", klas), "Klas tonen"))
-    for rank, pupil in enumerate(registry.zoek_leerlingen(query, ook_vertrokken=True)[:MAX_HITS]):
+    for rank, pupil in enumerate(registry.zoek_leerlingen(query, ook_vertrokken=True, limit=MAX_HITS)):
         family = registry.gezin(pupil.gezin_id).naam if pupil.gezin_id else ""
         parts = [pupil.naam, pupil.klas or "geen klas"]
         if family:
@@ -694,7 +701,7 @@ def _search(services: Services, query: str) -> list[SearchHit]:
         if not pupil.actief:
             parts.append("vertrokken")
         hits.append(SearchHit("  ·  ".join(parts), 0.99 - rank / 100, ("leerling", pupil.id), "Leerling openen"))
-    for rank, gezin in enumerate(registry.zoek_gezinnen(query)[:MAX_HITS]):
+    for rank, gezin in enumerate(registry.zoek_gezinnen(query, limit=MAX_HITS)):
         parents = ", ".join(o.naam for o in gezin.ouders)
         hits.append(SearchHit(f"Gezin {gezin.naam}" + (f"  ·  {parents}" if parents else ""), 0.89 - rank / 100,
                               ("gezin", gezin.id), "Gezin openen", order=4))

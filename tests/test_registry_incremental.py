@@ -84,6 +84,9 @@ def _picture(registry: Registry) -> dict:
         "search": {w: ([p.id for p in registry.zoek_leerlingen(w, ook_vertrokken=True)],
                        [g.id for g in registry.zoek_gezinnen(w)])
                    for w in ("", "celik", "0470 1", "047012", "3a", "noor aerts", "turks")},
+        "first_three": {w: ([p.id for p in registry.zoek_leerlingen(w, ook_vertrokken=True, limit=3)],
+                            [g.id for g in registry.zoek_gezinnen(w, limit=3)])
+                        for w in ("", "celik", "0470 1", "noor aerts")},
         "classes": registry.klassen(),
         "per_class": registry.leerlingen_per_klas(),
     }
@@ -94,7 +97,10 @@ def _check(store: Store, registry: Registry, ops: list, other: Store, wait=lambd
         _picture(registry)  # keep derived data warm, so each step is an update, not a build
         if _apply(other if op[4] else store, op) and op[4]:
             wait()
-        assert _picture(registry) == _picture(Registry(_fresh(store)))
+        picture = _picture(registry)
+        assert picture == _picture(Registry(_fresh(store)))
+        for word, (pupils, families) in picture["first_three"].items():  # a search with a limit: the first found
+            assert (pupils, families) == tuple(found[:3] for found in picture["search"][word])
 
 
 def _fresh(store: Store) -> Store:
