@@ -150,6 +150,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._sort_value: Callable[[Any, int], Any] | None = None
         self.sort_column: int | None = None
         self.sort_reverse = False
+        #: The styles a line is drawn in, worked out once per style change (not per line drawn).
+        self._line_styles: dict[str, Style] | None = None
+        self._widths_for: tuple[int, list[int]] | None = None
 
     # -- data --------------------------------------------------------------------------
     @property
@@ -295,8 +298,27 @@ class RecordTable(ScrollView, can_focus=True):
         """The width to draw in: without the vertical scrollbar, so the last column is never cut."""
         return max(self.scrollable_content_region.width, 1)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles = None
+
+    def _style(self, part: str) -> Style:
+        """The style of a line: ``""`` plain, else the component ``record-table--{part}`` over it."""
+        if self._line_styles is None:
+            base = self.rich_style
+            self._line_styles = {"": base, **{name: base + self.get_component_rich_style(f"record-table--{name}")
+                                              for name in ("header", "cursor", "odd", "empty")}}
+        return self._line_styles[part]
+
     def _widths(self) -> list[int]:
         total = self._width
+        if self._widths_for is not None and self._widths_for[0] == total:
+            return self._widths_for[1]
+        widths = self._column_widths(total)
+        self._widths_for = (total, widths)
+        return widths
+
+    def _column_widths(self, total: int) -> list[int]:
         gaps = len(self.columns) - 1
         fixed = sum(c.width for c in self.columns if c.width is not None)
         flexible = [c for c in self.columns if c.width is None]
@@ -329,7 +351,7 @@ class RecordTable(ScrollView, can_focus=True):
         return strip.adjust_cell_length(self._width, style).crop(0, self._width)
 
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._style("")
         if y == 0:
             labels = []
             for index, column in enumerate(self.columns):
@@ -337,20 +359,20 @@ class RecordTable(ScrollView, can_focus=True):
                 if index == self.sort_column:
                     arrow = " ▼" if self.sort_reverse else " ▲"
                 labels.append(column.label + arrow)
-            return self._line(labels, base + self.get_component_rich_style("record-table--header"))
+            return self._line(labels, self._style("header"))
         index = round(self.scroll_offset.y) + y - 1
         if not self._rows:
             if y == 1:
-                style = base + self.get_component_rich_style("record-table--empty")
+                style = self._style("empty")
                 text = set_cell_size(" " + self.empty_text, self.size.width)
                 return Strip([Segment(text, style)], cell_len(text))
             return Strip.blank(self.size.width, base)
         if index >= len(self._rows):
             return Strip.blank(self.size.width, base)
         if index == self.cursor:
-            style = base + self.get_component_rich_style("record-table--cursor")
+            style = self._style("cursor")
         elif index % 2:
-            style = base + self.get_component_rich_style("record-table--odd")
+            style = self._style("odd")
         else:
             style = base
         return self._line(self._make(self._rows[index]).cells, style)
