@@ -34,6 +34,10 @@ def _name(row: GezinBereik) -> str:
     return MARK + row.gezin.naam if row.aandacht else row.gezin.naam
 
 
+def _family_id(row: GezinBereik) -> int:
+    return row.gezin.id
+
+
 def missing_row(row: GezinBereik) -> Row:
     g = row.gezin
     invited = "uitgenodigd" if row.contacten else ""
@@ -142,7 +146,8 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst.
         self.query_one("#year", Static).update(f"Bereik {year}{current}  ·  j: ander jaar  ·  h: huisbezoek plannen")
         rows = self.service.gezinnen(year)
         labels = contact_kinds()
-        self.query_one("#alle-table", RecordTable).set_rows([family_row(r, labels) for r in rows])
+        # every family of a large school: a line is made when it is drawn
+        self.query_one("#alle-table", RecordTable).set_items(rows, row=lambda r: family_row(r, labels), key=_family_id)
         self.query_one("#figures", Static).update("\n".join(figure_lines(self.service.cijfers(year))))
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("alle").label = f"{TABS['alle']} ({len(rows)})"
@@ -157,7 +162,7 @@ Pijltje links en rechts gaan naar de vorige en de volgende lijst.
             leerjaar=int(grade) if grade.isdigit() else None, taal=self.query_one("#f-taal", Input).value,
             tolk=None if tolk is Select.NULL else tolk == "ja",
             aandacht=None if aandacht is Select.NULL else aandacht == "ja")
-        self.query_one("#niet-table", RecordTable).set_rows([missing_row(r) for r in found])
+        self.query_one("#niet-table", RecordTable).set_items(found, row=missing_row, key=_family_id)
         self.query_one(TabbedContent).get_tab("niet").label = f"{TABS['niet']} ({len(found)})"
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -380,11 +380,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._focus_before = self.focused
         scroll = self.query_one("#form-fields", VerticalScroll)
         self._locked_widgets = [w for w in scroll.children if not w.disabled]
+        if self.focused is not None and scroll in self.focused.ancestors:
+            # Out of the fields first: a disabled field hands the focus on to the next one, and that one on,
+            # restyling each (the form's scroll last, all its fields with it): ~20 ms at the pupil form.
+            self.set_focus(None)
         for widget in self._locked_widgets:
             widget.disabled = True
-        if self.focused is None:  # the focus was in a field: keep the keys working (scrolling, Tab, Enter)
-            self.set_focus(scroll if scroll.focusable else self.query_one("#save", Button))
-        self._focus_while_saving = self.focused
+        self._focus_while_saving = self.focused  # None when it was in a field (see _start_waiting_notice)
         self._save_timers = [self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)]
         app = self.app
         self.run_worker(partial(self._save_in_thread, app, value, overwrite), thread=True,
@@ -402,6 +404,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _start_waiting_notice(self) -> None:
         if not self.saving:
             return
+        if self.focused is None and self.focused is self._focus_while_saving:
+            # The focus was in a field: a save that waits keeps the keys working (scrolling, Tab, Enter).
+            # Not at once: focusing the form's scroll restyles every field twice (~15 ms each at the pupil
+            # form), and a quick save closes the form before anyone could use those keys.
+            scroll = self.query_one("#form-fields", VerticalScroll)
+            self.set_focus(scroll if scroll.focusable else self.query_one("#save", Button))
+            self._focus_while_saving = self.focused
         self._show_waiting()
         self._save_timers.append(self.set_interval(SAVE_POLL_SECONDS, self._show_waiting))
 
@@ -443,6 +452,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._save_started = None
         self._save_note = ""
         self._show_status("")
+        if isinstance(outcome, _Saved) and self.is_active:
+            # Saved, and the form closes now: unlocking the fields and putting the focus back would only
+            # restyle widgets that are about to go (~50 ms at the pupil form, before the list is seen).
+            self._locked_widgets = []
+            self._focus_before = self._focus_while_saving = None
+            self._apply_outcome(outcome)
+            return
         for widget in self._locked_widgets:
             widget.disabled = False
         self._locked_widgets = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.widgets import Input, Select, TabbedContent, TabPane
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.huisbezoek import Huisbezoek, Huisbezoeken, OpenActie, action_text, summary_line
+from ouder_tui.leerlingen import Gezin
 from ouder_tui.text import format_date
 from screens.base import TabbedAreaScreen
 from screens.huisbezoek import HuisbezoekScreen, PlanForm
@@ -19,6 +21,7 @@ from screens.widgets import error_text
 
 VISIT_COLUMNS = [Column("Datum", 10), Column("Uur", 5), Column("Gezin"), Column("Reden"), Column("Wie"),
                  Column("Status", 12)]
+_record_id = attrgetter("id")
 TABS = {"gepland": "Gepland", "te-loggen": "Te loggen", "acties": "Acties", "nooit": "Nog niet bezocht",
         "alle": "Alle"}
 
@@ -109,24 +112,28 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
         if not self.service.store.loaded or not self.query("#alle-table"):
             return
         service = self.service
-        names = {g.id: g.naam for g in service.registry.gezinnen()}
+        families = service.registry.gezinnen_op_id()
 
-        def rows(visits: list[Huisbezoek]) -> list[Row]:
-            return [visit_row(v, names.get(v.gezin_id, "(gezin verwijderd)")) for v in visits]
+        def row(v: Huisbezoek) -> Row:
+            family = families.get(v.gezin_id)
+            return visit_row(v, family.naam if family is not None else "(gezin verwijderd)")
+
+        def show(table: str, visits: list[Huisbezoek]) -> None:  # a line is made when it is drawn
+            self.query_one(table, RecordTable).set_items(visits, row=row, key=_record_id)
 
         today = service.vandaag()
         counts = {}
         planned = service.gepland()
-        self.query_one("#gepland-table", RecordTable).set_rows(rows(planned))
+        show("#gepland-table", planned)
         counts["gepland"] = len(planned)
         to_log = service.te_loggen()
-        self.query_one("#te-loggen-table", RecordTable).set_rows(rows(to_log))
+        show("#te-loggen-table", to_log)
         counts["te-loggen"] = len(to_log)
         actions = service.open_acties()
         self.query_one("#acties-table", RecordTable).set_rows([action_row(a, today) for a in actions])
         counts["acties"] = len(actions)
         everything = list(reversed(service.alle()))
-        self.query_one("#alle-table", RecordTable).set_rows(rows(everything))
+        show("#alle-table", everything)
         counts["alle"] = len(everything)
         counts["nooit"] = self.fill_never_visited()
         tabs = self.query_one(TabbedContent)
@@ -145,11 +152,14 @@ de notities van zo'n bezoek zie je alleen als je het bezoek opent.
 
         registry = self.service.registry
         marked = marks(self.service.store)
-        rows = []
-        for g in families:
+
+        def row(g: Gezin) -> Row:
             kids = ", ".join(f"{k.voornaam} ({k.klas})" for k in registry.kinderen(g.id, ook_vertrokken=False))
-            rows.append(Row(g.id, (f"(!) {g.naam}" if g.id in marked else g.naam, kids, ", ".join(g.talen()), ", ".join(g.tolk_talen()) or "nee")))
-        self.query_one("#nooit-table", RecordTable).set_rows(rows)
+            return Row(g.id, (f"(!) {g.naam}" if g.id in marked else g.naam, kids, ", ".join(g.talen()),
+                              ", ".join(g.tolk_talen()) or "nee"))
+
+        # thousands of families at a large school: a line is made when it is drawn
+        self.query_one("#nooit-table", RecordTable).set_items(families, row=row, key=_record_id)
         return len(families)
 
     def on_input_changed(self, event: Input.Changed) -> None:

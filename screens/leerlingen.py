@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import NamedTuple
+from operator import attrgetter
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, TabbedContent, TabPane
 
-from ouder_tui.errors import NotFoundError, OuderTuiError
+from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling, Registry
 from ouder_tui.text import format_date
 from screens.base import AreaScreen
@@ -22,28 +23,52 @@ PUPIL_COLUMNS = [Column("Naam"), Column("Klas", 6), Column("Geboren", 10), Colum
 FAMILY_COLUMNS = [Column("Gezin", 22), Column("Ouders"), Column("Kinderen", 8), Column("Talen"), Column("Contact", 8)]
 
 
-def pupil_row(p: Leerling, families: Mapping[int, Gezin]) -> Row:
+def _family_of(p: Leerling, families: Mapping[int, Gezin]) -> Gezin | None:
     # a family can be gone while a pupil still points to it (a file edited elsewhere): no name then
-    family = families.get(p.gezin_id) if p.gezin_id is not None else None
+    return families.get(p.gezin_id) if p.gezin_id is not None else None
+
+
+def pupil_row(p: Leerling, families: Mapping[int, Gezin]) -> Row:
+    """A pupil's line, made when it is drawn (the list keeps only the pupils)."""
+    family = _family_of(p, families)
     name = p.naam if p.actief else f"{p.naam} (vertrokken)"
     tolk = ", ".join(family.tolk_talen()) if family else ""
-    return Row(p.id, (name, p.klas, format_date(p.geboortedatum), family.naam if family else "", tolk),
-               sort=((p.familienaam.casefold(), p.voornaam.casefold()), p.klas, p.geboortedatum or date.min,
-                     (family.naam.casefold() if family else ""), tolk))
+    return Row(p.id, (name, p.klas, format_date(p.geboortedatum), family.naam if family else "", tolk))
+
+
+def pupil_sort_value(p: Leerling, column: int, families: Mapping[int, Gezin]) -> object:
+    """What the pupil list's ``column`` sorts a pupil by: names as folded text, the birth date as a date."""
+    if column == 0:
+        return (p.familienaam.casefold(), p.voornaam.casefold())
+    if column == 1:
+        return p.klas
+    if column == 2:
+        return p.geboortedatum or date.min
+    family = _family_of(p, families)
+    if column == 3:
+        return family.naam.casefold() if family else ""
+    return ", ".join(family.tolk_talen()) if family else ""
 
 
 def family_row(g: Gezin, children: int) -> Row:
-    parents = ", ".join(o.naam for o in g.ouders)
-    return Row(g.id, (g.naam, parents, str(children), ", ".join(g.talen()), "ja" if g.heeft_contact() else "NEE"),
-               sort=(g.naam.casefold(), parents.casefold(), children, ", ".join(g.talen()), g.heeft_contact()))
+    """A family's line, made when it is drawn; ``children``: how many are at school."""
+    return Row(g.id, (g.naam, ", ".join(o.naam for o in g.ouders), str(children), ", ".join(g.talen()),
+                      "ja" if g.heeft_contact() else "NEE"))
 
 
-class _Rows(NamedTuple):
-    """The list's rows per pupil and per family, and each pupil's family (to recount when a pupil moves)."""
+def family_sort_value(g: Gezin, column: int, children: int) -> object:
+    if column == 0:
+        return g.naam.casefold()
+    if column == 1:
+        return ", ".join(o.naam for o in g.ouders).casefold()
+    if column == 2:
+        return children
+    if column == 3:
+        return ", ".join(g.talen())
+    return g.heeft_contact()
 
-    pupils: dict[int, Row]
-    families: dict[int, Row]
-    family_of: dict[int, int | None]
+
+_record_id = attrgetter("id")
 
 
 class LeerlingenScreen(AreaScreen):
@@ -83,7 +108,7 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
         super().__init__()
         self.registry = registry
         self.show_left = False
-        self._filled: dict[str, tuple[dict[int, Row], tuple]] = {}
+        self._filled: dict[str, tuple[tuple[object, ...], tuple]] = {}
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="tabs"):
@@ -96,6 +121,11 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
 
     def on_mount(self) -> None:
         self.refill()
+        # A filter refills its list while the key is handled (a watcher runs at once, Input.Changed only
+        # after the filter has been drawn): the list and the typed letter then appear in one frame, not
+        # the list one frame (1/60 s) later.
+        self.watch(self.query_one("#pupil-filter", Input), "value", self.fill_pupils, init=False)
+        self.watch(self.query_one("#family-filter", Input), "value", self.fill_families, init=False)
         self.query_one("#pupil-filter", Input).focus()
 
     def on_screen_resume(self) -> None:
@@ -104,84 +134,58 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
             self.refill()
 
     # -- filling -----------------------------------------------------------------------
-    def _rows(self) -> tuple[dict[int, Row], dict[int, Row]]:
-        """Rows per record, kept by the store with the data: after a save only the changed ones are made again."""
-        rows = self.registry.store.derived("scherm.leerlingen.rijen", self._build_rows, tables=(LEERLINGEN, GEZINNEN),
-                                           update=self._update_rows)
-        return rows.pupils, rows.families
+    # The lists hold the registry's pupils and families themselves; a line's cells are made when it is
+    # drawn (50,000 rows of strings kept for lines nobody sees cost ~35 MB). The registry keeps its lists
+    # up to date per record after a save, so nothing here is built again.
+    def pupil_view(self) -> dict[str, Any]:
+        """How the pupil list makes a pupil's line, key and sort values (``RecordTable.set_items``)."""
+        families = self.registry.gezinnen_op_id()
+        return {"row": lambda p: pupil_row(p, families), "key": _record_id,
+                "sort_value": lambda p, column: pupil_sort_value(p, column, families)}
 
-    def _build_rows(self) -> _Rows:
+    def family_view(self) -> dict[str, Any]:
+        """How the family list makes a family's line (with its number of children at school), key and sort values."""
         registry = self.registry
-        pupils = registry.leerlingen(ook_vertrokken=True)
-        counts: dict[int, int] = {}
-        for p in pupils:
-            if p.actief and p.gezin_id is not None:
-                counts[p.gezin_id] = counts.get(p.gezin_id, 0) + 1
-        families = registry.gezinnen_op_id()
-        return _Rows({p.id: pupil_row(p, families) for p in pupils},
-                     {g.id: family_row(g, counts.get(g.id, 0)) for g in registry.gezinnen()},
-                     {p.id: p.gezin_id for p in pupils})
 
-    def _update_rows(self, old: _Rows, changes: dict[str, set[int]]) -> _Rows:
-        registry = self.registry
-        families = registry.gezinnen_op_id()
-        rows = _Rows(dict(old.pupils), dict(old.families), dict(old.family_of))
-        renamed = set(changes.get(GEZINNEN, ()))  # their children show the family's name and interpreter
-        recount = set(renamed)
-        for pupil_id in changes.get(LEERLINGEN, ()):
-            recount.add(rows.family_of.pop(pupil_id, None))
-            try:
-                pupil = registry.leerling(pupil_id)
-            except NotFoundError:
-                rows.pupils.pop(pupil_id, None)
-                continue
-            rows.pupils[pupil_id] = pupil_row(pupil, families)
-            rows.family_of[pupil_id] = pupil.gezin_id
-            recount.add(pupil.gezin_id)
-        for gezin_id in renamed:
-            for kid in registry.kinderen(gezin_id):
-                rows.pupils[kid.id] = pupil_row(kid, families)
-        for gezin_id in recount - {None}:
-            try:
-                family = registry.gezin(gezin_id)
-            except NotFoundError:
-                rows.families.pop(gezin_id, None)
-                continue
-            rows.families[gezin_id] = family_row(family, len(registry.kinderen(gezin_id, ook_vertrokken=False)))
-        return rows
+        def children(g: Gezin) -> int:
+            return len(registry.kinderen(g.id, ook_vertrokken=False))
+
+        return {"row": lambda g: family_row(g, children(g)), "key": _record_id,
+                "sort_value": lambda g, column: family_sort_value(g, column, children(g) if column == 2 else 0)}
 
     def refill(self) -> None:
         self.fill_pupils(self.query_one("#pupil-filter", Input).value)
         self.fill_families(self.query_one("#family-filter", Input).value)
 
-    def _unchanged(self, which: str, rows: dict[int, Row], *inputs: object) -> bool:
-        """Whether the list ``which`` already shows these rows for these inputs (a save fills the list on
-        return to the screen and again once the form reports back: the second time costs nothing)."""
+    def _unchanged(self, which: str, *inputs: object) -> bool:
+        """Whether the list ``which`` already shows the registry as it is for these inputs (a save fills the
+        list on return to the screen and again once the form reports back: the second time costs nothing)."""
+        store = self.registry.store
+        state = (store.table_state(LEERLINGEN), store.table_state(GEZINNEN))
         last = self._filled.get(which)
-        self._filled[which] = (rows, inputs)
-        return last is not None and last[0] is rows and last[1] == inputs
+        self._filled[which] = (state, inputs)
+        return (last is not None and last[1] == inputs
+                and all(store.same_state(a, b) for a, b in zip(last[0], state, strict=True)))
 
     def fill_pupils(self, text: str) -> None:
-        pupil_rows, _ = self._rows()
-        if self._unchanged("pupils", pupil_rows, text, self.show_left):
+        if self._unchanged("pupils", text, self.show_left):
             return
         found = self.registry.zoek_leerlingen(text, ook_vertrokken=self.show_left)
-        self.query_one("#pupils", RecordTable).set_rows([pupil_rows[p.id] for p in found])
-        self.query_one(TabbedContent).get_tab("leerlingen-tab").label = f"Leerlingen ({len(found)})"
+        self.query_one("#pupils", RecordTable).set_items(found, **self.pupil_view())
+        self._label("leerlingen-tab", f"Leerlingen ({len(found)})")
 
     def fill_families(self, text: str) -> None:
-        _, family_rows = self._rows()
-        if self._unchanged("families", family_rows, text):
+        if self._unchanged("families", text):
             return
         found = self.registry.zoek_gezinnen(text)
-        self.query_one("#families", RecordTable).set_rows([family_rows[g.id] for g in found])
-        self.query_one(TabbedContent).get_tab("gezinnen-tab").label = f"Gezinnen ({len(found)})"
+        self.query_one("#families", RecordTable).set_items(found, **self.family_view())
+        self._label("gezinnen-tab", f"Gezinnen ({len(found)})")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "pupil-filter":
-            self.fill_pupils(event.value)
-        elif event.input.id == "family-filter":
-            self.fill_families(event.value)
+    def _label(self, tab_id: str, label: str) -> None:
+        """A tab's label with its count, set only when it changed (setting it lays the screen out anew)."""
+        tab = self.query_one(TabbedContent).get_tab(tab_id)
+        if tab.label_text != label:
+            tab.label = label
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.set_focus(self._table())
@@ -251,7 +255,7 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
     def _after_save(self, saved: object) -> None:
         self.refill()
         if saved is not None:
-            self._table().set_rows(self._table().rows, keep_key=getattr(saved, "id", None))
+            self._table().move_to(getattr(saved, "id", None))
             self.notify("Bewaard.", timeout=2)
 
     def action_delete(self) -> None:

@@ -5,12 +5,17 @@ Textual's ``DataTable`` measures every cell when it is filled: about 2.5 s for
 keeps its rows as plain tuples and renders the visible lines with the line API,
 so a refill costs what sorting the rows costs. Cells are drawn as plain text,
 never parsed as markup.
+
+A long list can also be given its records themselves (``set_items``) with a function that makes a
+record's row: a row is then made only when its line is drawn, so 50,000 pupils cost the list of
+them, not 50,000 rows of strings kept in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -48,6 +53,32 @@ class Row:
         if self.sort is not None:
             return self.sort[column]
         return fold(self.cells[column])
+
+
+def _same(row: Any) -> Any:
+    return row
+
+
+_row_key = attrgetter("key")
+
+
+class _MadeRows(Sequence[Row]):
+    """The table's rows in their order, each made when asked for (what ``RecordTable.rows`` gives)."""
+
+    def __init__(self, items: list[Any], make: Callable[[Any], Row]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._make(item) for item in self._items[index]]
+        return self._make(self._items[index])
+
+    def __iter__(self) -> Iterator[Row]:
+        return map(self._make, self._items)
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -112,16 +143,24 @@ class RecordTable(ScrollView, can_focus=True):
             self._bindings.key_to_bindings["enter"] = [Binding("enter", "select", enter_label, show=enter_shown)]
         self.columns = list(columns)
         self.empty_text = empty_text
-        self._source: list[Row] = []
-        self._rows: list[Row] = []
+        self._source: list[Any] = []
+        self._rows: list[Any] = []  # the items (rows or records) in the order shown
+        self._make: Callable[[Any], Row] = _same
+        self._key: Callable[[Any], Any] = _row_key
+        self._sort_value: Callable[[Any, int], Any] | None = None
         self.sort_column: int | None = None
         self.sort_reverse = False
+        #: The styles a line is drawn in, worked out once per style change (not per line drawn).
+        self._line_styles: dict[str, Style] | None = None
+        self._widths_for: tuple[int, list[int]] | None = None
 
     # -- data --------------------------------------------------------------------------
     @property
-    def rows(self) -> list[Row]:
-        """The rows as shown, in their current order."""
-        return self._rows
+    def rows(self) -> Sequence[Row]:
+        """The rows as shown, in their current order (made when asked for, for records given with ``set_items``)."""
+        if self._make is _same:
+            return self._rows
+        return _MadeRows(self._rows, self._make)
 
     @property
     def row_count(self) -> int:
@@ -130,31 +169,68 @@ class RecordTable(ScrollView, can_focus=True):
     @property
     def current_key(self) -> Any:
         """The key of the row under the cursor, or ``None`` for an empty table."""
-        return self._rows[self.cursor].key if self._rows else None
+        return self._key(self._rows[self.cursor]) if self._rows else None
 
     def set_rows(self, rows: Sequence[Row], *, keep_key: Any = None) -> None:
         """Replace the rows; the cursor stays on ``keep_key`` (or the current row) if present."""
+        self.set_items(rows, keep_key=keep_key)
+
+    def set_items(self, items: Sequence[Any], *, row: Callable[[Any], Row] = _same,
+                  key: Callable[[Any], Any] = _row_key, sort_value: Callable[[Any, int], Any] | None = None,
+                  keep_key: Any = None) -> None:
+        """Show ``items``, each as the row ``row(item)`` (made only when its line is drawn); ``key(item)`` is
+        its key (cheap: it is asked of many items), ``sort_value(item, column)`` what a column sorts it by
+        (by default the made row's). The cursor stays on ``keep_key`` (or the current row) if present."""
         wanted = keep_key if keep_key is not None else self.current_key
-        self._source = list(rows)
+        self._make, self._key, self._sort_value = row, key, sort_value
+        self._source = list(items)
+        self._show(wanted)
+
+    def _show(self, wanted: Any) -> None:
+        had_rows = bool(self._rows)
         self._rows = self._sorted(self._source)
-        index = next((i for i, r in enumerate(self._rows) if r.key == wanted), 0) if wanted is not None else 0
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        self.cursor = min(index, max(len(self._rows) - 1, 0))
+        self.cursor = min(self._index_of(wanted, self.cursor), max(len(self._rows) - 1, 0))
         self.refresh()
-        if self.is_mounted:
-            self.screen.refresh_bindings()  # Enter comes and goes with the rows (check_action)
+        if self.is_mounted and had_rows != bool(self._rows):
+            # Enter comes and goes with the rows (check_action); only then: the footer is made anew each time
+            self.screen.refresh_bindings()
+
+    def _index_of(self, key: Any, hint: int | None = None) -> int:
+        """Where the row with ``key`` is shown (0 when it is not); ``hint``: where it probably is (looked at
+        first: after a save the list is mostly the same, and 50,000 keys need not be read)."""
+        if key is None or not self._rows:
+            return 0
+        if hint is not None and 0 <= hint < len(self._rows) and self._key(self._rows[hint]) == key:
+            return hint
+        try:
+            return list(map(self._key, self._rows)).index(key)
+        except ValueError:
+            return 0
+
+    def move_to(self, key: Any) -> None:
+        """Put the cursor on the row with ``key``, if the table shows it."""
+        if key is None or not self._rows or self._key(self._rows[self.cursor]) == key:
+            return
+        keys = list(map(self._key, self._rows))
+        if key in keys:
+            self.cursor = keys.index(key)
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         """Sort on a column (``None``: the order the rows came in)."""
         self.sort_column = column
         self.sort_reverse = reverse
-        self.set_rows(self._source, keep_key=self.current_key)
+        self._show(self.current_key)
 
-    def _sorted(self, rows: list[Row]) -> list[Row]:
+    def _sorted(self, rows: list[Any]) -> list[Any]:
         if self.sort_column is None:
-            return list(rows)
+            return rows  # (neither list is ever changed in place)
         column = self.sort_column
-        return sorted(rows, key=lambda r: r.sort_value(column), reverse=self.sort_reverse)
+        if self._sort_value is not None:
+            value = self._sort_value
+            return sorted(rows, key=lambda r: value(r, column), reverse=self.sort_reverse)
+        make = self._make
+        return sorted(rows, key=lambda r: make(r).sort_value(column), reverse=self.sort_reverse)
 
     # -- cursor and scrolling ---------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -169,7 +245,7 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=new - visible + 1, animate=False)
         self.refresh()
         if self._rows:
-            self.post_message(self.Highlighted(self, self._rows[new].key))
+            self.post_message(self.Highlighted(self, self._key(self._rows[new])))
 
     def action_cursor(self, delta: int) -> None:
         self.cursor += delta
@@ -189,7 +265,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     def action_select(self) -> None:
         if self._rows:
-            self.post_message(self.Selected(self, self._rows[self.cursor].key))
+            self.post_message(self.Selected(self, self._key(self._rows[self.cursor])))
 
     def action_next_sort(self) -> None:
         """Cycle: each column ascending, then descending, then back to the first."""
@@ -222,8 +298,27 @@ class RecordTable(ScrollView, can_focus=True):
         """The width to draw in: without the vertical scrollbar, so the last column is never cut."""
         return max(self.scrollable_content_region.width, 1)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles = None
+
+    def _style(self, part: str) -> Style:
+        """The style of a line: ``""`` plain, else the component ``record-table--{part}`` over it."""
+        if self._line_styles is None:
+            base = self.rich_style
+            self._line_styles = {"": base, **{name: base + self.get_component_rich_style(f"record-table--{name}")
+                                              for name in ("header", "cursor", "odd", "empty")}}
+        return self._line_styles[part]
+
     def _widths(self) -> list[int]:
         total = self._width
+        if self._widths_for is not None and self._widths_for[0] == total:
+            return self._widths_for[1]
+        widths = self._column_widths(total)
+        self._widths_for = (total, widths)
+        return widths
+
+    def _column_widths(self, total: int) -> list[int]:
         gaps = len(self.columns) - 1
         fixed = sum(c.width for c in self.columns if c.width is not None)
         flexible = [c for c in self.columns if c.width is None]
@@ -256,7 +351,7 @@ class RecordTable(ScrollView, can_focus=True):
         return strip.adjust_cell_length(self._width, style).crop(0, self._width)
 
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._style("")
         if y == 0:
             labels = []
             for index, column in enumerate(self.columns):
@@ -264,20 +359,20 @@ class RecordTable(ScrollView, can_focus=True):
                 if index == self.sort_column:
                     arrow = " ▼" if self.sort_reverse else " ▲"
                 labels.append(column.label + arrow)
-            return self._line(labels, base + self.get_component_rich_style("record-table--header"))
+            return self._line(labels, self._style("header"))
         index = round(self.scroll_offset.y) + y - 1
         if not self._rows:
             if y == 1:
-                style = base + self.get_component_rich_style("record-table--empty")
+                style = self._style("empty")
                 text = set_cell_size(" " + self.empty_text, self.size.width)
                 return Strip([Segment(text, style)], cell_len(text))
             return Strip.blank(self.size.width, base)
         if index >= len(self._rows):
             return Strip.blank(self.size.width, base)
         if index == self.cursor:
-            style = base + self.get_component_rich_style("record-table--cursor")
+            style = self._style("cursor")
         elif index % 2:
-            style = base + self.get_component_rich_style("record-table--odd")
+            style = self._style("odd")
         else:
             style = base
-        return self._line(self._rows[index].cells, style)
+        return self._line(self._make(self._rows[index]).cells, style)

@@ -227,3 +227,22 @@ async def test_who_are_you_waits_for_another_window_and_says_for_whom(tmp_path: 
         await until(pilot, lambda: not isinstance(app.screen, WhoScreen))
         assert store.user == "Juf Sarah"
     assert FileStore.open(db, make_backup=False).known_users() == ["Juf Sarah"]
+
+
+async def test_a_save_that_fails_at_once_gives_the_keys_back_to_the_field(tmp_path: Path, monkeypatch) -> None:
+    """The fields are locked while a save runs (the focus leaves them); a save that fails at once puts the
+    focus back where ctrl+s was pressed, so the next key goes on in that field."""
+    from ouder_tui.errors import OuderTuiError
+
+    def refuse(registry, leerling):
+        raise OuderTuiError("De schijf is vol.")
+
+    monkeypatch.setattr(Registry, "add_leerling", refuse)
+    app = make_app(FileStore.open(tmp_path / "db.json", user="Tester"), ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await fill_new_pupil(pilot)  # the focus is in the class field
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: saves_running(app) == [] and "De schijf is vol." in text_of(form, "#form-error"))
+        assert app.screen is form and app.focused is form.query_one("#input-klas")
+        await pilot.press("end", "C")
+        assert typed(form) == ("Noor", "Vermeulen", "2BC")
