@@ -31,7 +31,7 @@ from ouder_tui.areas import (
     Subject,
 )
 from ouder_tui.errors import NotFoundError, ValidationError
-from ouder_tui.leerlingen import Gezin, Registry
+from ouder_tui.leerlingen import GEZINNEN, Gezin, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
@@ -306,7 +306,8 @@ class Huisbezoeken:
         words = fold(clean_text(text)).split()
         if not words:
             return []
-        names = {g.id: fold(g.naam) for g in self.registry.gezinnen()}
+        names = self.store.derived("huisbezoek.gezinsnamen",  # kept: the palette searches on every key
+                                   lambda: {g.id: fold(g.naam) for g in self.registry.gezinnen()}, tables=(GEZINNEN,))
         return [v for v in reversed(self._view().sorted) if all(w in names.get(v.gezin_id, "") for w in words)]
 
     def _family_name(self, gezin_id: int) -> str:

@@ -11,6 +11,7 @@ the parents' answers.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,7 +34,7 @@ from ouder_tui.areas import (
 )
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.kanalen import kanaal_id
-from ouder_tui.leerlingen import Leerling, Registry
+from ouder_tui.leerlingen import LEERLINGEN, Leerling, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
@@ -363,18 +364,19 @@ class Startgesprekken:
         return [t for t in self._view().sorted
                 if t.plan.evaluatie_op and t.plan.evaluatie_op < today and t.schooljaar == self.schooljaar()]
 
-    def zoek(self, text: str) -> list[Startgesprek]:
-        """Conversations of pupils whose name contains every word of ``text``."""
+    def zoek(self, text: str, *, limit: int | None = None) -> list[Startgesprek]:
+        """Conversations of pupils whose name contains every word of ``text`` (with ``limit``: the first so many)."""
         words = fold(clean_text(text)).split()
         if not words:
             return []
-        pupils = self.registry.leerlingen_op_id()  # one look, not one per talk (the palette asks per key)
-        found = []
-        for talk in reversed(self._view().sorted):
-            pupil = pupils.get(talk.leerling_id)
-            if pupil is not None and all(w in fold(pupil.naam) for w in words):
-                found.append(talk)
-        return found
+        named = self.store.derived("startgesprekken.namen", self._named, tables=(STARTGESPREKKEN, LEERLINGEN))
+        return list(itertools.islice((talk for talk, name in named if all(w in name for w in words)), limit))
+
+    def _named(self) -> list[tuple[Startgesprek, str]]:
+        """Every conversation, newest first, with its pupil's folded name (a pupil who is gone: left out).
+        Kept until the talks or the pupils change: the palette searches them on every key."""
+        names = {p.id: fold(p.naam) for p in self.registry.leerlingen(ook_vertrokken=True)}
+        return [(talk, names[talk.leerling_id]) for talk in reversed(self._view().sorted) if talk.leerling_id in names]
 
     # -- the question bank --------------------------------------------------------------------
     def vragen(self, *, ook_verborgen: bool = False) -> list[Vraag]:
@@ -521,7 +523,7 @@ def _search(services: Services, query: str) -> list[SearchHit]:
     """Conversations by the pupil's name."""
     registry = services.registry
     hits = []
-    for rank, talk in enumerate(services.get("startgesprek").zoek(query)[:MAX_HITS]):
+    for rank, talk in enumerate(services.get("startgesprek").zoek(query, limit=MAX_HITS)):
         pupil = registry.leerling(talk.leerling_id)
         text = f"{talk.soort_tekst.capitalize()}  ·  {pupil.naam} ({pupil.klas})  ·  {format_date(talk.datum)}"
         hits.append(SearchHit(text, 0.75 - rank / 100, ("startgesprek", talk.id), "Gesprek en communicatieplan openen",
