@@ -184,7 +184,10 @@ welke nog door niemand.
         waiting = self.query("#laden")
         if waiting and self.registry.store.loaded:  # the app started before the data was read: now the panels
             waiting.remove()
-            self.query_one("#panels", Grid).mount_all(self._panels())  # each fills itself once mounted
+            panels = self._panels()
+            self.query_one("#panels", Grid).mount_all(panels)  # each fills itself once mounted
+            if self.focused is None:  # as when the dashboard is built with its panels: the first has the focus
+                self.call_after_refresh(panels[0].focus)
             return
         for panel in self.query(DashboardPanel):
             panel.reload()

@@ -33,6 +33,30 @@ async def test_the_first_screen_shows_before_the_file_is_read(demo_path: Path) -
         assert app.sub_title == "Basisschool De Notelaar (demo)"
 
 
+async def test_the_dashboard_waits_with_one_notice_then_shows_its_panels_with_the_first_focused(demo_path: Path) -> None:
+    """Started for a known user (``--gebruiker``): the first frame is the dashboard without its panels (they
+    would only say "Laden ..."), and once the file is read the panels come, the first with the focus, as always."""
+    from screens.overzicht import DashboardPanel
+
+    store = FileStore.unopened(demo_path, user="Meester Tom")
+    real_load = store.load
+    held = []
+    store.load = lambda **kw: held.append(kw)  # hold the load back to see the first frame
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query(DashboardPanel) and app.screen.query_one("#laden")
+        real_load()
+        app._store_ready()
+        await pilot.pause()
+        await pilot.pause()
+        panels = list(app.screen.query(DashboardPanel))
+        assert len(panels) >= 8 and app.focused is panels[0]
+        assert "leerlingen in" in str(panels[0].render())
+        await pilot.press("tab")
+        assert app.focused is panels[1]
+
+
 async def test_a_name_typed_while_loading_is_applied_once_loaded(demo_path: Path, monkeypatch) -> None:
     store = FileStore.unopened(demo_path, user="onbekend")
     real_load = store.load
