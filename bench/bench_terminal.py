@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 import pyte
@@ -113,7 +114,8 @@ class Terminal:
         self.stream = pyte.ByteStream(self.screen)
         self.chunks: collections.deque[tuple[float, bytes]] = collections.deque()
         self.arrived = threading.Event()
-        self.lags: list[float] = []  # per completed wait: parse lag, ms
+        self.parsing = 0.0  # seconds spent in pyte since the last wait_for began
+        self.lags: list[float] = []  # per completed wait_for: ms spent in pyte on its chunks
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -167,7 +169,9 @@ class Terminal:
                 break
         while self.chunks:
             arrival, data = self.chunks.popleft()
+            start = time.perf_counter()
             self.stream.feed(data)
+            self.parsing += time.perf_counter() - start
             if each(arrival):
                 return True
         return False
@@ -184,13 +188,14 @@ class Terminal:
                 return True
             return False
 
+        self.parsing = 0.0
         deadline = time.perf_counter() + timeout
         while not found:
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or (self.process.poll() is not None and not self.chunks):
                 raise Timeout(f"{what}: not seen within {timeout:.0f} s; the screen:\n{self.text()}")
             self._pump(min(remaining, 0.5), check)
-        self.lags.append((time.perf_counter() - found[0]) * 1000)
+        self.lags.append(self.parsing * 1000)
         return (found[0] - since) * 1000
 
     def settle(self, since: float, minimum: float = 0.4, factor: float = 1.5, timeout: float = 300.0) -> str:
@@ -323,10 +328,6 @@ class Bench:
     def bare(self, code: str = BARE) -> Terminal:
         return Terminal([sys.executable, "-c", code], self.env)
 
-    def _lag(self, term: Terminal) -> None:
-        for lag in term.lags:
-            self.result.add("parse lag of pyte (all waits)", lag)
-
     # -- first paint -------------------------------------------------------------------------------------
     def first_paint(self) -> None:
         """Bare and ours started alternately (after one untimed start of each, which warms the caches
@@ -349,10 +350,10 @@ class Bench:
                 self.result.add("first paint, bare Textual app", bare)
                 self.result.add("first paint, ouder-tui (dashboard frame)", painted)
                 self.result.add("dashboard filled (from the process start)", filled)
-                self._lag(term)
 
     # -- keys ------------------------------------------------------------------------------------------
-    def _series(self, term: Terminal, keys: list[bytes], typed_row: str, back_row: str) -> None:
+    def _series(self, term: Terminal, keys: list[bytes], typed_row: str, back_row: str,
+                parse_row: str = "") -> None:
         """Type ``keys`` one by one, then Backspace as often: twice to calibrate (each screen left to settle;
         the second round's screens are kept, as the first can start from another cursor position: a list
         keeps its cursor on the same record), then ``runs`` times timed against the calibrated screens."""
@@ -368,6 +369,8 @@ class Bench:
                 moment = term.press(key)
                 spent = term.wait_for(state_is(expected), moment, KEY_TIMEOUT, typed_row)
                 self.result.add(typed_row, spent)
+                if parse_row:
+                    self.result.add(parse_row, term.lags[-1])
                 self.result.add(f"{typed_row} #{n + 1} {key.decode()!r}", spent)
                 term.settle(time.perf_counter(), minimum=0.05, factor=0)
             for n, expected in enumerate(back):
@@ -375,6 +378,8 @@ class Bench:
                 moment = term.press(BACKSPACE)
                 spent = term.wait_for(state_is(expected), moment, KEY_TIMEOUT, back_row)
                 self.result.add(back_row, spent)
+                if parse_row:
+                    self.result.add(parse_row, term.lags[-1])
                 self.result.add(f"{back_row} #{n + 1}", spent)
                 term.settle(time.perf_counter(), minimum=0.05, factor=0)
 
@@ -399,12 +404,12 @@ class Bench:
                             term.wait_for(pupil_list_shown, moment, what="pupil list"))
             term.settle(moment)
             keys = [c.encode() for c in FILTER_QUERY]
-            self._series(term, keys, "filter: a typed character", "filter: backspace")
+            self._series(term, keys, "filter: a typed character", "filter: backspace", PARSE_ROW)
 
             moment = term.press(CTRL_P)
             term.settle(moment)
             keys = [c.encode() for c in PALETTE_QUERY]
-            self._series(term, keys, "palette: a typed character", "palette: backspace")
+            self._series(term, keys, "palette: a typed character", "palette: backspace", PARSE_ROW)
             term.press(ESCAPE)
             term.wait_for(pupil_list_shown, time.perf_counter(), what="palette closed")
             term.settle(time.perf_counter())
@@ -493,19 +498,24 @@ def _count_pupils(path: Path) -> int:
 
 # -- the report -----------------------------------------------------------------------------------------
 
+PARSE_ROW = "pyte parsing a timed key's output (filter, palette)"
+KEY_ROWS = ("filter: a typed character", "filter: backspace", "palette: a typed character", "palette: backspace",
+            "bare Textual Input: a typed key echoed", "bare Textual Input: backspace")
 SECTIONS = {
     "First paint (process start until drawn)": [
         "first paint, bare Textual app", "first paint, ouder-tui (dashboard frame)", "ratio ours / bare",
         "dashboard filled (from the process start)"],
     "Keystroke in the pupil filter (key written until the screen shows its result)": [
-        "open the pupil list (F3, first time)", "filter: a typed character", "filter: backspace"],
+        "open the pupil list (F3, first time)", "filter: a typed character", "filter: a typed character: slowest key",
+        "filter: backspace", "filter: backspace: slowest key"],
     "Keystroke in the ctrl+p palette (key written until the results are drawn)": [
-        "palette: a typed character", "palette: backspace"],
+        "palette: a typed character", "palette: a typed character: slowest key", "palette: backspace",
+        "palette: backspace: slowest key"],
     "Save and see (ctrl+s written until the list shows the new name)": [
         "save and see: ctrl+s until the list shows it", "store's save alone (Registry.save_leerling)",
         "save and see besides the store's save"],
     "Floor: the same measurement on a bare Textual Input (Textual + pty + pyte)": [
-        "bare Textual Input: a typed key echoed", "bare Textual Input: backspace", "parse lag of pyte (all waits)"],
+        "bare Textual Input: a typed key echoed", "bare Textual Input: backspace", PARSE_ROW],
 }
 
 
@@ -521,6 +531,11 @@ def derived(result: Result) -> None:
         ratio = (statistics.median(rows["first paint, ouder-tui (dashboard frame)"])
                  / statistics.median(rows["first paint, bare Textual app"]))
         result.info["ratio ours / bare"] = f"{ratio:.2f} x"
+    for row in KEY_ROWS:
+        per_key = {name: statistics.median(values) for name, values in rows.items() if name.startswith(f"{row} #")}
+        if per_key:
+            name, worst = max(per_key.items(), key=lambda item: item[1])
+            result.info[f"{row}: slowest key"] = f"{worst:.1f} ({name[len(row) + 2:]})"
     total = rows.get("save and see: ctrl+s until the list shows it")
     store = rows.get("store's save alone (Registry.save_leerling)")
     if total and store:
@@ -597,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     parts = set(args.parts.split(","))
     sys.setswitchinterval(0.0002)  # the reader thread gets the GIL back quickly while pyte parses
-    print(f"ouder-tui in a {COLS}x{ROWS} pty (pyte {pyte.__version__ if hasattr(pyte, '__version__') else ''}), "
+    print(f"ouder-tui in a {COLS}x{ROWS} pty (pyte {metadata.version('pyte')}, Python {sys.version.split()[0]}), "
           f"{args.runs} runs, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
 
     results = []
@@ -613,15 +628,14 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             gc.disable()  # the harness's own collections would hold the GIL while the reader waits for it
             try:
-                if "paint" in parts:
-                    bench.first_paint()
-                if "floor" in parts:
-                    bench.floor()
-                if "keys" in parts:
-                    bench.keys_and_save()
-            except Timeout as exc:
-                result.notes.append(str(exc))
-                print(f"  {size:,}: {exc}", flush=True)
+                for part, measure in (("paint", bench.first_paint), ("floor", bench.floor),
+                                      ("keys", bench.keys_and_save)):
+                    if part in parts:
+                        try:
+                            measure()
+                        except Timeout as exc:
+                            result.notes.append(f"{part}: {exc}")
+                            print(f"  {size:,}, {part}: {exc}", flush=True)
             finally:
                 gc.enable()
             derived(result)
@@ -629,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"(load average {os.getloadavg()[0]:.2f})", flush=True)
         results.append(result)
     print_tables(results, args.verbose)
+    for result in results:
+        for note in result.notes:
+            print(f"\n{result.size:,}: {note}")
     print_targets(results)
     return 0
 
