@@ -503,7 +503,7 @@ def _count_pupils(path: Path) -> int:
 
 # -- the report -----------------------------------------------------------------------------------------
 
-PARSE_ROW = "pyte parsing a timed key's output (filter, palette)"
+PARSE_ROW = "pyte parsing per timed key (not in figures)"
 KEY_ROWS = ("filter: a typed character", "filter: backspace", "palette: a typed character", "palette: backspace",
             "bare Textual Input: a typed key echoed", "bare Textual Input: backspace")
 SECTIONS = {
@@ -568,6 +568,20 @@ def print_tables(results: list[Result], verbose: bool = False) -> None:
                           + "".join(f"{_cell(r.rows.get(detail)):>{width}}" for r in results))
 
 
+def print_markdown(results: list[Result]) -> None:
+    """The same tables as one Markdown table, for bench/README.md."""
+    print("\n| figure | " + " | ".join(f"{r.size:,}" for r in results) + " |")
+    print("| --- |" + " --- |" * len(results))
+    for key in ("pupils", "file MB"):
+        print(f"| {key} | " + " | ".join(r.info.get(key, "-") for r in results) + " |")
+    for title, names in SECTIONS.items():
+        print(f"| **{title.split(' (')[0]}** |" + " |" * len(results))
+        for name in names:
+            cells = [r.info[name] if name in r.info else _cell(r.rows.get(name)) for r in results]
+            if any(cell != "-" for cell in cells):
+                print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def _median(result: Result, row: str) -> float | None:
     values = result.rows.get(row)
     return statistics.median(values) if values else None
@@ -613,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="what to measure: paint (first paint), floor (bare Input), keys (filter, palette, "
                              "save and see) (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="also a row per key of the typed text")
+    parser.add_argument("--markdown", action="store_true", help="also the table in Markdown, for bench/README.md")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     parts = set(args.parts.split(","))
@@ -648,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"(load average {os.getloadavg()[0]:.2f})", flush=True)
         results.append(result)
     print_tables(results, args.verbose)
+    if args.markdown:
+        print_markdown(results)
     for result in results:
         for note in result.notes:
             print(f"\n{result.size:,}: {note}")
