@@ -425,7 +425,7 @@ class Bench:
         self.store_save()
 
     def save_and_see(self, term: Terminal) -> None:
-        """Per run: Down (the next pupil), e (the form), End and a marker added to the first name, then
+        """Per run: Down (the next pupil), e (the form), End and a marker appended to the first name, then
         ctrl+s, timed until the list shows the marker with the form closed."""
         for run in range(self.runs + 1):  # the first save is untimed (warms the save's code paths)
             term.settle(term.press(DOWN), minimum=0.2)
@@ -433,7 +433,9 @@ class Bench:
             term.wait_for(form_open, moment, what="pupil form")
             term.settle(moment, minimum=0.2)
             marker = f"{MARKER}{run}"
-            term.press(END)
+            # End alone first: End with a letter right behind it (one read) lets the letter replace the text
+            # the form selected on focus (the key's action runs after the letter is typed; a bare Input too)
+            term.settle(term.press(END), minimum=0.2)
             for char in marker:
                 term.press(char.encode())
             term.wait_for(showing(marker), time.perf_counter(), what="marker typed")
