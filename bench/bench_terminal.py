@@ -264,9 +264,10 @@ def bare_painted(lines: list[str]) -> bool:
 
 @_shown
 def dashboard_painted(lines: list[str]) -> bool:
-    """The dashboard's frame: the tabs, the first panel's title and the footer."""
-    return ("F3 Leerlingen" in lines[1] and any("═ Leerlingen" in line for line in lines)
-            and bool(lines[-1].strip()))
+    """The dashboard's frame: the tabs, the footer, and below the tabs either the notice that the file is
+    being read (the panels come once it is) or the first panel's title (a file read before the frame)."""
+    return ("F3 Leerlingen" in lines[1] and bool(lines[-1].strip())
+            and any("Laden ..." in line or "═ Leerlingen" in line for line in lines[2:-1]))
 
 
 @_shown
