@@ -105,6 +105,13 @@ class _Table(dict):
         self.written.add(key)
         super().__delitem__(key)
 
+    @classmethod
+    def read(cls, table: Mapping[str, Any]) -> _Table:
+        """A table as read from a file: numbered, so the first save's changes are told against it too."""
+        found = cls(table)
+        found.serial = next(_SERIALS)
+        return found
+
     def committed(self, base: Mapping[str, Any]) -> None:
         """Number this state and note its changes against ``base`` and the states ``base`` remembers."""
         self.serial = next(_SERIALS)
@@ -115,6 +122,11 @@ class _Table(dict):
             history.append((serial, union))
         self.history = tuple(history)
         self.written = set()
+
+
+def read_table(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A table as a home read it from its file, in the store's own kind (see :meth:`_Table.read`)."""
+    return _Table.read(table)
 
 
 class _Transaction:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ouder_tui import backups, crypto
-from ouder_tui.docstore import Document, DocumentStore, plain_document
+from ouder_tui.docstore import Document, DocumentStore, plain_document, read_table
 from ouder_tui.errors import (
     CorruptDatabaseError,
     LockTimeoutError,
@@ -177,6 +177,7 @@ class FileStore(DocumentStore):
         self.path = path
         self.lock_timeout = lock_timeout
         self.storage = AtomicJSONStorage(path)
+        self.storage.table_type = read_table
         self.storage.on_unreadable = self._corrupt_error
         self._file_lock: filelock.FileLock | None = None
         self._held: contextlib.ExitStack | None = None

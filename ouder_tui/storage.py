@@ -260,6 +260,9 @@ class AtomicJSONStorage(Storage):
         #: Whether reads keep their bytes in :attr:`last_raw` (the store turns it off once opened: a
         #: protected file's sealed bytes would otherwise stay in memory beside the document).
         self.keep_raw = True
+        #: Makes each table of a document read from the file (the store's own kind of table, which can tell
+        #: the next save's changes against it); ``None``: plain dicts.
+        self.table_type: Callable[[dict], dict] | None = None
         #: Models decoded by the check of the last read, per table, until the first reader takes them.
         self._checked: dict[str, tuple[object, type, dict]] = {}
         #: Increases whenever the in-memory document changes; caches key on it.
@@ -342,10 +345,13 @@ class AtomicJSONStorage(Storage):
             raise StoreError(f"Kan het databankbestand {self.path} niet lezen: {exc.strerror or exc}.") from None
         checked: dict = {}
         try:
-            self._data = self.decode_file(raw, keep=checked)
+            document = self.decode_file(raw, keep=checked)
         except crypto.OtherPassphraseError as exc:
             self._foreign = (signature, str(exc))
             raise
+        if self.table_type is not None:  # see table_type
+            document = {name: self.table_type(table) for name, table in document.items()}
+        self._data = document
         self._foreign = None
         # per table: the table as read, and the models its check decoded (see checked_models)
         self._checked = {name: (self._data[name], model, records) for name, (model, records) in checked.items()}
