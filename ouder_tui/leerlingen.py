@@ -546,6 +546,10 @@ class Registry:
         """Every family by id, read-only: for lists that look up many families at once."""
         return MappingProxyType(self._families().by_id)
 
+    def leerlingen_op_id(self) -> Mapping[int, Leerling]:
+        """Every pupil (also those who left) by id, read-only: for lists that look up many pupils at once."""
+        return MappingProxyType(self._pupils().by_id)
+
     def kinderen(self, gezin_id: int, *, ook_vertrokken: bool = True) -> list[Leerling]:
         """The pupils of a family, oldest first."""
         kids = self._pupils().children.get(gezin_id, [])

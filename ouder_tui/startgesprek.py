@@ -533,16 +533,13 @@ def _search(services: Services, query: str) -> list[SearchHit]:
 
 def _contacts(services: Services, schooljaar: str) -> list[Contact]:
     """The conversations held in the school year, with the family of the pupil and the parents who came."""
-    registry = services.registry
+    pupils = services.registry.leerlingen_op_id()  # one look, not one per talk (12,000 at 50,000 pupils)
     found = []
     for talk in services.get("startgesprek").alle():
         if not talk.gehouden or talk.schooljaar != schooljaar:
             continue
-        try:
-            pupil = registry.leerling(talk.leerling_id)
-        except NotFoundError:
-            continue
-        if pupil.gezin_id is not None:
+        pupil = pupils.get(talk.leerling_id)
+        if pupil is not None and pupil.gezin_id is not None:
             found.append(Contact(pupil.gezin_id, talk.soort, talk.datum, talk.ouder_ids, leerling_id=pupil.id))
     return found
 
