@@ -371,23 +371,21 @@ class Bench:
                 back.append(term.settle(term.press(BACKSPACE)))
         for _ in range(self.runs):
             for n, (key, expected) in enumerate(zip(keys, typed, strict=True)):
-                gc.collect()
-                moment = term.press(key)
-                spent = term.wait_for(state_is(expected), moment, KEY_TIMEOUT, typed_row)
-                self.result.add(typed_row, spent)
-                if parse_row:
-                    self.result.add(parse_row, term.lags[-1])
-                self.result.add(f"{typed_row} #{n + 1} {key.decode()!r}", spent)
-                term.settle(time.perf_counter(), minimum=0.05, factor=0)
+                self._timed_key(term, key, expected, typed_row, f"{typed_row} #{n + 1} {key.decode()!r}", parse_row)
             for n, expected in enumerate(back):
-                gc.collect()
-                moment = term.press(BACKSPACE)
-                spent = term.wait_for(state_is(expected), moment, KEY_TIMEOUT, back_row)
-                self.result.add(back_row, spent)
-                if parse_row:
-                    self.result.add(parse_row, term.lags[-1])
-                self.result.add(f"{back_row} #{n + 1}", spent)
-                term.settle(time.perf_counter(), minimum=0.05, factor=0)
+                self._timed_key(term, BACKSPACE, expected, back_row, f"{back_row} #{n + 1}", parse_row)
+
+    def _timed_key(self, term: Terminal, key: bytes, expected, row: str, key_row: str, parse_row: str) -> None:
+        """One key until the screen is the calibrated ``expected``: its time in ``row`` and ``key_row``, pyte's
+        parse time in ``parse_row``; then the screen is left to settle."""
+        gc.collect()
+        moment = term.press(key)
+        spent = term.wait_for(state_is(expected), moment, KEY_TIMEOUT, row)
+        self.result.add(row, spent)
+        if parse_row:
+            self.result.add(parse_row, term.lags[-1])
+        self.result.add(key_row, spent)
+        term.settle(time.perf_counter(), minimum=0.05, factor=0)
 
     def floor(self) -> None:
         """A bare Textual Input: the echo of a key through Textual, the pty and pyte."""
