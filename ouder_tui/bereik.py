@@ -184,6 +184,16 @@ class Cijfers:
     ouders: list[Telling] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Samenvatting:
+    """The reach of a school year in a few figures (the dashboard's panel)."""
+
+    gezinnen: Telling
+    niet_bereikt: int
+    niet_bereikt_met_aandacht: int
+    ouders: list[Telling]
+
+
 def _tally(counts: dict[str, list[int]], group: str, reached: bool) -> None:
     """One more in ``group`` of ``counts`` (``[total, reached]``)."""
     found = counts.get(group)
@@ -270,6 +280,31 @@ class Bereik:
         """Families reached per class, per language and in total; each kind of contact; parents per role."""
         year = schooljaar or self.schooljaar()
         return self.store.derived(f"bereik-cijfers:{year}", lambda: self._cijfers(year))  # with gezinnen(year)
+
+    def samenvatting(self, schooljaar: str | None = None) -> Samenvatting:
+        """The few figures the dashboard shows: families reached, families nobody reached (and how many of those
+        are marked), parents reached per role. Without the tallies per class, language and kind of contact that
+        :meth:`cijfers` makes for the reach screen (most of its time at 50,000 pupils)."""
+        year = schooljaar or self.schooljaar()
+        return self.store.derived(f"bereik-samenvatting:{year}", lambda: self._samenvatting(year))
+
+    def _samenvatting(self, year: str) -> Samenvatting:
+        rows = self.gezinnen(year)
+        reached = 0
+        marked_missing = 0
+        parents = {group: [0, 0] for group in ROLGROEPEN}
+        for row in rows:
+            if row.bereikt:
+                reached += 1
+                people = row.bereikte_ouders()
+            else:
+                marked_missing += row.aandacht is not None
+                people = ()
+            for ouder in row.gezin.ouders:
+                _tally(parents, rolgroep(ouder.relatie), ouder.id in people)
+        return Samenvatting(gezinnen=Telling("alle gezinnen", len(rows), reached),
+                            niet_bereikt=len(rows) - reached, niet_bereikt_met_aandacht=marked_missing,
+                            ouders=[Telling(ROLGROEPEN[g], *found) for g, found in parents.items()])
 
     def _cijfers(self, year: str) -> Cijfers:
         rows = self.gezinnen(year)

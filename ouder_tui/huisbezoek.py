@@ -227,7 +227,7 @@ class Huisbezoeken:
 
     def _build(self) -> _Snapshot:
         with paused_gc():
-            return _Snapshot(msgspec.convert(self.store.all(HUISBEZOEKEN), list[Huisbezoek], strict=False))
+            return _Snapshot(self.store.all_as(Huisbezoek, HUISBEZOEKEN))
 
     def alle(self) -> list[Huisbezoek]:
         """Every visit, oldest first."""

@@ -307,7 +307,7 @@ class Startgesprekken:
 
     def _build(self) -> _Snapshot:
         with paused_gc():
-            return _Snapshot(msgspec.convert(self.store.all(STARTGESPREKKEN), list[Startgesprek], strict=False))
+            return _Snapshot(self.store.all_as(Startgesprek, STARTGESPREKKEN))
 
     def gesprek(self, gesprek_id: int) -> Startgesprek:
         try:

@@ -67,6 +67,11 @@ def paused_gc() -> Iterator[None]:
 
     Parsing a 30 MB file allocates a few million objects; with the collector on
     that takes more than twice as long. Nothing built here forms cycles.
+
+    On the way out what was built is frozen (:func:`gc.freeze`): moved out of the collector's
+    generations, where the first allocation after this would have started a collection of every
+    object made here (~0.1 s for a file of 50,000 pupils) only to find them all alive. Frozen objects
+    are still freed when nothing refers to them; only a cycle among them would never be collected.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -74,6 +79,7 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
 
 

@@ -29,13 +29,12 @@ class BereikPanel(DashboardPanel):
 
     def lines(self) -> list[str]:
         service: Bereik = self.app.service("bereik")  # type: ignore[attr-defined]
-        c = service.cijfers()
+        c = service.samenvatting()
         total = c.gezinnen
-        missing = service.niet_bereikt()
-        marked = sum(1 for r in missing if r.aandacht)
+        marked = c.niet_bereikt_met_aandacht
         moeders, vaders, anderen = c.ouders
         return [f"{total.bereikt} van {plural(total.totaal, 'gezin', 'gezinnen')} bereikt ({total.procent}%)",
-                f"{len(missing)} nog door niemand" + (f", {marked} met (!)" if marked else ""),
+                f"{c.niet_bereikt} nog door niemand" + (f", {marked} met (!)" if marked else ""),
                 f"Moeders {moeders.bereikt}/{moeders.totaal}, vaders {vaders.bereikt}/{vaders.totaal}",
                 f"Andere opvoeders {anderen.bereikt}/{anderen.totaal}",
                 "b: bereik per gezin"]

@@ -137,12 +137,20 @@ def test_the_figures_match_the_hand_count(service, school) -> None:
         ("moeders", 4, 3), ("vaders", 3, 2), ("andere opvoeders", 2, 1)]
 
 
+def test_the_dashboards_summary_says_what_the_figures_and_the_list_say(service, school) -> None:
+    summary, figures, missing = service.samenvatting(), service.cijfers(), service.niet_bereikt()
+    assert summary.gezinnen == figures.gezinnen and summary.ouders == figures.ouders
+    assert (summary.niet_bereikt, summary.niet_bereikt_met_aandacht) == (len(missing), 1) == (
+        2, sum(1 for r in missing if r.aandacht is not None))
+
+
 def test_a_new_contact_shows_at_once(service, school, store, registry) -> None:
     kid = registry.kinderen(school["Mertens"].id)[0]
     Startgesprekken(store, registry).bewaar(Startgesprek(leerling_id=kid.id, datum=date(2026, 11, 20),
                                                          status="gehouden"))
     assert [r.gezin.naam for r in service.niet_bereikt()] == ["Kowalski"]
     assert service.cijfers().gezinnen.bereikt == 5
+    assert (service.samenvatting().gezinnen.bereikt, service.samenvatting().niet_bereikt) == (5, 1)
 
 
 # -- the mark for extra attention ------------------------------------------------------------------
