@@ -237,7 +237,9 @@ class Bereik:
             for gezin, kids in self.registry.gezinnen_met_kinderen():
                 if not kids:
                     continue
-                found = sorted(per_family.get(gezin.id, ()), key=lambda c: (c.datum or date.min, c.soort))
+                found = per_family.get(gezin.id, ())
+                if len(found) > 1:  # most families have one contact or none: no sort for them
+                    found = sorted(found, key=lambda c: (c.datum or date.min, c.soort))
                 rows.append(GezinBereik(gezin, tuple(kids), tuple(found), marked.get(gezin.id)))
             return rows
 

@@ -99,14 +99,16 @@ def seal_document(document: dict, encode_into, buffer: bytearray | None = None) 
     return buffer
 
 
-def verify_checksum(raw: bytes, document: dict) -> None:
-    """Check and remove the checksum of a decoded ``document`` read from ``raw``; :class:`DamagedDocument` if off."""
+def verify_checksum(raw: bytes, document: dict) -> bool:
+    """Check and remove the checksum of a decoded ``document`` read from ``raw``; :class:`DamagedDocument` if off.
+
+    Returns whether there was one (files older than checksums have none)."""
     meta = document.get(META_TABLE)
     check = meta.pop(CHECK_KEY, None) if isinstance(meta, dict) else None
     if check is None:
         if schema_version_strict(document) >= CHECKSUM_SINCE:
             raise DamagedDocument("het controlegetal ontbreekt")
-        return
+        return False
     kind = next(iter(check), None) if isinstance(check, dict) and len(check) == 1 else None
     digest = check.get(kind) if kind in _KINDS else None
     if not isinstance(digest, str) or len(digest) != _KINDS[kind] or not digest.isascii():
@@ -119,6 +121,7 @@ def verify_checksum(raw: bytes, document: dict) -> None:
     view = memoryview(raw)
     if _digest(kind, [view[:start], b"0" * len(digest), view[start + len(digest):]]) != digest:
         raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
+    return True
 
 
 # -- shape and records ----------------------------------------------------------------------------------

@@ -121,7 +121,6 @@ def decode(raw: bytes, *, compact: bool = False, keep: dict | None = None) -> Do
     try:
         with paused_gc():
             if compact:
-                _check_utf8(raw)  # text kept as bytes is not decoded now, so its encoding is checked here
                 document = msgspec.json.decode(raw, type=_COMPACT)
                 meta = document.get(integrity.META_TABLE)
                 if meta is not None:
@@ -144,10 +143,16 @@ def decode(raw: bytes, *, compact: bool = False, keep: dict | None = None) -> Do
             meta = document[integrity.META_TABLE]
             meta.pop(integrity.CHECK_KEY, None)
             return document
-        integrity.verify_checksum(raw, document)
+        sealed = integrity.verify_checksum(raw, document)
+        if compact and not sealed:
+            # Text kept as bytes is not decoded now, so its encoding is checked here; a file whose checksum
+            # matched holds the very bytes an encoder wrote, which are UTF-8 (saves ~80 ms at 70 MB).
+            _check_utf8(raw)
         integrity.validate(document, raw, keep=keep)
     except integrity.DamagedDocument as exc:
         raise UnreadableFileError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise UnreadableFileError("het bevat bytes die geen tekst zijn (UTF-8)") from None
     return document
 
 

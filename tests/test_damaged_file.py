@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zlib
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -139,6 +140,27 @@ def test_a_damaged_file_is_refused_in_dutch_naming_what(tmp_path: Path, raw: byt
     assert said in str(refused.value)
     assert "onleesbaar" in str(refused.value) and "niet overschreven" in str(refused.value)
     assert (tmp_path / "school.json").read_bytes() == raw  # never rewritten
+
+
+def resealed(raw: bytes) -> bytes:
+    """``raw`` with its CRC-32 computed again, as only someone editing the file on purpose would."""
+    mark = b'"controle":{"crc32":"'
+    start = raw.index(mark) + len(mark)
+    zeroed = raw[:start] + b"0" * 8 + raw[start + 8:]
+    return raw[:start] + f"{zlib.crc32(zeroed):08x}".encode() + raw[start + 8:]
+
+
+def test_bytes_that_are_no_text_are_refused_in_a_checked_file_too(tmp_path: Path) -> None:
+    """The encoding of a file whose checksum matches is not checked apart (an encoder wrote it): a name that is
+    no UTF-8 is still refused, by the damage it is (checksum) or by the check of the records (checksum made again)."""
+    raw = demo_bytes(False)
+    name = next(record["voornaam"] for record in json.loads(raw)["leerlingen"].values()).encode()
+    damaged = edit(raw, b'"' + name + b'"', b'"' + name[:-1] + b'\xff"')
+    for bad, said in ((damaged, "controlegetal klopt niet"), (resealed(damaged), "UTF-8")):
+        with pytest.raises(CorruptDatabaseError) as refused:
+            open_bytes(tmp_path, bad)
+        assert said in str(refused.value)
+    assert open_bytes(tmp_path, resealed(raw)).all("leerlingen")  # the helper itself makes a good file of a good one
 
 
 def test_one_flipped_bit_in_a_status_is_refused_and_the_newest_good_backup_offered(tmp_path: Path) -> None:
