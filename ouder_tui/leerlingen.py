@@ -406,6 +406,10 @@ class _Families(_Sorted[Gezin]):
         return [g for g in self.items if not g.heeft_contact()]
 
     @cached_property
+    def by_parent(self) -> dict[str, Gezin]:
+        return {ouder.id: g for g in self.by_id.values() for ouder in g.ouders}
+
+    @cached_property
     def interpreters(self) -> dict[str, int]:
         return dict(Counter(t for g in self.items for t in g.tolk_talen()).most_common())
 
@@ -564,6 +568,11 @@ class Registry:
         """Every family by id, read-only: for lists that look up many families at once."""
         return MappingProxyType(self._families().by_id)
 
+    def gezinnen_op_ouder_id(self) -> Mapping[str, Gezin]:
+        """Every family by the person id of each of its parents, read-only: to find the families of a few
+        parents (who came to a session) without going through every family."""
+        return MappingProxyType(self._families().by_parent)
+
     def leerlingen_op_id(self) -> Mapping[int, Leerling]:
         """Every pupil (also those who left) by id, read-only: for lists that look up many pupils at once."""
         return MappingProxyType(self._pupils().by_id)
@@ -572,6 +581,10 @@ class Registry:
         """The pupils of a family, oldest first."""
         kids = self._pupils().children.get(gezin_id, [])
         return [p for p in kids if ook_vertrokken or p.actief]
+
+    def actieve_kinderen_op_gezin(self) -> Mapping[int, list[Leerling]]:
+        """Per family id its children still at school, oldest first (families without any are left out); read-only."""
+        return MappingProxyType(self._pupils().active_children)
 
     def gezinnen_met_kinderen(self) -> list[tuple[Gezin, list[Leerling]]]:
         """Every family (by name) with its children still at school: one pass for indexes over all parents."""

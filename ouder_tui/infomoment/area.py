@@ -35,10 +35,9 @@ def _contacts(services: Services, schooljaar: str) -> list[Contact]:
         return []
     found = [Contact(g, "infomoment_uitgenodigd", info.datum, bereikt=False) for g in info.uitgenodigd]
     came = set(info.aanwezig)
-    for gezin in services.registry.gezinnen():
-        parents = tuple(o.id for o in gezin.ouders if o.id in came)
-        if parents:
-            found.append(Contact(gezin.id, "infomoment", info.datum, parents))
+    families = services.registry.gezinnen_op_ouder_id()  # the few who came, not every family
+    for gezin in {g.id: g for g in map(families.get, info.aanwezig) if g is not None}.values():
+        found.append(Contact(gezin.id, "infomoment", info.datum, tuple(o.id for o in gezin.ouders if o.id in came)))
     return found
 
 

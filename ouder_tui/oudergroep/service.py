@@ -131,7 +131,9 @@ class _People:
 
     def __init__(self, registry: Registry, guests: list[Gast]) -> None:
         self.guests = {g.persoon_id: g for g in guests}
-        self._families = registry.gezinnen_met_kinderen()
+        # the families and pupils as they are now (each a state that never changes)
+        self._families = registry.gezinnen_op_ouder_id()
+        self._children = registry.actieve_kinderen_op_gezin()
         self._one: dict[str, Persoon] = {}
 
     @staticmethod
@@ -148,14 +150,18 @@ class _People:
     @cached_property
     def people(self) -> dict[str, Persoon]:
         """Every parent and guest, by person id (a parent who is also a guest counts as the parent)."""
-        people = {ouder.id: self._parent(gezin, kids, ouder) for gezin, kids in self._families for ouder in gezin.ouders}
+        people = {ouder.id: self._parent(gezin, self._children.get(gezin.id, []), ouder)
+                  for gezin in {g.id: g for g in self._families.values()}.values() for ouder in gezin.ouders}
         for guest in self.guests.values():
             people.setdefault(guest.persoon_id, self._guest(guest))
         return people
 
-    @cached_property
-    def _parents(self) -> dict[str, tuple[Gezin, list, Ouder]]:
-        return {ouder.id: (gezin, kids, ouder) for gezin, kids in self._families for ouder in gezin.ouders}
+    def _parent_of(self, persoon_id: str) -> tuple[Gezin, list, Ouder] | None:
+        gezin = self._families.get(persoon_id)
+        if gezin is None:
+            return None
+        ouder = next(o for o in gezin.ouders if o.id == persoon_id)
+        return gezin, self._children.get(gezin.id, []), ouder
 
     def person(self, persoon_id: str) -> Persoon | None:
         """One parent or guest, without making everyone (see :attr:`people`)."""
@@ -164,7 +170,7 @@ class _People:
             return everyone.get(persoon_id)
         found = self._one.get(persoon_id)
         if found is None:
-            parent = self._parents.get(persoon_id)
+            parent = self._parent_of(persoon_id)
             guest = self.guests.get(persoon_id)
             found = self._parent(*parent) if parent else self._guest(guest) if guest else None
             if found is not None:
