@@ -22,6 +22,8 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 if TYPE_CHECKING:
     from ouder_tui.exporters import Block
     from ouder_tui.leerlingen import Registry
@@ -147,8 +149,7 @@ class Confidential:
 #: What a reader without the right to confidential notes sees in their place.
 HIDDEN = "(vertrouwelijk)"
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(msgspec.Struct, frozen=True, gc=False):
     """One contact of the school with a family, as plain data for the reach view (*bereik*).
 
     ``soort`` is a key of the area's ``contact_kinds``. ``persoon_ids`` names the parents who took
