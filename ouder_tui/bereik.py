@@ -226,27 +226,36 @@ class Bereik:
     def gezinnen(self, schooljaar: str | None = None) -> list[GezinBereik]:
         """Every family with a pupil at school, by name, with its contacts of the school year (oldest first)."""
         year = schooljaar or self.schooljaar()
-        return self.store.derived(f"bereik:{year}", lambda: self._build(year))
+        return self.store.derived(f"bereik:{year}", lambda: self._in_order(self._rows(year)))
 
-    def _build(self, year: str) -> list[GezinBereik]:
+    def _rows(self, year: str) -> dict[int, GezinBereik]:
+        """The families of :meth:`gezinnen` by id, in no particular order: the figures need no names in order."""
+        return self.store.derived(f"bereik-rijen:{year}", lambda: self._build(year))
+
+    def _build(self, year: str) -> dict[int, GezinBereik]:
         with paused_gc():
             per_family: dict[int, list[Contact]] = {}
             for contact in contacts(self.services, year):
                 per_family.setdefault(contact.gezin_id, []).append(contact)
             marked = marks(self.store)
-            rows = []
-            for gezin, kids in self.registry.gezinnen_met_kinderen():
-                if not kids:
+            families = self.registry.gezinnen_op_id()
+            rows = {}
+            for gezin_id, kids in self.registry.actieve_kinderen_op_gezin().items():
+                gezin = families.get(gezin_id)
+                if gezin is None:  # a pupil whose family is gone
                     continue
-                found = per_family.get(gezin.id, ())
+                found = per_family.get(gezin_id, ())
                 if len(found) > 1:  # most families have one contact or none: no sort for them
                     found = sorted(found, key=lambda c: (c.datum or date.min, c.soort))
-                rows.append(GezinBereik(gezin, tuple(kids), tuple(found), marked.get(gezin.id)))
+                rows[gezin_id] = GezinBereik(gezin, tuple(kids), tuple(found), marked.get(gezin_id))
             return rows
+
+    def _in_order(self, rows: dict[int, GezinBereik]) -> list[GezinBereik]:
+        return [row for gezin in self.registry.gezinnen() if (row := rows.get(gezin.id)) is not None]
 
     def gezin(self, gezin_id: int, schooljaar: str | None = None) -> GezinBereik:
         """One family's reach; a family without children at school has no contacts counted."""
-        found = next((r for r in self.gezinnen(schooljaar) if r.gezin.id == gezin_id), None)
+        found = self._rows(schooljaar or self.schooljaar()).get(gezin_id)
         if found is not None:
             return found
         gezin = self.registry.gezin(gezin_id)
@@ -292,7 +301,7 @@ class Bereik:
         return self.store.derived(f"bereik-samenvatting:{year}", lambda: self._samenvatting(year))
 
     def _samenvatting(self, year: str) -> Samenvatting:
-        rows = self.gezinnen(year)
+        rows = self._rows(year).values()
         reached = 0
         marked_missing = 0
         parents = {group: [0, 0] for group in ROLGROEPEN}
@@ -310,7 +319,7 @@ class Bereik:
                             ouders=[Telling(ROLGROEPEN[g], *found) for g, found in parents.items()])
 
     def _cijfers(self, year: str) -> Cijfers:
-        rows = self.gezinnen(year)
+        rows = list(self._rows(year).values())  # every tally below is sorted on its own
         reached = [row.bereikt for row in rows]  # once per family: every count below needs it
         per_class: dict[str, list[int]] = {}
         per_language: dict[str, list[int]] = {}

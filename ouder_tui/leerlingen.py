@@ -401,9 +401,11 @@ class _Families(_Sorted[Gezin]):
         super().__init__(by_id, _family_key)
 
     # Figures of the dashboard, made once per state of the families (a new state is a new object).
+    # Neither needs every family in order (the dashboard asks them before any list is shown): the few without
+    # contact are put in order, and the languages in the order of the first family by name that needs each.
     @cached_property
     def without_contact(self) -> list[Gezin]:
-        return [g for g in self.items if not g.heeft_contact()]
+        return sorted((g for g in self.by_id.values() if not g.heeft_contact()), key=self.key)
 
     @cached_property
     def by_parent(self) -> dict[str, Gezin]:
@@ -411,7 +413,17 @@ class _Families(_Sorted[Gezin]):
 
     @cached_property
     def interpreters(self) -> dict[str, int]:
-        return dict(Counter(t for g in self.items for t in g.tolk_talen()).most_common())
+        counts: Counter[str] = Counter()
+        first: dict[str, tuple[str, int]] = {}
+        for g in self.by_id.values():
+            languages = g.tolk_talen()
+            if languages:
+                counts.update(languages)
+                key = self.key(g)
+                for place, language in enumerate(languages):
+                    if language not in first or (key, place) < first[language]:
+                        first[language] = (key, place)
+        return {language: counts[language] for language in sorted(counts, key=lambda t: (-counts[t], first[t]))}
 
 
 class _SearchText:

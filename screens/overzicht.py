@@ -71,7 +71,7 @@ class LeerlingenPanel(DashboardPanel):
     def lines(self) -> list[str]:
         per_class = self.registry.leerlingen_per_klas()
         total = sum(per_class.values())
-        families = len(self.registry.gezinnen())
+        families = len(self.registry.gezinnen_op_id())
         lines = [f"{plural(total, 'leerling', 'leerlingen')} in {plural(len(per_class), 'klas', 'klassen')}, "
                  f"{plural(families, 'gezin', 'gezinnen')}"]
         entries = [f"{klas} {count:>3}" for klas, count in per_class.items()]

@@ -31,8 +31,10 @@ def _pupil(draw_name: int, klas: int, gezin: int | None, status: bool) -> dict:
 
 def _family(draw_name: int, phone: int) -> dict:
     return {"naam": NAMES[draw_name % len(NAMES)],
-            "ouders": [{"naam": NAMES[(draw_name + 1) % len(NAMES)], "telefoon": f"0470 {phone:02d} 12 34",
-                        "tolk": phone % 3 == 0, "taal": "Turks" if phone % 2 else ""}]}
+            "ouders": [{"voornaam": NAMES[(draw_name + 1) % len(NAMES)],
+                        "telefoon": f"0470 {phone:02d} 12 34" if phone % 4 else "",  # some cannot be reached
+                        "talen": [("Turks", "Arabisch", "Pools")[phone % 3]],
+                        "tolk_nodig": phone % 2 == 0, "tolk_taal": ("", "Arabisch", "Turks")[draw_name % 3]}]}
 
 
 OPS = st.lists(st.tuples(st.sampled_from(("add_pupil", "add_family", "edit_pupil", "edit_family", "delete",
@@ -89,13 +91,18 @@ def _picture(registry: Registry) -> dict:
                         for w in ("", "celik", "0470 1", "noor aerts")},
         "classes": registry.klassen(),
         "per_class": registry.leerlingen_per_klas(),
+        "without_contact": registry.gezinnen_zonder_contact(),
+        "interpreters": list(registry.tolk_per_taal().items()),
     }
 
 
 def _figures(registry: Registry) -> None:
     """What the dashboard reads: figures and families with their children, none of which needs the pupils' order."""
     registry.leerlingen_per_klas()
-    registry.gezinnen_met_kinderen()
+    registry.gezinnen_zonder_contact()
+    registry.tolk_per_taal()
+    registry.actieve_kinderen_op_gezin()
+    registry.gezinnen_op_ouder_id()
     registry.leerlingen_op_id()
 
 
