@@ -33,6 +33,15 @@ class AreaBar(Tabs):
         super().__init__(*(Tab(self._label(a, full=True), id=a.mode) for a in AREAS), active=active)
         self.can_focus = False
 
+    def validate_active(self, active: str) -> str:
+        # Textual can handle the bar's Mount (which activates the tab given) before the tabs, three containers
+        # down, are mounted: seen under load as "No Tab with id 'overzicht'", which stopped the app. An area's
+        # tab always comes, so it is activated once the next frame is drawn instead.
+        if active and not self.query(f"#tabs-list > #{active}") and any(a.mode == active for a in self.areas):
+            self.call_after_refresh(setattr, self, "active", active)
+            return ""
+        return super().validate_active(active)
+
     @staticmethod
     def _label(area, *, full: bool) -> str:
         return f"{area.key.upper()} {area.label}" if full else (area.short or area.label)
