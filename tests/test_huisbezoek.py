@@ -173,7 +173,7 @@ async def test_confidential_notes_show_only_when_the_visit_is_opened(store: Stor
         await pilot.press("ctrl+p", *"yilmaz")
         await pilot.pause(0.5)
         assert isinstance(app.screen, Palette)
-        assert shows(app, "Huisbezoek") and not shows(app, SECRET)
+        assert shows(app, "Huisbezoek  ·") and not shows(app, SECRET)  # the visit's hit, found by "yilmaz"
         await pilot.press("escape")
         app.push_screen(HuisbezoekScreen(app.huisbezoeken, visit.id))
         await pilot.pause()
