@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.align import Align
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import CommandInput, CommandList, SearchIcon
 from textual.containers import Horizontal, Vertical
 from textual.fuzzy import Matcher
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.style import Style
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
     from ouder_tui.app import OuderTuiApp
 
-NO_MATCHES = "Niets gevonden. Probeer een deel van een naam, een klas of een telefoonnummer."
+#: What the list shows when nothing is found: a line and a hint under it, drawn as a hit is.
+NO_MATCHES, NO_MATCHES_HINT = "Niets gevonden.", "Probeer een deel van een naam, een klas of een telefoonnummer."
 PLACEHOLDER = "Zoek een leerling, klas, ouder, telefoonnummer of opdracht…"
 #: An app command found by its title scores this part of the fuzzy match, so that a record matching as
 #: well as a command comes first (as the palette of Textual did it).
@@ -161,6 +162,15 @@ def _fit(strip: Strip, width: int, style: RichStyle) -> Strip:
     return strip.extend_cell_length(width, style)
 
 
+class PaletteInput(CommandInput):
+    """The palette's input. Textual's ``Input`` sets its virtual size (the text's width, for scrolling
+    sideways) on every key, and for any widget that lays the whole screen out again: the list's scroll
+    bar is then redrawn in a second frame. The input has a fixed size here, so a new virtual size needs
+    only a repaint."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
 class Palette(ModalScreen[None]):
     """ctrl+p: type to find, ↑/↓ to choose, Enter (or a click) to open, Esc to close."""
 
@@ -202,6 +212,9 @@ Typ een deel van een naam, een klas (5A), een telefoonnummer (in elke vorm: 0499
         border: hkey black 50%;
     }
     Palette #palette-row.-with-hits { border-bottom: none; }
+    /* A fixed height (what "auto" gives: a line and the blank edges): an input of auto height lays the
+       screen out again on every key. */
+    Palette #palette-input { height: 3; }
     Palette #palette-hits { height: auto; }
     Palette #palette-hits.-shown { visibility: visible; }
     """
@@ -225,7 +238,7 @@ Typ een deel van een naam, een klas (5A), een telefoonnummer (in elke vorm: 0499
         with Vertical():
             with Horizontal(id="palette-row"):
                 yield SearchIcon()
-                yield CommandInput(placeholder=self.placeholder, select_on_focus=False, id="palette-input")
+                yield PaletteInput(placeholder=self.placeholder, select_on_focus=False, id="palette-input")
             yield CommandList(id="palette-hits")
 
     def on_mount(self) -> None:
@@ -239,17 +252,20 @@ Typ een deel van een naam, een klas (5A), een telefoonnummer (in elke vorm: 0499
         """Fill the list with what ``query`` finds, the best hit highlighted."""
         self.hits = find(self.ouder_app, query)
         hit_list = self.query_one("#palette-hits", CommandList)
+        help_style = Style.from_styles(self.get_component_styles("palette--help"))
         if self.hits:
-            help_style = Style.from_styles(self.get_component_styles("palette--help"))
-            options = [Option(HitVisual(hit.title, _marks(hit.title, query), hit.help, help_style))
-                       for hit in self.hits]
-            hit_list.set_options(options)
+            hit_list.set_options([Option(HitVisual(hit.title, _marks(hit.title, query), hit.help, help_style))
+                                  for hit in self.hits])
             hit_list.highlighted = 0
         elif query.strip():
-            hit_list.set_options([Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True)])
+            hit_list.set_options([Option(HitVisual(NO_MATCHES, [], NO_MATCHES_HINT, help_style), disabled=True)])
         else:
             hit_list.clear_options()
         shown = hit_list.option_count > 0
+        # Every option is two lines high: the list's height is set here (CSS caps it at 70% of the screen)
+        # rather than left to "auto", which lays the screen out again for every key. Now that happens only
+        # when the number of hits changes.
+        hit_list.styles.height = 2 * hit_list.option_count + 2  # and the list's top and bottom edge
         hit_list.set_class(shown, "-shown")
         self.query_one("#palette-row").set_class(shown, "-with-hits")
 
