@@ -141,3 +141,15 @@ async def test_a_long_hit_is_cut_with_an_ellipsis_and_user_text_stays_literal(st
         await pilot.pause()
         line = app.screen.query_one("#palette-hits").render_line(0).text
         assert "[bold]Zoë[/bold] Vandenbroucke-Lang" in line and line.rstrip().endswith("…")
+
+
+async def test_a_click_beside_the_palette_closes_it(demo_store: Store) -> None:
+    pupil = a_pupil_with_a_name_of_their_own(demo_store)
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4", "ctrl+p", *pupil.naam)  # one hit: the screen below shows under the list
+        await pilot.pause()
+        assert len(titles(app)) == 1
+        await pilot.click(offset=(40, SIZE[1] - 3))
+        await pilot.pause()
+        assert isinstance(app.screen, HuisbezoekenScreen)
