@@ -12,12 +12,11 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import ModalScreen
 
 from ouder_tui.areas import Services
@@ -61,7 +60,7 @@ class OuderTuiApp(App[None]):
         Binding("ctrl+l", "lock", "Vergrendelen", show=False, priority=True),
         *(Binding(area.key, f"area('{area.mode}')", area.label, show=False, priority=True) for area in AREAS),
     ]
-    COMMANDS = {lambda: _commands().RegistryCommands, lambda: _commands().AppCommands}  # loaded when opened
+    COMMANDS: ClassVar[set] = set()  # the palette is our own (screens/commands.py), not Textual's with its providers
 
     def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
                  voorkeuren: Voorkeuren | None = None) -> None:
@@ -385,12 +384,11 @@ class OuderTuiApp(App[None]):
             self.switch_mode(mode)
 
     def action_command_palette(self) -> None:
-        if self.locked or CommandPalette.is_open(self):
-            return
-        from screens.dutch import Palette
+        from screens.commands import Palette
 
-        self.push_screen(Palette(placeholder="Zoek een leerling, klas, ouder, telefoonnummer of opdracht…",
-                                 id="--command-palette"))
+        if self.locked or Palette.is_open(self):
+            return
+        self.push_screen(Palette())
 
     def action_help(self) -> None:
         from screens.dialogs import HelpScreen
@@ -515,12 +513,6 @@ class OuderTuiApp(App[None]):
 
         self.switch_mode("leerlingen")
         self.push_screen(GezinScreen(self.registry, gezin_id))
-
-
-def _commands():
-    from screens import commands
-
-    return commands
 
 
 def make_app(store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,

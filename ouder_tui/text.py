@@ -86,12 +86,17 @@ def terminal_safe(text: str) -> str:
     return _ESCAPE_SEQUENCE.sub("", text).translate(_TERMINAL_DROP)
 
 
+#: Letters that are no accented letter to Unicode (nothing to take off), but that people type as the plain
+#: one: ``Yılmaz`` is found by "yilmaz", ``Łukasz`` by "lukasz". One letter for one: lengths stay.
+_PLAIN_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
+
+
 def fold(value: str) -> str:
     """Lowercase ``value`` without accents, for matching and searching (``Çelik`` -> ``celik``)."""
     if value.isascii():
         return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(_PLAIN_LETTERS)
 
 
 _DATE_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")

@@ -1,19 +1,16 @@
-"""Textual's own words in Dutch: key names, the palette's empty result, the footer of a dropdown.
+"""Textual's own words in Dutch: key names and the footer of a dropdown.
 
 Textual ships English texts in a few places a user sees: the names of keys in footers
-and help (``escape``, ``delete``, ``space``), the palette's "No matches found" and the
+and help (``escape``, ``delete``, ``space``) and the
 footer line of an open dropdown ("Dismiss menu"). This module replaces them; the App
 imports it at start (:func:`install`), so every screen and dialog gets them.
 """
 
 from __future__ import annotations
 
-from rich.align import Align
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from rich.text import Text
 from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
 from textual.content import Content
 from textual.strip import Strip
 from textual.style import Style
@@ -21,7 +18,6 @@ from textual.widgets import RadioButton, SelectionList
 from textual.widgets._select import SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
-from textual.widgets.option_list import Option
 
 #: How a key is named to a Dutch user (footer, help): what the keycap says, or an arrow.
 KEY_NAMES = {
@@ -66,42 +62,6 @@ def binding_keys(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
     return " / ".join(key_name(k) for k in binding.key.split(","))
-
-
-NO_MATCHES = "Niets gevonden. Probeer een deel van een naam, een klas of een telefoonnummer."
-
-
-class Palette(CommandPalette):
-    """The command palette, saying in Dutch that nothing was found and naming its keys in Dutch (F1)."""
-
-    BINDINGS = [
-        Binding("ctrl+end, shift+end", "command_list('last')", "Naar het laatste", show=False),
-        Binding("ctrl+home, shift+home", "command_list('first')", "Naar het eerste", show=False),
-        Binding("down", "cursor_down", "Volgende", show=False),
-        Binding("escape", "escape", "Zoeken sluiten"),
-        Binding("pagedown", "command_list('page_down')", "Volgende bladzijde", show=False),
-        Binding("pageup", "command_list('page_up')", "Vorige bladzijde", show=False),
-        Binding("up", "command_list('cursor_up')", "Vorige", show=False),
-    ]
-    HELP = """
-# Zoeken
-
-Typ een deel van een naam, een klas (5A), een telefoonnummer (in elke vorm: 0499 12 34 56,
-+32499123456, een begin ervan), "gezin NAAM" of een opdracht. Enter opent wat je kiest.
-"""
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES))
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 #: A box's state as a shape (legible in 16 colours, in monochrome and without seeing colour).

@@ -5,11 +5,11 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 import pytest
-from textual.command import CommandPalette
 
 from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Gezin, Leerling, Ouder, Registry
 from ouder_tui.store import Store
+from screens.commands import Palette
 from screens.dialogs import ConfirmDialog
 from screens.gezin import GezinScreen, OuderForm
 from screens.leerling import LeerlingForm, LeerlingScreen
@@ -91,7 +91,7 @@ async def test_every_screen_shows_hostile_text_literally(hostile_store: Store) -
         await pilot.press("ctrl+p")
         await pilot.press(*"kind")
         await pilot.pause(0.5)
-        assert isinstance(app.screen, CommandPalette)
+        assert isinstance(app.screen, Palette)
         assert shows(app, "[Mama]")
         await pilot.press("escape")
 

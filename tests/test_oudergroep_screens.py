@@ -447,14 +447,14 @@ async def test_link_a_guest_to_a_family_from_the_attendance_list(store: Store, f
 
 
 async def test_the_palette_finds_a_session(store: Store) -> None:
-    from textual.command import CommandPalette
+    from screens.commands import Palette
 
     session = og(store).plan(Sessie(datum=date(2026, 12, 8), titel="Schermtijd"))
     app = make_app(store, ask_user=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
-        assert CommandPalette.is_open(app)
+        assert Palette.is_open(app)
         await pilot.press(*"schermtijd")
         await pilot.pause(0.5)
         assert shows(app, "Oudergroep  ·  08/12/2026 09:00  ·  ")  # the query word itself is underlined

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from textual.command import CommandPalette
 from textual.widgets import Static
 
 from ouder_tui.app import make_app
@@ -12,6 +11,7 @@ from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.filestore import FileStore
 from ouder_tui.store import Store
 from screens.base import TooSmallNotice
+from screens.commands import Palette
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinScreen
 from screens.leerling import LeerlingForm, LeerlingScreen
@@ -290,7 +290,7 @@ async def test_the_palette_finds_a_pupil_by_parent_phone_and_opens_it(demo_store
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
+        assert isinstance(app.screen, Palette)
         await pilot.press(*family.ouders[0].telefoon.replace(" ", ""))
         await pilot.pause(0.5)
         await pilot.press("down", "enter")

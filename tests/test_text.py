@@ -51,6 +51,9 @@ def test_multiline_keeps_line_breaks_but_single_line_folds_them() -> None:
 def test_fold_ignores_case_and_accents() -> None:
     assert fold("Çelik") == fold("celik") == "celik"
     assert fold("Chloé") == "chloe"
+    # Letters Unicode does not see as accented, typed as the plain letter on a Belgian keyboard.
+    assert fold("Yılmaz") == fold("YILMAZ") == "yilmaz"
+    assert fold("Łukasz Søren Đorđević") == "lukasz soren dordevic"
 
 
 @pytest.mark.parametrize(
