@@ -65,6 +65,11 @@ class OuderTuiApp(App[None]):
 
     def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
                  voorkeuren: Voorkeuren | None = None) -> None:
+        if not ask_user:
+            # Who works is known: the app starts in the dashboard's mode, built with the app's first screen,
+            # instead of an empty default screen that is then left for the dashboard (which builds the
+            # screen twice and restyles it twice before the first frame).
+            self.DEFAULT_MODE = "overzicht"
         super().__init__()
         self.store = store
         #: What each person last worked on (the class in Startgesprekken), on this PC.
@@ -117,8 +122,6 @@ class OuderTuiApp(App[None]):
     def on_mount(self) -> None:
         if self.ask_user:  # the dashboard is built once we know who is working
             self._ask_who(reason="start")
-        else:
-            self.switch_mode("overzicht")
         self.call_after_refresh(self._check_size)
         if self.store.loaded:
             self._store_ready()
@@ -218,7 +221,7 @@ class OuderTuiApp(App[None]):
         self.push_screen(WhoScreen(self.store, reason=reason), self._user_chosen)
 
     def _user_chosen(self, name: str | None) -> None:
-        if self.current_mode == self.DEFAULT_MODE:
+        if self.current_mode == App.DEFAULT_MODE:  # the start's empty screen (Textual's default mode)
             self.switch_mode("overzicht")
         self.locked = not self.store.loaded
         self.last_activity = time.monotonic()
