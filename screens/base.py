@@ -106,6 +106,12 @@ class AreaBar(Widget):
             return Strip(segments).crop(0, width)
         return Strip.blank(width, background)
 
+    def tab_region(self, mode: str) -> Region:
+        """Where the tab of the area ``mode`` is, in the bar (its label with a space either side)."""
+        index = next(i for i, area in enumerate(self.areas) if area.mode == mode)
+        start, end, _ = self._spans()[index]
+        return Region(start, 0, end - start, 1)
+
     def _area_at(self, x: int) -> int | None:
         return next((i for i, (start, end, _) in enumerate(self._spans()) if start <= x < end), None)
 
