@@ -59,7 +59,6 @@ class AreaBar(Widget):
         self.areas = AREAS
         self.active = active
         self.can_focus = False
-        self._full = True
         self._hover: int | None = None
 
     @staticmethod
@@ -68,17 +67,17 @@ class AreaBar(Widget):
 
     def _spans(self) -> list[tuple[int, int, str]]:
         """Each area's tab: its first and last-plus-one column (a space of padding either side) and its label."""
+        full = sum(cell_len(self._label(a, full=True)) + 2 for a in self.areas) <= self.size.width
         spans, x = [], 0
         for area in self.areas:
-            label = self._label(area, full=self._full)
+            label = self._label(area, full=full)
             width = cell_len(label) + 2
             spans.append((x, x + width, label))
             x += width
         return spans
 
     def on_resize(self, event: events.Resize) -> None:
-        self._full = sum(len(self._label(a, full=True)) + 2 for a in self.areas) <= event.size.width
-        self.refresh()
+        self.refresh()  # the labels follow the width (see _spans)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
