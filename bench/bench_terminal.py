@@ -25,6 +25,9 @@ Targets (issue 19), PASS/FAIL printed: first paint <= 1.1 x bare at 10,000 and <
 dashboard filled within 1 s at 50,000; a key in the filter and the palette <= 20 ms at 50,000; save and
 see <= 20 ms at 50,000 besides the store's save.
 
+The apps start from compiled bytecode, as an installed one does: PYTHONDONTWRITEBYTECODE is left out of
+their environment, so the untimed first start of each writes ouder-tui's ``__pycache__``.
+
 The databases are the demo school scaled to N pupils, as bench_ui.py builds them, kept in a cache folder
 (``--cache``) across runs; every size is measured on a fresh copy (the bench saves into it).
 """
@@ -327,6 +330,10 @@ class Bench:
                         OUDER_TUI_USER_DIR=str(work / "gebruiker"), LANG=os.environ.get("LANG", "C.UTF-8"))
         self.env.pop("OUDER_TUI_GEBRUIKER", None)
         self.env.pop("OUDER_TUI_DB", None)
+        # An installed ouder-tui starts from compiled bytecode (pip compiles it), as Textual does here; with
+        # PYTHONDONTWRITEBYTECODE set every start would compile ouder-tui's modules again (~30 ms), so the
+        # untimed first start writes their cache (__pycache__, ignored by git).
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def ours(self) -> Terminal:
         return Terminal([sys.executable, "-m", "ouder_tui", "--db", str(self.db), "--gebruiker", "bench"], self.env)

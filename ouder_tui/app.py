@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -19,17 +20,16 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
-from ouder_tui.areas import Services
 from ouder_tui.errors import OuderTuiError, StoreError
-from ouder_tui.leerlingen import Registry
-from ouder_tui.settings import DEFAULT_IDLE_MINUTES, load_settings
+from ouder_tui.settings import DEFAULT_IDLE_MINUTES
 from ouder_tui.store import SERVER_AWAY, Store
 from ouder_tui.voorkeuren import Voorkeuren
 from screens.areas import AREAS
 from screens.saving import saves_running
-from screens.who import WhoScreen
 
 if TYPE_CHECKING:
+    from ouder_tui.areas import Services
+    from ouder_tui.leerlingen import Registry
     from ouder_tui.huisbezoek import Huisbezoeken
     from ouder_tui.infomoment import Infomomenten
     from ouder_tui.oudergroep import Oudergroep
@@ -64,13 +64,15 @@ class OuderTuiApp(App[None]):
 
     def __init__(self, store: Store, *, ask_user: bool = True, idle_minutes: float | None = None,
                  voorkeuren: Voorkeuren | None = None) -> None:
+        if not ask_user:
+            # Who works is known: the app starts in the dashboard's mode, built with the app's first screen,
+            # instead of an empty default screen that is then left for the dashboard (which builds the
+            # screen twice and restyles it twice before the first frame).
+            self.DEFAULT_MODE = "overzicht"
         super().__init__()
         self.store = store
         #: What each person last worked on (the class in Startgesprekken), on this PC.
         self.voorkeuren = voorkeuren if voorkeuren is not None else Voorkeuren()
-        self.registry = Registry(store)
-        #: The areas' services on this store (``service(key)``).
-        self.services = Services(store, self.registry)
         self.ask_user = ask_user
         self._idle_setting = idle_minutes
         self.idle_minutes = idle_minutes if idle_minutes is not None else DEFAULT_IDLE_MINUTES
@@ -87,6 +89,22 @@ class OuderTuiApp(App[None]):
             self.add_mode(area.mode, lambda area=area: area.build(self))
 
     # -- the areas' services, made when an area first needs them ----------------------------
+    # The registry and the services are made (and their modules imported) when first used: the first
+    # frame (the dashboard saying "Laden ...") needs neither, so it is drawn without waiting for them.
+    @cached_property
+    def registry(self) -> Registry:
+        """The pupils and families on this store."""
+        from ouder_tui.leerlingen import Registry
+
+        return Registry(self.store)
+
+    @cached_property
+    def services(self) -> Services:
+        """The areas' services on this store (``service(key)``)."""
+        from ouder_tui.areas import Services
+
+        return Services(self.store, self.registry)
+
     def service(self, key: str) -> Any:
         """The service of the area with this key (``ouder_tui/areas.py``), made once per app."""
         return self.services.get(key)
@@ -116,8 +134,6 @@ class OuderTuiApp(App[None]):
     def on_mount(self) -> None:
         if self.ask_user:  # the dashboard is built once we know who is working
             self._ask_who(reason="start")
-        else:
-            self.switch_mode("overzicht")
         self.call_after_refresh(self._check_size)
         if self.store.loaded:
             self._store_ready()
@@ -145,6 +161,9 @@ class OuderTuiApp(App[None]):
         # The loaded data lives as long as the app: keep the cycle collector from
         # walking it again and again (a full pass costs 150 ms at 50,000 records).
         gc.freeze()
+        from ouder_tui.settings import load_settings
+        from screens.who import WhoScreen
+
         if self._unsubscribe is None:  # another PC's saves reach the open lists (a server tells us)
             self._unsubscribe = self.store.subscribe(self._changed_elsewhere, others_only=True)
         settings = load_settings(self.store)
@@ -213,11 +232,13 @@ class OuderTuiApp(App[None]):
 
     # -- who is working ------------------------------------------------------------------
     def _ask_who(self, reason: str) -> None:
+        from screens.who import WhoScreen
+
         self.locked = reason != "wissel"
         self.push_screen(WhoScreen(self.store, reason=reason), self._user_chosen)
 
     def _user_chosen(self, name: str | None) -> None:
-        if self.current_mode == self.DEFAULT_MODE:
+        if self.current_mode == App.DEFAULT_MODE:  # the start's empty screen (Textual's default mode)
             self.switch_mode("overzicht")
         self.locked = not self.store.loaded
         self.last_activity = time.monotonic()

@@ -45,7 +45,7 @@ class Area:
 def _overzicht(app: OuderTuiApp) -> Screen:
     from screens.overzicht import OverzichtScreen
 
-    return OverzichtScreen(app.registry)
+    return OverzichtScreen(app.store, lambda: app.registry)
 
 
 def _leerlingen(app: OuderTuiApp) -> Screen:

@@ -5,59 +5,133 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.geometry import Region
+from textual.renderables.bar import Bar
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Static, Tab, Tabs
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24
 
 
-class AreaBar(Tabs):
+class AreaBar(Widget):
     """The areas of the app as tabs: click one, or press its key.
 
     When the full labels with their keys (``F3 Leerlingen & gezinnen``) do not fit, the
     bar shows the short labels without keys; the keys stay in the help (F1).
+
+    It looks and answers the mouse as Textual's ``Tabs`` (a label per area, the active one
+    underlined, a label lit under the mouse), but is one widget drawing its two lines
+    itself: a bar of ``Tabs`` is ten widgets (tabs, containers, underline), and every area
+    screen has one, the dashboard's in the app's first frame.
     """
 
+    COMPONENT_CLASSES = {"area-bar--tab", "area-bar--active", "area-bar--hover", "area-bar--underline"}
+    # The colours of Textual's Tab and Underline, so the bar looks as a Tabs bar does.
     DEFAULT_CSS = """
-    AreaBar { height: 2; }
+    AreaBar {
+        width: 100%;
+        height: 2;
+        & > .area-bar--tab { color: $foreground 50%; }
+        & > .area-bar--active { color: $foreground; }
+        & > .area-bar--hover { color: $foreground; }
+        & > .area-bar--underline { color: $block-cursor-background; background: $foreground 10%; }
+        &:ansi {
+            & > .area-bar--tab { text-style: dim; }
+            & > .area-bar--active { text-style: not dim bold; }
+            & > .area-bar--underline { color: $block-cursor-background; background: $border-blurred; }
+        }
+    }
     """
 
     def __init__(self, active: str) -> None:
         from screens.areas import AREAS
 
+        super().__init__()
         self.areas = AREAS
-        super().__init__(*(Tab(self._label(a, full=True), id=a.mode) for a in AREAS), active=active)
+        self.active = active
         self.can_focus = False
-
-    def validate_active(self, active: str) -> str:
-        # Textual can handle the bar's Mount (which activates the tab given) before the tabs, three containers
-        # down, are mounted: seen under load as "No Tab with id 'overzicht'", which stopped the app. An area's
-        # tab always comes, so it is activated once the next frame is drawn instead.
-        if active and not self.query(f"#tabs-list > #{active}") and any(a.mode == active for a in self.areas):
-            self.call_after_refresh(setattr, self, "active", active)
-            return ""
-        return super().validate_active(active)
+        self._hover: int | None = None
 
     @staticmethod
     def _label(area, *, full: bool) -> str:
         return f"{area.key.upper()} {area.label}" if full else (area.short or area.label)
 
-    def on_resize(self, event: events.Resize) -> None:
-        full = sum(len(self._label(a, full=True)) + 2 for a in self.areas) <= event.size.width
+    def _spans(self) -> list[tuple[int, int, str]]:
+        """Each area's tab: its first and last-plus-one column (a space of padding either side) and its label."""
+        full = sum(cell_len(self._label(a, full=True)) + 2 for a in self.areas) <= self.size.width
+        spans, x = [], 0
         for area in self.areas:
-            tab = self.query_one(f"#{area.mode}", Tab)
             label = self._label(area, full=full)
-            if tab.label.plain != label:  # setting it lays the bar out again, also when nothing changed
-                tab.label = label
+            width = cell_len(label) + 2
+            spans.append((x, x + width, label))
+            x += width
+        return spans
 
-    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh()  # the labels follow the width (see _spans)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        background = Style(bgcolor=self.rich_style.bgcolor)
+        spans = self._spans()
+        if y == 0:
+            segments = []
+            for index, ((start, end, label), area) in enumerate(zip(spans, self.areas, strict=True)):
+                part = ("area-bar--active" if area.mode == self.active
+                        else "area-bar--hover" if index == self._hover else "area-bar--tab")
+                style = background + self.get_component_rich_style(part)
+                segments += [Segment(" ", background), Segment(label, style), Segment(" ", background)]
+            used = spans[-1][1]
+            if used < width:
+                segments.append(Segment(" " * (width - used), background))
+            return Strip(segments).crop(0, width)
+        if y == 1:
+            index = next(i for i, area in enumerate(self.areas) if area.mode == self.active)
+            start, end, _ = spans[index]
+            bar_style = self.get_component_rich_style("area-bar--underline")
+            bar = Bar(highlight_range=(start + 1, end - 1), highlight_style=Style.from_color(bar_style.color),
+                      background_style=Style.from_color(bar_style.bgcolor))
+            console = self.app.console
+            segments = Segment.apply_style(console.render(bar, console.options.update_width(width)), background)
+            return Strip(segments).crop(0, width)
+        return Strip.blank(width, background)
+
+    def tab_region(self, mode: str) -> Region:
+        """Where the tab of the area ``mode`` is, in the bar (its label with a space either side)."""
+        index = next(i for i, area in enumerate(self.areas) if area.mode == mode)
+        start, end, _ = self._spans()[index]
+        return Region(start, 0, end - start, 1)
+
+    def _area_at(self, x: int) -> int | None:
+        return next((i for i, (start, end, _) in enumerate(self._spans()) if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        hover = self._area_at(event.x) if event.y == 0 else None
+        self.styles.pointer = "default" if self._area_at(event.x) is None else "pointer"
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh(Region(0, 0, self.size.width, 1))
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh(Region(0, 0, self.size.width, 1))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a label or beneath it goes to that area (as the app's keys do)."""
         event.stop()
-        if event.tab is not None and event.tab.id != self.app.current_mode:
-            self.app.action_area(event.tab.id)  # type: ignore[attr-defined]
+        index = self._area_at(event.x)
+        if index is not None and self.areas[index].mode != self.app.current_mode:
+            self.app.action_area(self.areas[index].mode)  # type: ignore[attr-defined]
 
 
 class TooSmallNotice(Static):

@@ -7,16 +7,20 @@ and refreshes them whenever it comes back into view.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from ouder_tui.leerlingen import Registry
+from ouder_tui.store import Store
 from ouder_tui.text import format_datetime, plural
 from screens.base import AreaScreen
+
+if TYPE_CHECKING:
+    from ouder_tui.leerlingen import Registry
 
 
 class DashboardPanel(Static):
@@ -148,16 +152,23 @@ welke nog door niemand.
     OverzichtScreen #school { text-style: bold; padding: 0 1; height: 1; }
     """
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, store: Store, registry: Callable[[], Registry]) -> None:
+        """``registry`` gives the pupil registry when the panels first need it: the dashboard of an app that
+        starts before its file is read draws its first frame without the registry's modules."""
         super().__init__()
-        self.registry = registry
+        self.store = store
+        self._registry = registry
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry()
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._school_name(), id="school", markup=False)
         with VerticalScroll(id="dashboard", can_focus=False):
             # Before the data is read the panels would only say "Laden ...": the first frame comes sooner
             # without them (at the start of the app they are mounted once the database is open).
-            if self.registry.store.loaded:
+            if self.store.loaded:
                 yield Grid(*self._panels(), id="panels")
             else:
                 yield Grid(Static("Laden ...", id="laden", markup=False), id="panels")
@@ -169,9 +180,9 @@ welke nog door niemand.
         return [panel(self.registry) for panel in [*PANELS, BereikPanel, *(p for area in AREAS for p in area.panels())]]
 
     def _school_name(self) -> str:
-        if not self.registry.store.loaded:
+        if not self.store.loaded:
             return ""
-        return self.registry.store.settings().get("school_naam") or "(nog geen schoolnaam: toets s)"
+        return self.store.settings().get("school_naam") or "(nog geen schoolnaam: toets s)"
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -182,7 +193,7 @@ welke nog door niemand.
         for school in self.query("#school").results(Static):  # nothing yet before the first compose
             school.update(self._school_name())
         waiting = self.query("#laden")
-        if waiting and self.registry.store.loaded:  # the app started before the data was read: now the panels
+        if waiting and self.store.loaded:  # the app started before the data was read: now the panels
             waiting.remove()
             panels = self._panels()
             self.query_one("#panels", Grid).mount_all(panels)  # each fills itself once mounted

@@ -10,7 +10,7 @@ from ouder_tui.app import make_app
 from ouder_tui.leerlingen import Gezin, Registry
 from ouder_tui.filestore import FileStore
 from ouder_tui.store import Store
-from screens.base import TooSmallNotice
+from screens.base import AreaBar, TooSmallNotice
 from screens.commands import Palette
 from screens.dialogs import ConflictDialog, HelpScreen
 from screens.gezin import GezinScreen
@@ -97,7 +97,8 @@ async def test_areas_by_key_and_by_mouse(demo_store: Store) -> None:
         assert app.current_mode == "leerlingen"
         await pilot.press("f2")
         assert app.current_mode == "overzicht"
-        await pilot.click("#leerlingen")  # the tab in the area bar
+        bar = app.screen.query_one(AreaBar)
+        await pilot.click(AreaBar, offset=bar.tab_region("leerlingen").center)  # the tab in the area bar
         await pilot.pause()
         assert app.current_mode == "leerlingen"
         assert isinstance(app.screen, LeerlingenScreen)
