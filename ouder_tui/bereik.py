@@ -119,9 +119,11 @@ def marked_first(store: Store, families: Iterable[T], key=lambda g: g.id) -> lis
     return [x for x in items if key(x) in marked] + [x for x in items if key(x) not in marked]
 
 
-@dataclass(frozen=True)
-class GezinBereik:
-    """One family this school year: its children at school, its contacts, and its mark if any."""
+class GezinBereik(msgspec.Struct, frozen=True, gc=False):
+    """One family this school year: its children at school, its contacts, and its mark if any.
+
+    Plain data the cycle collector leaves alone (``gc=False``): 30,000 of them at 50,000 pupils made every
+    full collection of the app ~40 ms longer."""
 
     gezin: Gezin
     kinderen: tuple[Leerling, ...]

@@ -41,9 +41,10 @@ from ouder_tui.text import clean_text, fold, format_date, school_year_of
 
 
 # -- people ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Persoon:
-    """Someone who can be invited or attend: a parent from the registry or a walk-in guest."""
+class Persoon(msgspec.Struct, frozen=True, gc=False):
+    """Someone who can be invited or attend: a parent from the registry or a walk-in guest.
+
+    Plain data the cycle collector leaves alone (``gc=False``): everyone at 50,000 pupils is 33,000 people."""
 
     id: str
     naam: str
@@ -135,7 +136,7 @@ class _People:
         self._one: dict[str, Persoon] = {}
 
     @staticmethod
-    def _parent(gezin: Gezin, kids: list, ouder: Ouder) -> Persoon:
+    def _parent(gezin: Gezin, kids: tuple, ouder: Ouder) -> Persoon:
         return Persoon(id=ouder.id, naam=ouder.naam or f"({ouder.relatie})", gezin_id=gezin.id,
                        gezin_naam=gezin.naam, relatie=ouder.relatie, talen=ouder.talen, telefoon=ouder.telefoon,
                        klassen=tuple(dict.fromkeys(k.klas for k in kids if k.klas)), actief=bool(kids))
@@ -154,7 +155,7 @@ class _People:
         return people
 
     @cached_property
-    def _parents(self) -> dict[str, tuple[Gezin, list, Ouder]]:
+    def _parents(self) -> dict[str, tuple[Gezin, tuple, Ouder]]:
         return {ouder.id: (gezin, kids, ouder) for gezin, kids in self._families for ouder in gezin.ouders}
 
     def person(self, persoon_id: str) -> Persoon | None:
