@@ -9,7 +9,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Static, Tab, Tabs
+from textual.widgets import Header, Static, Tab, Tabs
+
+from screens.footer import Footer
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24

@@ -44,6 +44,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 from ouder_tui.errors import ConflictError, LockTimeoutError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
 from screens.dialogs import ConfirmDialog, ConflictDialog
+from screens.footer import drop_closed_watchers
 from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 T = TypeVar("T")
@@ -262,6 +263,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if first is not None:
             first.control.focus()
         self.call_after_refresh(self._remember_values)
+
+    def on_unmount(self) -> None:
+        # A note field (TextArea) watches the app's theme, and Textual keeps that watcher, and with it the
+        # field, until the theme changes: let it go once the form is gone (see screens.footer).
+        self.app.call_later(drop_closed_watchers, self.app, "theme")
 
     def _remember_values(self) -> None:
         """What the form showed when it opened (the loaded values): the yardstick of unsaved changes."""
