@@ -258,7 +258,7 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
             self._table().move_to(getattr(saved, "id", None))
             # The list with the saved record first; "Bewaard." a frame later (mounting the toast lays the
             # screen out anew, which would hold back the frame that shows the record).
-            self.call_after_refresh(self.notify, "Bewaard.", timeout=2)
+            self.notify("Bewaard.", timeout=2)
 
     def action_delete(self) -> None:
         key = self._table().current_key
