@@ -430,6 +430,20 @@ class Bench:
             term.close()
         self.store_save()
 
+    def save_only(self) -> None:
+        """Save and see alone (``--parts save``): F3, then the saves, then the store's save."""
+        term = self.ours()
+        try:
+            term.wait_for(dashboard_filled, term.started, what="dashboard filled")
+            term.settle(term.started, minimum=0.5, factor=0)
+            moment = term.press(F3)
+            term.wait_for(pupil_list_shown, moment, what="pupil list")
+            term.settle(moment)
+            self.save_and_see(term)
+        finally:
+            term.close()
+        self.store_save()
+
     def save_and_see(self, term: Terminal) -> None:
         """Per run: Down (the next pupil), e (the form), End and a marker appended to the first name, then
         ctrl+s, timed until the list shows the marker with the form closed."""
@@ -633,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder that keeps the built databases across runs (default: %(default)s)")
     parser.add_argument("--parts", default="paint,floor,keys",
                         help="what to measure: paint (first paint), floor (bare Input), keys (filter, palette, "
-                             "save and see) (default: %(default)s)")
+                             "save and see), save (save and see alone) (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="also a row per key of the typed text")
     parser.add_argument("--markdown", action="store_true", help="also the table in Markdown, for bench/README.md")
     args = parser.parse_args(argv)
@@ -657,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
             gc.disable()  # the harness's own collections would hold the GIL while the reader waits for it
             try:
                 for part, measure in (("paint", bench.first_paint), ("floor", bench.floor),
-                                      ("keys", bench.keys_and_save)):
+                                      ("keys", bench.keys_and_save), ("save", bench.save_only)):
                     if part in parts:
                         try:
                             measure()

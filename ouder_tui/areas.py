@@ -155,6 +155,8 @@ class Contact(msgspec.Struct, frozen=True, gc=False):
     ``soort`` is a key of the area's ``contact_kinds``. ``persoon_ids`` names the parents who took
     part, when the area knows (empty: the family as a whole, e.g. a home visit). ``bereikt`` is false
     for what only went out to the family (an invitation): shown, but no proof the family was reached.
+
+    Plain data the cycle collector leaves alone (``gc=False``): a reach at 50,000 pupils holds thousands.
     """
 
     gezin_id: int

@@ -122,7 +122,8 @@ def marked_first(store: Store, families: Iterable[T], key=lambda g: g.id) -> lis
 class GezinBereik(msgspec.Struct, frozen=True, gc=False):
     """One family this school year: its children at school, its contacts, and its mark if any.
 
-    A struct, not a frozen dataclass: 30,000 of them are made for the reach at 50,000 pupils, ten times faster."""
+    A struct, not a frozen dataclass: 30,000 of them at 50,000 pupils are made ten times faster, and the cycle
+    collector leaves them alone (``gc=False``; they made every full collection of the app ~40 ms longer)."""
 
     gezin: Gezin
     kinderen: tuple[Leerling, ...]

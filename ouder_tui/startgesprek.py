@@ -282,9 +282,11 @@ class _Snapshot:
     def __init__(self, talks: list[Startgesprek]) -> None:
         self.by_id = {t.id: t for t in talks}
         self.sorted = sorted(talks, key=lambda t: (t.datum or date.min, t.id))
-        self.by_pupil: dict[int, list[Startgesprek]] = {}
+        by_pupil: dict[int, list[Startgesprek]] = {}
         for talk in self.sorted:
-            self.by_pupil.setdefault(talk.leerling_id, []).append(talk)
+            by_pupil.setdefault(talk.leerling_id, []).append(talk)
+        # tuples of models: the cycle collector leaves them alone (12,000 lists at 50,000 pupils it would walk)
+        self.by_pupil: dict[int, tuple[Startgesprek, ...]] = {k: tuple(v) for k, v in by_pupil.items()}
 
 
 class Startgesprekken:
@@ -321,7 +323,7 @@ class Startgesprekken:
 
     def van_leerling(self, leerling_id: int) -> list[Startgesprek]:
         """A pupil's conversations, newest first."""
-        return list(reversed(self._view().by_pupil.get(leerling_id, [])))
+        return list(reversed(self._view().by_pupil.get(leerling_id, ())))
 
     def huidig_plan(self, leerling_id: int, schooljaar: str | None = None) -> Startgesprek | None:
         """The startgesprek of this school year with a communication plan, if any."""

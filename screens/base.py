@@ -16,7 +16,9 @@ from textual.renderables.bar import Bar
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from screens.footer import Footer
 
 MIN_WIDTH = 80
 MIN_HEIGHT = 24

@@ -44,6 +44,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 from ouder_tui.errors import ConflictError, LockTimeoutError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
 from screens.dialogs import ConfirmDialog, ConflictDialog
+from screens.footer import drop_closed_watchers
 from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 T = TypeVar("T")
@@ -263,6 +264,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             first.control.focus()
         self.call_after_refresh(self._remember_values)
 
+    def on_unmount(self) -> None:
+        # A note field (TextArea) watches the app's theme, and Textual keeps that watcher, and with it the
+        # field, until the theme changes: let it go once the form is gone (see screens.footer).
+        self.app.call_later(drop_closed_watchers, self.app, "theme")
+
     def _remember_values(self) -> None:
         """What the form showed when it opened (the loaded values): the yardstick of unsaved changes."""
         self._opened_with = self.values()
@@ -385,7 +391,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             # restyling each (the form's scroll last, all its fields with it): ~20 ms at the pupil form.
             self.set_focus(None)
         for widget in self._locked_widgets:
-            widget.disabled = True
+            # Disabled without being restyled: no key, click or focus reaches them, but they keep their look
+            # until the save turns out to wait (_start_waiting_notice greys them then). Restyling every field
+            # cost ~15 ms before the save could start and ~20 ms of redrawing while it ran, at every save.
+            widget.set_reactive(Widget.disabled, True)
         self._focus_while_saving = self.focused  # None when it was in a field (see _start_waiting_notice)
         self._save_timers = [self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)]
         app = self.app
@@ -404,6 +413,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _start_waiting_notice(self) -> None:
         if not self.saving:
             return
+        for widget in self._locked_widgets:  # a save that waits shows its fields read-only (greyed)
+            if widget.is_attached:
+                widget.update_node_styles()
         if self.focused is None and self.focused is self._focus_while_saving:
             # The focus was in a field: a save that waits keeps the keys working (scrolling, Tab, Enter).
             # Not at once: focusing the form's scroll restyles every field twice (~15 ms each at the pupil

@@ -6,7 +6,7 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.kanalen import kanaal_naam
@@ -15,6 +15,7 @@ from ouder_tui.models import from_record
 from ouder_tui.text import format_date, plural
 from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
+from screens.footer import Footer
 from screens.forms import FormScreen, check_field, choice_field, note_field, text_field
 from screens.table import Column, RecordTable, Row
 from screens.widgets import Card, ModuleCards, error_text, reach_lines

@@ -6,7 +6,7 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.huisbezoek import REDENEN, ROLLEN, STATUSSEN, Actie, Huisbezoek, Huisbezoeken
@@ -14,6 +14,7 @@ from ouder_tui.models import from_record
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
 from screens.dialogs import ConfirmDialog
+from screens.footer import Footer
 from screens.forms import (
     FormScreen,
     check_field,

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from ouder_tui import importers
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
 from ouder_tui.text import clean_text, format_datetime, parse_school_year, school_year_of
+from screens.footer import Footer
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 

@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.infomoment import Infomoment, Infomomenten
 from ouder_tui.text import format_date, plural
+from screens.footer import Footer
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 

@@ -6,13 +6,14 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Header, Label, Static
 
 from ouder_tui.errors import NotFoundError
 from ouder_tui.leerlingen import STATUS_ACTIEF, STATUS_VERTROKKEN, Leerling, Registry
 from ouder_tui.models import from_record
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
+from screens.footer import Footer
 from screens.forms import FormScreen, choice_field, date_value, note_field, raise_with_model_errors, text_field
 from screens.picker import GezinPicker
 from screens.widgets import Card, ModuleCards, reach_lines

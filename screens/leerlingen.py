@@ -256,6 +256,8 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
         self.refill()
         if saved is not None:
             self._table().move_to(getattr(saved, "id", None))
+            # The list with the saved record first; "Bewaard." a frame later (mounting the toast lays the
+            # screen out anew, which would hold back the frame that shows the record).
             self.notify("Bewaard.", timeout=2)
 
     def action_delete(self) -> None:

@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, RadioButton, RadioSet, Static
 
 from ouder_tui import locatie
 from ouder_tui.locatie import MAP, PC, SERVER, VROEGER, LocationError, Outcome
 from ouder_tui.pgurl import is_server_url, redact
 from screens.dialogs import HelpScreen
+from screens.footer import Footer
 
 
 class Keuze(RadioButton):

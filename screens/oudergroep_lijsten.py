@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Static
 
 from ouder_tui.errors import NotFoundError, OuderTuiError
 from ouder_tui.oudergroep import UITNODIGING_KANALEN, Oudergroep, Persoon, Sessie, lange_datum
 from ouder_tui.text import format_date, parse_date, plural
+from screens.footer import Footer
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 

@@ -6,7 +6,7 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.models import from_record
@@ -22,6 +22,7 @@ from ouder_tui.oudergroep import (
 )
 from ouder_tui.text import format_date
 from screens.base import DetailScreen
+from screens.footer import Footer
 from screens.forms import (
     FormScreen,
     check_field,

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Header, Input, Label, Select, Static
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.leerlingen import Registry
@@ -16,6 +16,7 @@ from ouder_tui.settings import load_settings
 from ouder_tui.store import DATABASE, LOG_ACTIONS, Store
 from ouder_tui.text import format_date, format_datetime, parse_date, plural
 from screens.dialogs import ConfirmDialog
+from screens.footer import Footer
 from screens.prullenbak import KINDS
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ouder_tui.areas import table_labels
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.store import Store
 from ouder_tui.text import format_datetime
 from screens.dialogs import ConfirmDialog
+from screens.footer import Footer
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
 

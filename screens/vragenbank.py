@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ouder_tui.startgesprek import Startgesprekken, Vraag
 from screens.dialogs import ConfirmDialog
+from screens.footer import Footer
 from screens.forms import FormScreen, text_field
 from screens.table import Column, RecordTable, Row
 from screens.widgets import change_and_refill

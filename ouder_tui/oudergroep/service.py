@@ -41,9 +41,10 @@ from ouder_tui.text import clean_text, fold, format_date, school_year_of
 
 
 # -- people ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Persoon:
-    """Someone who can be invited or attend: a parent from the registry or a walk-in guest."""
+class Persoon(msgspec.Struct, frozen=True, gc=False):
+    """Someone who can be invited or attend: a parent from the registry or a walk-in guest.
+
+    Plain data the cycle collector leaves alone (``gc=False``): everyone at 50,000 pupils is 33,000 people."""
 
     id: str
     naam: str
@@ -137,7 +138,7 @@ class _People:
         self._one: dict[str, Persoon] = {}
 
     @staticmethod
-    def _parent(gezin: Gezin, kids: list, ouder: Ouder) -> Persoon:
+    def _parent(gezin: Gezin, kids: tuple, ouder: Ouder) -> Persoon:
         return Persoon(id=ouder.id, naam=ouder.naam or f"({ouder.relatie})", gezin_id=gezin.id,
                        gezin_naam=gezin.naam, relatie=ouder.relatie, talen=ouder.talen, telefoon=ouder.telefoon,
                        klassen=tuple(dict.fromkeys(k.klas for k in kids if k.klas)), actief=bool(kids))
@@ -150,18 +151,18 @@ class _People:
     @cached_property
     def people(self) -> dict[str, Persoon]:
         """Every parent and guest, by person id (a parent who is also a guest counts as the parent)."""
-        people = {ouder.id: self._parent(gezin, self._children.get(gezin.id, []), ouder)
+        people = {ouder.id: self._parent(gezin, self._children.get(gezin.id, ()), ouder)
                   for gezin in {g.id: g for g in self._families.values()}.values() for ouder in gezin.ouders}
         for guest in self.guests.values():
             people.setdefault(guest.persoon_id, self._guest(guest))
         return people
 
-    def _parent_of(self, persoon_id: str) -> tuple[Gezin, list, Ouder] | None:
+    def _parent_of(self, persoon_id: str) -> tuple[Gezin, tuple, Ouder] | None:
         gezin = self._families.get(persoon_id)
         if gezin is None:
             return None
         ouder = next(o for o in gezin.ouders if o.id == persoon_id)
-        return gezin, self._children.get(gezin.id, []), ouder
+        return gezin, self._children.get(gezin.id, ()), ouder
 
     def person(self, persoon_id: str) -> Persoon | None:
         """One parent or guest, without making everyone (see :attr:`people`)."""
