@@ -175,10 +175,15 @@ class OuderTuiApp(App[None]):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         if not any(isinstance(s, WhoScreen) for s in self.screen_stack):
             self.locked = False
-        for screen in self.screen_stack:  # let the screens fill in what needed the data
-            ready = getattr(screen, "store_ready", None)
-            if ready is not None:
-                ready()
+        from ouder_tui.storage import paused_gc
+
+        # The screens fill in what needed the data: the dashboard its figures, views over every pupil and family
+        # that live as long as the data; frozen with it (see paused_gc), as at the start there is next to no garbage.
+        with paused_gc(freeze=True):
+            for screen in self.screen_stack:
+                ready = getattr(screen, "store_ready", None)
+                if ready is not None:
+                    ready()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:  # no notices for an app that is gone

@@ -349,12 +349,19 @@ class _Pupils(_Sorted[Leerling]):
         for pupil in self.by_id.values():  # sorted per family below: the list's order is not needed
             if pupil.gezin_id is not None:
                 children.setdefault(pupil.gezin_id, []).append(pupil)
-        return {gezin_id: tuple(sorted(kids, key=_child_key)) for gezin_id, kids in children.items()}
+        # (most families have one child at school: no sort for them)
+        return {gezin_id: tuple(kids) if len(kids) == 1 else tuple(sorted(kids, key=_child_key))
+                for gezin_id, kids in children.items()}
 
     @cached_property
     def active_children(self) -> dict[int, tuple[Leerling, ...]]:
-        return {gezin_id: active for gezin_id, kids in self.children.items()
-                if (active := tuple(k for k in kids if k.actief))}
+        active: dict[int, tuple[Leerling, ...]] = {}
+        for gezin_id, kids in self.children.items():
+            if all(k.actief for k in kids):  # the common case: the same tuple
+                active[gezin_id] = kids
+            elif still := tuple(k for k in kids if k.actief):
+                active[gezin_id] = still
+        return active
 
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)

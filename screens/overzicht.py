@@ -42,6 +42,7 @@ class DashboardPanel(Static):
         super().__init__(markup=False)
         self.registry = registry
         self.border_title = self.TITLE
+        self._filled = False
 
     def lines(self) -> list[str]:
         raise NotImplementedError
@@ -51,9 +52,11 @@ class DashboardPanel(Static):
             self.update("Laden ...")
             return
         self.update("\n".join(self.lines()) or "Niets te melden.")
+        self._filled = True
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.reload)  # the frame first, the figures right after
+        if not self._filled:  # the frame first, the figures right after
+            self.call_after_refresh(self.reload)
 
 
 PANELS: list[type[DashboardPanel]] = []
@@ -196,7 +199,9 @@ welke nog door niemand.
         if waiting and self.store.loaded:  # the app started before the data was read: now the panels
             waiting.remove()
             panels = self._panels()
-            self.query_one("#panels", Grid).mount_all(panels)  # each fills itself once mounted
+            for panel in panels:  # filled before they are mounted: "Laden ..." stays until they come, in one frame
+                panel.reload()
+            self.query_one("#panels", Grid).mount_all(panels)
             if self.focused is None:  # as when the dashboard is built with its panels: the first has the focus
                 self.call_after_refresh(panels[0].focus)
             return
