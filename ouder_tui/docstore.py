@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from ouder_tui.errors import NotFoundError, StoreError
-from ouder_tui.integrity import record_of
+from ouder_tui.integrity import joined_records, record_of
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
 from ouder_tui.storage import paused_gc
 from ouder_tui.store import (
@@ -55,19 +55,6 @@ LogLine = tuple[int, str, tuple[str, ...], str]
 _MAX_CHANGED = 2000
 
 
-def plain_document(document: Document) -> Document:
-    """``document`` with every record a dict (for what works on whole documents: migrations, copies)."""
-    return {name: {key: record_of(record) for key, record in table.items()} for name, table in document.items()}
-
-
-_encode_record = msgspec.json.Encoder().encode
-
-
-def _joined(records: Iterable[Any]) -> bytes:
-    """The records as one JSON array (compact ones as they are, changed ones encoded) for one decode."""
-    return b"[" + b",".join(r if type(r) is msgspec.Raw else _encode_record(r) for r in records) + b"]"
-
-
 _SERIALS = itertools.count(1)
 #: How many earlier states of a table a written table remembers its changes against.
 _HISTORY = 16
@@ -78,7 +65,7 @@ def _records(rows: Mapping[str, Any]) -> list[dict]:
     if not any(type(value) is msgspec.Raw for value in rows.values()):
         return list(rows.values())
     with paused_gc():
-        return msgspec.json.decode(_joined(rows.values()))
+        return msgspec.json.decode(joined_records(rows.values()))
 
 
 class _Table(dict):
@@ -318,14 +305,12 @@ class DocumentStore(Store):
         return {**record_of(doc), "id": record_id} if doc is not None else None
 
     def all(self, table: str) -> list[dict]:
-        rows = self._table(table)
-        return [{**doc, "id": int(key)} for key, doc in zip(rows, _records(rows))]
+        return [{**doc, "id": int(key)} for key, doc in self._rows(table)]
 
     def _rows(self, table: str) -> Iterator[tuple[str, dict]]:
         """Every record of ``table`` with its key, as dicts, from one state of the table."""
         rows = self._table(table)
         return zip(rows, _records(rows))
-
 
     def count(self, table: str) -> int:
         return len(self._table(table))
@@ -345,7 +330,7 @@ class DocumentStore(Store):
             if checked is not None and checked.keys() == rows.keys():  # decoded when the file was read
                 return [replace(model, id=int(key)) for key, model in checked.items()]
             if any(type(value) is msgspec.Raw for value in rows.values()):
-                models = msgspec.json.decode(_joined(rows.values()), type=list[kind], strict=False)
+                models = msgspec.json.decode(joined_records(rows.values()), type=list[kind], strict=False)
             else:
                 models = msgspec.convert(list(rows.values()), list[kind], strict=False)
             return [replace(model, id=int(key)) for model, key in zip(models, rows)]

@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ouder_tui import backups, crypto
-from ouder_tui.docstore import Document, DocumentStore, plain_document, read_table
+from ouder_tui.docstore import Document, DocumentStore, read_table
 from ouder_tui.errors import (
     CorruptDatabaseError,
     LockTimeoutError,
     NewerSchemaError,
     StoreError,
 )
+from ouder_tui.integrity import plain_document
 from ouder_tui.migrations import (
     CURRENT_SCHEMA,
     META_ID,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Annotated, Any
 
@@ -68,6 +68,19 @@ _decode_record = msgspec.json.Decoder().decode
 def record_of(value: Any) -> Any:
     """A stored record as a dict: a live store keeps unchanged records as their JSON bytes (:class:`msgspec.Raw`)."""
     return _decode_record(value) if type(value) is msgspec.Raw else value
+
+
+def plain_document(document: dict) -> dict:
+    """``document`` with every record a dict (for what works on whole documents: migrations, copies, checks)."""
+    return {name: {key: record_of(record) for key, record in table.items()} for name, table in document.items()}
+
+
+_encode_record = msgspec.json.Encoder().encode
+
+
+def joined_records(records: Iterable[Any]) -> bytes:
+    """The records as one JSON array (compact ones as they are, changed ones encoded) for one decode."""
+    return b"[" + b",".join(r if type(r) is msgspec.Raw else _encode_record(r) for r in records) + b"]"
 
 
 def _is_object(value: Any) -> bool:
@@ -305,10 +318,9 @@ def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = No
                 checked = msgspec.json.decode(raw, type=_document_type(), strict=False)
                 for name, table in document.items():  # kept as bytes and not decoded above: read once
                     if name not in known and name != META_TABLE and any(type(r) is msgspec.Raw for r in table.values()):
-                        msgspec.json.decode(b"[" + b",".join(map(bytes, table.values())) + b"]")
+                        msgspec.json.decode(joined_records(table.values()))
         else:
-            plain = {name: {key: record_of(r) for key, r in table.items()} for name, table in document.items()}
-            msgspec.convert(plain, _document_type(), strict=False)
+            msgspec.convert(plain_document(document), _document_type(), strict=False)
     except msgspec.ValidationError as exc:
         _check_shape(document)  # an odd key or a record that is no object is named as such
         raise DamagedDocument(_located(exc, document)) from None

@@ -11,7 +11,8 @@ import copy
 from collections.abc import Callable
 from datetime import datetime
 
-from ouder_tui.docstore import Document, DocumentStore, plain_document
+from ouder_tui.docstore import Document, DocumentStore
+from ouder_tui.integrity import plain_document
 from ouder_tui.migrations import CURRENT_SCHEMA, META_ID, META_TABLE
 from ouder_tui.store import now
 

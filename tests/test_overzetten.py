@@ -21,7 +21,7 @@ from ouder_tui.overzetten import (
     transfer,
     verify,
 )
-from ouder_tui.docstore import plain_document
+from ouder_tui.integrity import plain_document
 from ouder_tui.storage import decode, encode
 from ouder_tui.store import LOG, RECYCLE_BIN
 
