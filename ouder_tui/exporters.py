@@ -81,21 +81,19 @@ def excel_safe(value: Any) -> str:
         return f"{value:g}".replace(".", ",")
     if isinstance(value, int):
         return str(value)
-    text = str(value)
+    return _defused(str(value))
+
+
+def _defused(text: str) -> str:
+    """Text a spreadsheet would run as a formula, shown as the text it is (a leading apostrophe)."""
     return "'" + text if runs_as_formula(text) else text
 
 
 def _csv_cell(value: Any) -> str:
     """Text quoted (so it can be read as text), numbers and dates bare (so they stay numbers and dates)."""
-    if type(value) is str:  # most cells: the same as below, without the type checks of excel_safe
-        if not value:
-            return ""
-        text = "'" + value if runs_as_formula(value) else value
-        return '"' + text.replace('"', '""') + '"'
-    cell = excel_safe(value)
-    if isinstance(value, str) and value != "":
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
+    if isinstance(value, str):  # most cells: checked first, without excel_safe's checks for other types
+        return '"' + _defused(value).replace('"', '""') + '"' if value else ""
+    return excel_safe(value)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
