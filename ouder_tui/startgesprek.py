@@ -377,7 +377,7 @@ class Startgesprekken:
     def _named(self) -> list[tuple[Startgesprek, str]]:
         """Every conversation, newest first, with its pupil's folded name (a pupil who is gone: left out).
         Kept until the talks or the pupils change: the palette searches them on every key."""
-        names = {p.id: fold(p.naam) for p in self.registry.leerlingen(ook_vertrokken=True)}
+        names = {p.id: fold(p.naam) for p in self.registry.leerlingen_op_id().values()}  # no list order needed
         return [(talk, names[talk.leerling_id]) for talk in reversed(self._view().sorted) if talk.leerling_id in names]
 
     # -- the question bank --------------------------------------------------------------------
