@@ -320,15 +320,15 @@ class Bereik:
                             ouders=[Telling(ROLGROEPEN[g], *found) for g, found in parents.items()])
 
     def _cijfers(self, year: str) -> Cijfers:
+        summary = self.samenvatting(year)  # the families and the parents reached: counted there
         rows = list(self._rows(year).values())  # every tally below is sorted on its own
-        reached = [row.bereikt for row in rows]  # once per family: every count below needs it
         per_class: dict[str, list[int]] = {}
         per_language: dict[str, list[int]] = {}
         kinds = contact_kinds()
         families_per_kind: Counter[str] = Counter()
         contacts_per_kind: Counter[str] = Counter()
-        parents: dict[str, list[int]] = {group: [0, 0] for group in ROLGROEPEN}
-        for row, hit in zip(rows, reached):
+        for row in rows:
+            hit = row.bereikt
             for klas in row.klassen or ["(geen klas)"]:
                 _tally(per_class, klas, hit)
             for taal in row.gezin.talen() or [ONBEKENDE_TAAL]:
@@ -336,18 +336,15 @@ class Bereik:
             if row.contacten:
                 families_per_kind.update({c.soort for c in row.contacten})
                 contacts_per_kind.update(c.soort for c in row.contacten)
-            people = row.bereikte_ouders() if hit else ()
-            for ouder in row.gezin.ouders:
-                _tally(parents, rolgroep(ouder.relatie), ouder.id in people)
         languages = sorted(per_language.items(), key=lambda item: (item[0] == ONBEKENDE_TAAL, -item[1][0], fold(item[0])))
         return Cijfers(
             schooljaar=year,
-            gezinnen=Telling("alle gezinnen", len(rows), sum(reached)),
+            gezinnen=summary.gezinnen,
             aandacht=_count("gezinnen met extra aandacht", [r for r in rows if r.aandacht is not None]),
             per_klas=[Telling(klas, *found) for klas, found in sorted(per_class.items())],
             per_taal=[Telling(taal, *found) for taal, found in languages],
             per_soort=[SoortTelling(k, label, families_per_kind[k], contacts_per_kind[k]) for k, label in kinds.items()],
-            ouders=[Telling(ROLGROEPEN[g], *found) for g, found in parents.items()],
+            ouders=summary.ouders,
         )
 
     # -- extra attention --------------------------------------------------------------------------
