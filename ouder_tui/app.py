@@ -9,7 +9,6 @@ a passphrase asks for it first, at start and to unlock.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -29,9 +28,9 @@ from screens.saving import saves_running
 
 if TYPE_CHECKING:
     from ouder_tui.areas import Services
-    from ouder_tui.leerlingen import Registry
     from ouder_tui.huisbezoek import Huisbezoeken
     from ouder_tui.infomoment import Infomomenten
+    from ouder_tui.leerlingen import Registry
     from ouder_tui.oudergroep import Oudergroep
     from ouder_tui.startgesprek import Startgesprekken
 
@@ -158,9 +157,17 @@ class OuderTuiApp(App[None]):
             self.call_from_thread(self._store_ready)
 
     def _store_ready(self) -> None:
-        # The loaded data lives as long as the app: keep the cycle collector from
-        # walking it again and again (a full pass costs 150 ms at 50,000 records).
-        gc.freeze()
+        from ouder_tui.storage import paused_gc
+
+        # The loaded data, and what the screens build over it now (the dashboard's figures, views over every
+        # pupil and family), live as long as the app: frozen for the cycle collector, which would otherwise walk
+        # them again and again (a full pass costs 150 ms at 50,000 records). See paused_gc: at the start there is
+        # next to no garbage to freeze with them.
+        with paused_gc(freeze=True):
+            self._fill_in()
+
+    def _fill_in(self) -> None:
+        """What needs the data: the settings, the lock, news from other PCs, and the screens' contents."""
         from ouder_tui.settings import load_settings
         from screens.who import WhoScreen
 
@@ -175,15 +182,10 @@ class OuderTuiApp(App[None]):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         if not any(isinstance(s, WhoScreen) for s in self.screen_stack):
             self.locked = False
-        from ouder_tui.storage import paused_gc
-
-        # The screens fill in what needed the data: the dashboard its figures, views over every pupil and family
-        # that live as long as the data; frozen with it (see paused_gc), as at the start there is next to no garbage.
-        with paused_gc(freeze=True):
-            for screen in self.screen_stack:
-                ready = getattr(screen, "store_ready", None)
-                if ready is not None:
-                    ready()
+        for screen in self.screen_stack:  # let the screens fill in what needed the data
+            ready = getattr(screen, "store_ready", None)
+            if ready is not None:
+                ready()
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:  # no notices for an app that is gone
