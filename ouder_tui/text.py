@@ -156,6 +156,11 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def shortened(text: str, width: int) -> str:
+    """``text`` as it is when it has at most ``width`` characters, else cut to fit with "…" at the end."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 DAGEN = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
            "november", "december")

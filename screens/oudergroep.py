@@ -12,7 +12,7 @@ from textual.widgets import Label, Select, Static, TabbedContent, TabPane
 
 from ouder_tui.errors import OuderTuiError
 from ouder_tui.oudergroep import Oudergroep, Sessie, Thema, Verzoek, Weggebleven, staaf
-from ouder_tui.text import format_date, plural, school_year_of
+from ouder_tui.text import format_date, plural, school_year_of, shortened
 from screens.base import TabbedAreaScreen
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
@@ -73,7 +73,7 @@ def year_lines(service: Oudergroep, schooljaar: str, width: int = 30) -> list[st
         new = "░" * max(0, round(figures.aanwezig / top * width) - len(back)) if figures.nieuw else ""
         bar = (back + new).ljust(width)
         label = figures.sessie.datum.strftime("%d/%m") if figures.sessie.datum else "?"
-        title = figures.sessie.titel if len(figures.sessie.titel) <= 28 else figures.sessie.titel[:27].rstrip() + "…"
+        title = shortened(figures.sessie.titel, 28)
         lines.append(f"{label:5}  {bar}  {figures.aanwezig:>3} ({figures.nieuw})  {title}")
     return lines
 

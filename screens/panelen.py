@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ouder_tui.errors import NotFoundError
 from ouder_tui.huisbezoek import action_text
 from ouder_tui.oudergroep.models import VERZOEK_STATUSSEN
-from ouder_tui.text import format_date, plural
+from ouder_tui.text import format_date, plural, shortened
 from screens.overzicht import DashboardPanel
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class OudergroepPanel(DashboardPanel):
         requests = service.open_verzoeken()
         lines.append(f"{plural(len(requests), 'open verzoek', 'open verzoeken')} van de groep")
         for verzoek in requests[:3]:
-            what = verzoek.wat if len(verzoek.wat) <= 38 else verzoek.wat[:37].rstrip() + "…"
+            what = shortened(verzoek.wat, 38)
             lines.append(f"  {what} ({VERZOEK_STATUSSEN.get(verzoek.status, verzoek.status)})")
         return lines
 
@@ -135,7 +135,7 @@ class InfomomentPanel(DashboardPanel):
         if late:
             lines.append(f"{plural(len(late), 'taak', 'taken')} te laat:")
             for taak in late[:3]:
-                what = taak.wat if len(taak.wat) <= 44 else taak.wat[:43].rstrip() + "…"
+                what = shortened(taak.wat, 44)
                 lines.append(f"  {format_date(taak.deadline(info.datum))}  {what}")
         for warning in service.waarschuwingen(info)[:2]:
             lines.append(f"! {warning}")

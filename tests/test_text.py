@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ouder_tui.text import clean_text, fold, format_date, parse_date, parse_school_year, school_year_of
+from ouder_tui.text import (
+    clean_text,
+    fold,
+    format_date,
+    parse_date,
+    parse_school_year,
+    school_year_of,
+    shortened,
+)
 
 from .conftest import HOSTILE
 
@@ -84,3 +92,10 @@ def test_school_year_runs_from_september_to_august() -> None:
     assert parse_school_year(" 2026 - 2027 ") == "2026-2027"
     with pytest.raises(ValueError, match="schooljaar"):
         parse_school_year("2026-2028")
+
+
+def test_shortened_keeps_what_fits_and_cuts_the_rest_with_an_ellipsis() -> None:
+    assert shortened("Koffie en babbel", 16) == "Koffie en babbel"
+    assert shortened("Koffie en babbel", 10) == "Koffie en…"
+    assert shortened("Koffie en babbel", 8) == "Koffie…"  # the space before the cut goes
+    assert len(shortened("x" * 50, 44)) == 44
