@@ -43,12 +43,12 @@ for folder in (BENCH, ROOT):  # bench_store's builders; ``tests`` for the throwa
 import msgspec
 from bench_store import SEARCH_WORD, SENTENCES, build_database, fmt, print_profile, timed
 
+from ouder_tui.collector import paused_gc
 from ouder_tui.filestore import FileStore
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Leerling, Registry
 from ouder_tui.models import from_record
 from ouder_tui.pgadmin import init_server
 from ouder_tui.pgstore import PgStore, connect_raw
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import META_KEYS, Store
 from tests import pgserver
 

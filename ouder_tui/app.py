@@ -157,7 +157,7 @@ class OuderTuiApp(App[None]):
             self.call_from_thread(self._store_ready)
 
     def _store_ready(self) -> None:
-        from ouder_tui.storage import paused_gc
+        from ouder_tui.collector import paused_gc
 
         # The loaded data, and what the screens build over it now (the dashboard's figures, views over every
         # pupil and family), live as long as the app: frozen for the cycle collector, which would otherwise walk

@@ -34,10 +34,10 @@ from ouder_tui.areas import (
     contact_kinds,
     contacts,
 )
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import GEZINNEN, Gezin, Leerling, Registry
 from ouder_tui.models import Checker, Record, from_record, record_data, to_record
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import fold, format_date, plural, school_year_of
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import msgspec
 
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import NotFoundError, StoreError
 from ouder_tui.integrity import joined_records, record_of
 from ouder_tui.migrations import META_ID, META_TABLE, schema_version_of
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import (
     LOG,
     META_KEYS,

@@ -30,10 +30,10 @@ from ouder_tui.areas import (
     Services,
     Subject,
 )
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import GEZINNEN, Gezin, Registry
 from ouder_tui.models import MAX_NAME, MAX_NOTE, Checker, Record, from_record, record_data, to_record
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_date, plural, school_year_of
 

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ouder_tui.collector import paused_gc
 from ouder_tui.migrations import META_ID, META_TABLE
 
 CHECK_KEY = "controle"
@@ -208,12 +209,6 @@ def record_models() -> dict[str, type]:
     return models
 
 
-def _paused_gc():
-    from ouder_tui.storage import paused_gc
-
-    return paused_gc()
-
-
 def _base_model() -> type:
     from ouder_tui.models import Record
 
@@ -314,7 +309,7 @@ def validate(document: dict, raw: bytes | None = None, *, keep: dict | None = No
     _check_shape(document, only=None if raw is None else [n for n in document if n not in known])
     try:
         if raw is not None:
-            with _paused_gc():
+            with paused_gc():
                 checked = msgspec.json.decode(raw, type=_document_type(), strict=False)
                 for name, table in document.items():  # kept as bytes and not decoded above: read once
                     if name not in known and name != META_TABLE and any(type(r) is msgspec.Raw for r in table.values()):

@@ -30,6 +30,7 @@ from ouder_tui.areas import (
     Services,
     Subject,
 )
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.kanalen import kanaal_naam, kanalen
 from ouder_tui.models import (
@@ -40,7 +41,6 @@ from ouder_tui.models import (
     from_record,
     record_data,
 )
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year, plural
 

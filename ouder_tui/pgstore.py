@@ -520,7 +520,7 @@ class PgStore(Store):
         into ``kind``, then the columns the server keeps (id, revision, who/when) filled in."""
         if table in self._confidential or not issubclass(kind, Record):
             return super().all_as(kind, table)
-        from ouder_tui.storage import paused_gc
+        from ouder_tui.collector import paused_gc
 
         if self._schema >= 3:  # the record as json text, kept by the server beside the jsonb: sent as it is
             rows = self._fetch(f"SELECT coalesce(tekst, {_TEKST}) FROM ouder_tui.records WHERE tabel = %s "

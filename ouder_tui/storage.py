@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gc
 import os
 import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ import msgspec
 from tinydb.storages import Storage
 
 from ouder_tui import crypto, integrity, migrations
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import StoreError
 
 Document = dict[str, dict[str, Any]]
@@ -59,29 +59,6 @@ def encode(document: Document, buffer: bytearray | None = None) -> bytearray:
     Records a live store kept as their bytes (see :func:`decode`) are copied as they are, not encoded again.
     ``buffer``: encode into it (overwriting it) and return it."""
     return integrity.seal_document(document, _encoder.encode_into, buffer)
-
-
-@contextlib.contextmanager
-def paused_gc(*, freeze: bool = False) -> Iterator[None]:
-    """Hold Python's cycle collector while building many long-lived objects at once.
-
-    Parsing a 30 MB file allocates a few million objects; with the collector on
-    that takes more than twice as long. Nothing built here forms cycles.
-
-    ``freeze``: on the way out move every object there is out of the collector's generations
-    (:func:`gc.freeze`), where the next collections would go through all that was built only to find
-    it alive (~0.1 s at 50,000 pupils). For the first read of a file only: a cycle that is garbage
-    when it is frozen is never collected, and at the start there is next to none.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
 
 
 #: A live document's tables: each record the JSON bytes it was read as (:class:`msgspec.Raw`, a view into

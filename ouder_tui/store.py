@@ -242,7 +242,7 @@ class Store(abc.ABC):
         The same as converting :meth:`all`; a home may do it faster (straight from what it stored)."""
         import msgspec
 
-        from ouder_tui.storage import paused_gc
+        from ouder_tui.collector import paused_gc
 
         with paused_gc():
             return msgspec.convert(self.all(table), list[kind], strict=False)

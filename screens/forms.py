@@ -22,6 +22,10 @@ holds it (up to the store's lock timeout). While it runs:
 The result comes back to the interface thread with ``call_from_thread``. When another
 screen came on top in the meantime (switch user, idle lock, another area), the result
 waits until the form is the active screen again.
+
+Python's cycle collector is held from ctrl+s until the screen under the form has been drawn with what
+was saved (:mod:`ouder_tui.collector`): with a large database one of its passes would otherwise fall
+into the save about every other time. A save that waits for the lock lets it go when the waiting starts.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
+from ouder_tui import collector
 from ouder_tui.errors import ConflictError, LockTimeoutError, OuderTuiError, ValidationError
 from ouder_tui.text import parse_date
 from screens.dialogs import ConfirmDialog, ConflictDialog
@@ -218,8 +223,12 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._focus_while_saving: Widget | None = None
         #: A line added under the waiting text (a second ctrl+s, Esc during the save).
         self._save_note = ""
+        #: What the status line under the form shows ("": nothing, hidden).
+        self._status_text = ""
         #: A save's outcome that arrived while another screen was on top (applied on resume).
         self._pending_outcome: Any = None
+        #: Lets the cycle collector go again (held from ctrl+s until the save is seen; see the module).
+        self._release_collector: Any = None
 
     # -- to implement -----------------------------------------------------------------
     def compose_fields(self) -> ComposeResult:
@@ -268,6 +277,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         # A note field (TextArea) watches the app's theme, and Textual keeps that watcher, and with it the
         # field, until the theme changes: let it go once the form is gone (see screens.footer).
         self.app.call_later(drop_closed_watchers, self.app, "theme")
+        self._let_collector_go(after_refresh=False)  # closed with the app while saving
 
     def _remember_values(self) -> None:
         """What the form showed when it opened (the loaded values): the yardstick of unsaved changes."""
@@ -383,6 +393,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _begin_save(self, value: T, overwrite: bool) -> None:
         """Save ``value`` in a thread; the fields are read-only until the outcome is back."""
         self._save_started = time.monotonic()
+        self._let_collector_go(after_refresh=False)
+        self._release_collector = collector.hold()
+        # The worker first: its thread starts before the frame that shows the locked form is drawn, so that
+        # frame is drawn while the save writes (the fields are locked before anything comes back from it).
+        app = self.app
+        self.run_worker(partial(self._save_in_thread, app, value, overwrite), thread=True,
+                        name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
         self._focus_before = self.focused
         scroll = self.query_one("#form-fields", VerticalScroll)
         self._locked_widgets = [w for w in scroll.children if not w.disabled]
@@ -397,9 +414,6 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             widget.set_reactive(Widget.disabled, True)
         self._focus_while_saving = self.focused  # None when it was in a field (see _start_waiting_notice)
         self._save_timers = [self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)]
-        app = self.app
-        self.run_worker(partial(self._save_in_thread, app, value, overwrite), thread=True,
-                        name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
 
     def _save_in_thread(self, app: Any, value: T, overwrite: bool) -> None:
         """The worker: the save itself; its outcome (what was saved, or the error) goes back to the interface."""
@@ -410,9 +424,19 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if app.is_running:  # after ctrl+q (refused while saving) or a crash there is nobody to tell
             app.call_from_thread(self._save_finished, outcome)
 
+    def _let_collector_go(self, *, after_refresh: bool) -> None:
+        """End this form's hold on the cycle collector: now, or once the app's screen has been drawn."""
+        release, self._release_collector = self._release_collector, None
+        if release is None:
+            return
+        if after_refresh and self.app.call_after_refresh(release):
+            return
+        release()
+
     def _start_waiting_notice(self) -> None:
         if not self.saving:
             return
+        self._let_collector_go(after_refresh=False)  # a save that waits may wait for minutes
         for widget in self._locked_widgets:  # a save that waits shows its fields read-only (greyed)
             if widget.is_attached:
                 widget.update_node_styles()
@@ -447,12 +471,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _show_status(self, text: str) -> None:
         if text and self._save_note:
             text = f"{text}\n{self._save_note}"
+        if text == self._status_text:  # (updating a Static lays the form out again, even to the same text)
+            return
+        self._status_text = text
         status = self.query_one("#form-status", Static)
         status.update(text)
         status.set_class(bool(text), "-shown")
 
     def _save_finished(self, outcome: Any) -> None:
         """Back on the interface thread: unlock the fields, then close or show what went wrong."""
+        # After what follows has been drawn: the closed form and the changed list, or the form's errors.
+        self._let_collector_go(after_refresh=True)
         if not self.is_attached:  # the app closed the form meanwhile (the palette opened a class list)
             if not isinstance(outcome, _Saved) and not getattr(self.app, "locked", False):
                 self.app.notify("Bewaren lukte niet, en het formulier werd intussen gesloten: wat je typte, "

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import msgspec
 
+from ouder_tui.collector import paused_gc
 from ouder_tui.errors import NotFoundError, ValidationError
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Gezin, Ouder, Registry
 from ouder_tui.models import from_record, record_data
@@ -35,7 +36,6 @@ from ouder_tui.oudergroep.models import (
     reeks_data,
 )
 from ouder_tui.settings import load_settings
-from ouder_tui.storage import paused_gc
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, school_year_of
 

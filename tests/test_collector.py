@@ -1,0 +1,129 @@
+"""Python's cycle collector is held while a user waits for a save, and always runs again afterwards (issue 19).
+
+With a large database one full pass of the collector takes tens of milliseconds; a save makes enough objects
+to start one between ctrl+s and the list that shows the change. The form holds the collector for that moment
+(:mod:`ouder_tui.collector`); these tests prove that the hold ends: once the save is seen, when the save
+turns out to wait for another window, and with holds from several threads at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import screens.forms
+from ouder_tui import collector
+from ouder_tui.app import make_app
+from ouder_tui.errors import ValidationError
+from ouder_tui.filestore import FileStore
+from ouder_tui.leerlingen import Registry
+from screens.leerling import LeerlingForm
+from screens.leerlingen import LeerlingenScreen
+from tests.test_save_waits import SIZE, fill_new_pupil, other_window, text_of, until  # noqa: F401 (a fixture)
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_holds_from_several_threads_end_with_the_last() -> None:
+    first = collector.hold()
+    assert not gc.isenabled()
+    second: list = []
+    thread = threading.Thread(target=lambda: second.append(collector.hold()))
+    thread.start()
+    thread.join()
+    first()
+    assert not gc.isenabled()  # the other thread still holds it
+    first()  # a second release of the same hold changes nothing
+    assert not gc.isenabled()
+    second[0]()
+    assert gc.isenabled()
+
+
+def test_a_collector_that_was_off_stays_off() -> None:
+    gc.disable()
+    with collector.paused_gc():
+        release = collector.hold()
+    release()
+    assert not gc.isenabled()
+
+
+def test_paused_gc_freezes_only_when_the_last_hold_ends() -> None:
+    gc.unfreeze()
+    release = collector.hold()
+    with collector.paused_gc(freeze=True):
+        made = [[] for _ in range(100)]
+    assert gc.get_freeze_count() == 0  # another hold was still in place
+    release()
+    with collector.paused_gc(freeze=True):
+        made.append([])
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+    gc.unfreeze()
+
+
+async def test_a_save_holds_the_collector_until_the_list_shows_it(tmp_path: Path, clock, monkeypatch) -> None:
+    store = FileStore.open(tmp_path / "db.json", user="Tester", clock=clock)
+    may_save = threading.Event()
+    save = LeerlingForm.store_value
+
+    def held_save(form, value, *, overwrite):
+        may_save.wait(20)
+        return save(form, value, overwrite=overwrite)
+
+    monkeypatch.setattr(LeerlingForm, "store_value", held_save)
+    monkeypatch.setattr(screens.forms, "SAVE_NOTICE_SECONDS", 60)  # (a slow test machine: no waiting notice)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill_new_pupil(pilot)
+        assert gc.isenabled()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not gc.isenabled()  # from ctrl+s on, while the save runs
+        may_save.set()
+        await until(pilot, lambda: isinstance(app.screen, LeerlingenScreen))
+        await pilot.pause()
+        assert "Vermeulen" in str(app.screen.query_one("#pupils").render_line(1).text)
+        assert gc.isenabled()  # the list shows the new pupil: the collector runs again
+
+
+async def test_a_save_that_waits_lets_the_collector_run(tmp_path: Path, clock, other_window) -> None:
+    db = tmp_path / "db.json"
+    store = FileStore.open(db, user="Tester", clock=clock)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await fill_new_pupil(pilot)
+        other = other_window()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Juf Anja" in text_of(form, "#form-status"))
+        assert gc.isenabled()  # a save that waits may wait for minutes
+        other.release()
+        await until(pilot, lambda: isinstance(app.screen, LeerlingenScreen))
+        await pilot.pause()
+        assert gc.isenabled()
+    assert [p.naam for p in Registry(FileStore.open(db, user="Iemand", make_backup=False)).leerlingen()] == [
+        "Noor Vermeulen"]
+
+
+async def test_a_save_the_store_refuses_lets_the_collector_run(tmp_path: Path, clock, monkeypatch) -> None:
+    store = FileStore.open(tmp_path / "db.json", user="Tester", clock=clock)
+
+    def refused(form, value, *, overwrite):
+        raise ValidationError({"klas": "Deze klas bestaat niet."})
+
+    monkeypatch.setattr(LeerlingForm, "store_value", refused)
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await fill_new_pupil(pilot)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not form.saving)
+        await pilot.pause()
+        assert app.screen is form and "Deze klas bestaat niet." in str(form.field("klas").query_one(".field-error").render())
+        assert gc.isenabled()
