@@ -72,3 +72,30 @@ async def test_task_keys_show_on_the_list_where_they_work(demo_store: Store) -> 
         await pilot.press("right")  # Weggebleven
         await pilot.pause()
         assert footer(app).get("Contact noteren") == "c" and "Sessie over thema" not in footer(app)
+
+
+
+async def test_the_footer_keeps_its_keys_while_they_stay_the_same_and_changes_them_when_they_change(
+        demo_store: Store) -> None:
+    """Back from a form the pupil list offers the keys it offered before: its footer keeps them (making them anew
+    lays out and draws the whole screen once more, right after a save); where the keys change, it shows the new."""
+    app = make_app(demo_store, ask_user=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        in_filter = footer(app)
+        await pilot.press("down")  # into the list: Enter opens a pupil there
+        await pilot.pause()
+        assert footer(app) != in_filter and "Openen" in footer(app)
+        keys = list(app.screen.query(FooterKey))
+        await pilot.press("e")  # the pupil's form, then back without a change
+        await pilot.pause()
+        assert app.screen.query_one("#save")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Openen" in footer(app)
+        assert list(app.screen.query(FooterKey)) == keys  # the very same widgets, still shown
+        assert all(key.is_attached for key in keys)
+        await pilot.press("slash")  # back to the filter: its own keys again
+        await pilot.pause()
+        assert footer(app) == in_filter
