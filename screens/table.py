@@ -61,6 +61,9 @@ def _same(row: Any) -> Any:
 
 _row_key = attrgetter("key")
 
+#: How many rows on either side of where a row probably is are looked at before all of them (see _index_of).
+_NEAR = 64
+
 
 class _MadeRows(Sequence[Row]):
     """The table's rows in their order, each made when asked for (what ``RecordTable.rows`` gives)."""
@@ -190,31 +193,35 @@ class RecordTable(ScrollView, can_focus=True):
         had_rows = bool(self._rows)
         self._rows = self._sorted(self._source)
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        self.cursor = min(self._index_of(wanted, self.cursor), max(len(self._rows) - 1, 0))
+        self.cursor = min(self._index_of(wanted, self.cursor) or 0, max(len(self._rows) - 1, 0))
         self.refresh()
         if self.is_mounted and had_rows != bool(self._rows):
             # Enter comes and goes with the rows (check_action); only then: the footer is made anew each time
             self.screen.refresh_bindings()
 
-    def _index_of(self, key: Any, hint: int | None = None) -> int:
-        """Where the row with ``key`` is shown (0 when it is not); ``hint``: where it probably is (looked at
-        first: after a save the list is mostly the same, and 50,000 keys need not be read)."""
-        if key is None or not self._rows:
-            return 0
-        if hint is not None and 0 <= hint < len(self._rows) and self._key(self._rows[hint]) == key:
-            return hint
+    def _index_of(self, key: Any, hint: int | None = None) -> int | None:
+        """Where the row with ``key`` is shown (``None``: it is not); ``hint``: where it probably is (looked at
+        first, then the rows around it: after a save the list is mostly the same, a renamed pupil mostly
+        moves past a few namesakes, and 50,000 keys need not be read)."""
+        rows, key_of = self._rows, self._key
+        if key is None or not rows:
+            return None
+        if hint is not None and 0 <= hint < len(rows):
+            if key_of(rows[hint]) == key:
+                return hint
+            for at in range(max(hint - _NEAR, 0), min(hint + _NEAR + 1, len(rows))):
+                if key_of(rows[at]) == key:
+                    return at
         try:
-            return list(map(self._key, self._rows)).index(key)
+            return list(map(key_of, rows)).index(key)
         except ValueError:
-            return 0
+            return None
 
     def move_to(self, key: Any) -> None:
         """Put the cursor on the row with ``key``, if the table shows it."""
-        if key is None or not self._rows or self._key(self._rows[self.cursor]) == key:
-            return
-        keys = list(map(self._key, self._rows))
-        if key in keys:
-            self.cursor = keys.index(key)
+        at = self._index_of(key, self.cursor)
+        if at is not None and at != self.cursor:
+            self.cursor = at
 
     def sort_by(self, column: int | None, reverse: bool = False) -> None:
         """Sort on a column (``None``: the order the rows came in)."""
@@ -310,8 +317,8 @@ class RecordTable(ScrollView, can_focus=True):
                                               for name in ("header", "cursor", "odd", "empty")}}
         return self._line_styles[part]
 
-    def _widths(self) -> list[int]:
-        total = self._width
+    def _widths(self, total: int | None = None) -> list[int]:
+        total = self._width if total is None else total
         if self._widths_for is not None and self._widths_for[0] == total:
             return self._widths_for[1]
         widths = self._column_widths(total)
@@ -342,13 +349,13 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Sequence[str], style: Style) -> Strip:
         segments = []
-        widths = self._widths()
-        for index, (text, width) in enumerate(zip(cells, widths, strict=False)):
+        total = self._width  # (the scrollbar's region, worked out anew at each ask)
+        for index, (text, width) in enumerate(zip(cells, self._widths(total), strict=False)):
             if index:
                 segments.append(Segment(" ", style))
             segments.append(Segment(set_cell_size(clean_text(text), width), style))
         strip = Strip(segments)
-        return strip.adjust_cell_length(self._width, style).crop(0, self._width)
+        return strip.adjust_cell_length(total, style).crop(0, total)
 
     def render_line(self, y: int) -> Strip:
         base = self._style("")
