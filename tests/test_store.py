@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
+import msgspec
 import pytest
 from tinydb import TinyDB
 
@@ -500,6 +501,8 @@ def test_an_older_file_is_migrated_forward_after_a_backup(db: Path, schema_v2: l
     assert seen_backup_first == [True]
     assert migrations.schema_version_of(on_disk(db)) == NEXT
     assert [r["status"] for r in store.all(PUPILS)] == ["actief", "actief"]
+    # held as the file's bytes from then on, as after any open (a save copies them instead of encoding again)
+    assert {type(record) for record in store.storage.read()[PUPILS].values()} == {msgspec.Raw}
     [(_, backup)] = backups.list_backups(db, f"voor-migratie-v{THIS}")
     assert migrations.schema_version_of(json.loads(backup.read_bytes())) == THIS
     open_store(db)
