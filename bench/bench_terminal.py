@@ -496,11 +496,13 @@ def _replace(record, **changes):
 # -- databases ------------------------------------------------------------------------------------------
 
 def cached_database(cache: Path, size: int) -> Path:
-    """The demo school scaled to ``size`` pupils (as bench_ui.py builds it), built once per demo version."""
+    """The demo school scaled to ``size`` pupils (as bench_ui.py builds it), built once per demo version and file
+    schema: a file of an older schema would be migrated (backed up, converted, written) at every timed start."""
     from ouder_tui.demo import DEMO_VERSION, create_demo_database
+    from ouder_tui.migrations import CURRENT_SCHEMA
 
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"demo-v{DEMO_VERSION}-{size}.json"
+    path = cache / f"demo-v{DEMO_VERSION}-schema{CURRENT_SCHEMA}-{size}.json"
     if not path.exists():
         start = time.perf_counter()
         building = cache / f"bouw-{os.getpid()}" / path.name
