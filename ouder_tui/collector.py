@@ -49,6 +49,14 @@ def hold() -> Callable[[], None]:
     return release
 
 
+def release_later(release: Callable[[], None], seconds: float) -> None:
+    """Call ``release`` (of :func:`hold`) in ``seconds``, from a timer thread: it runs whatever the caller does
+    meanwhile (an app that quits, a screen that is never drawn), so the hold always ends."""
+    timer = threading.Timer(seconds, release)
+    timer.daemon = True
+    timer.start()
+
+
 @contextlib.contextmanager
 def paused_gc(*, freeze: bool = False) -> Iterator[None]:
     """Hold Python's cycle collector while building many long-lived objects at once.

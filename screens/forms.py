@@ -24,8 +24,9 @@ screen came on top in the meantime (switch user, idle lock, another area), the r
 waits until the form is the active screen again.
 
 Python's cycle collector is held from ctrl+s until the screen under the form has been drawn with what
-was saved (:mod:`ouder_tui.collector`): with a large database one of its passes would otherwise fall
-into the save about every other time. A save that waits for the lock lets it go when the waiting starts.
+was saved (:mod:`ouder_tui.collector`, :data:`COLLECT_AFTER_SECONDS` after the outcome is back): with a
+large database one of its passes would otherwise fall into the save about every other time. A save that
+waits for the lock lets it go when the waiting starts.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ from screens.footer import drop_closed_watchers
 from screens.saving import SAVE_GROUP, SAVE_NOTICE_SECONDS, SAVE_POLL_SECONDS, lock_holder, waiting_text
 
 T = TypeVar("T")
+
+#: How long after a save's outcome is back the cycle collector runs again (see FormScreen._let_collector_go):
+#: the list with the change is drawn and written well within it, even at 100,000 pupils.
+COLLECT_AFTER_SECONDS = 0.2
 
 
 class Field(Vertical):
@@ -277,7 +282,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         # A note field (TextArea) watches the app's theme, and Textual keeps that watcher, and with it the
         # field, until the theme changes: let it go once the form is gone (see screens.footer).
         self.app.call_later(drop_closed_watchers, self.app, "theme")
-        self._let_collector_go(after_refresh=False)  # closed with the app while saving
+        self._let_collector_go(later=False)  # closed with the app while saving
 
     def _remember_values(self) -> None:
         """What the form showed when it opened (the loaded values): the yardstick of unsaved changes."""
@@ -393,7 +398,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _begin_save(self, value: T, overwrite: bool) -> None:
         """Save ``value`` in a thread; the fields are read-only until the outcome is back."""
         self._save_started = time.monotonic()
-        self._let_collector_go(after_refresh=False)
+        self._let_collector_go(later=False)
         self._release_collector = collector.hold()
         # The worker first: its thread starts before the frame that shows the locked form is drawn, so that
         # frame is drawn while the save writes (the fields are locked before anything comes back from it).
@@ -424,19 +429,22 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if app.is_running:  # after ctrl+q (refused while saving) or a crash there is nobody to tell
             app.call_from_thread(self._save_finished, outcome)
 
-    def _let_collector_go(self, *, after_refresh: bool) -> None:
-        """End this form's hold on the cycle collector: now, or once the app's screen has been drawn."""
+    def _let_collector_go(self, *, later: bool) -> None:
+        """End this form's hold on the cycle collector: now, or once what the save changed has been drawn and
+        written to the terminal (:data:`COLLECT_AFTER_SECONDS`; Textual's writer thread needs Python to write a
+        frame, and a pass of the collector right after the frame was made held it back by as long)."""
         release, self._release_collector = self._release_collector, None
         if release is None:
             return
-        if after_refresh and self.app.call_after_refresh(release):
-            return
-        release()
+        if later:
+            collector.release_later(release, COLLECT_AFTER_SECONDS)
+        else:
+            release()
 
     def _start_waiting_notice(self) -> None:
         if not self.saving:
             return
-        self._let_collector_go(after_refresh=False)  # a save that waits may wait for minutes
+        self._let_collector_go(later=False)  # a save that waits may wait for minutes
         for widget in self._locked_widgets:  # a save that waits shows its fields read-only (greyed)
             if widget.is_attached:
                 widget.update_node_styles()
@@ -481,7 +489,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _save_finished(self, outcome: Any) -> None:
         """Back on the interface thread: unlock the fields, then close or show what went wrong."""
         # After what follows has been drawn: the closed form and the changed list, or the form's errors.
-        self._let_collector_go(after_refresh=True)
+        self._let_collector_go(later=True)
         if not self.is_attached:  # the app closed the form meanwhile (the palette opened a class list)
             if not isinstance(outcome, _Saved) and not getattr(self.app, "locked", False):
                 self.app.notify("Bewaren lukte niet, en het formulier werd intussen gesloten: wat je typte, "
