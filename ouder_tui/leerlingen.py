@@ -673,7 +673,7 @@ class Registry:
         view = self._pupils()
         pupils = view.items if ook_vertrokken else view.active
         if not words:
-            return list(pupils[:limit])
+            return list(pupils) if limit is None else pupils[:limit]
         search = self._search()
         return search.matching("all" if ook_vertrokken else "active", pupils, search.pupil, words, limit)
 
@@ -685,7 +685,7 @@ class Registry:
             words = words[1:]
         families = self._families().items
         if not words:
-            return list(families[:limit])
+            return list(families) if limit is None else families[:limit]
         search = self._search()
         return search.matching("families", families, search.family, words, limit)
 
