@@ -440,8 +440,11 @@ class _SearchText:
     address, e-mail); a pupil's text holds its family's, so a family's change also renews its children's."""
 
     def __init__(self, pupils: _Pupils, families: _Families) -> None:
-        self.family_part = {g.id: self._family_part(g) for g in families.items}
-        self.pupil = {p.id: self._pupil(p) for p in pupils.by_id.values()}
+        # The part of each family in its children's text, made once per family for this build only (kept, it
+        # was ~3 MB at 50,000 records; an update makes it again for the few pupils it renews).
+        parts = {g.id: self._family_part(g) for g in families.by_id.values()}
+        self.pupil = {p.id: self._pupil(p, parts.get(p.gezin_id, "")) for p in pupils.by_id.values()}  # type: ignore[arg-type]
+        del parts
         self.family = {g.id: self._family(g) for g in families.items}
         self._aligned: dict[str, tuple[list, list[str]]] = {}
 
@@ -469,8 +472,9 @@ class _SearchText:
     def _family_part(g: Gezin) -> str:
         return " ".join([g.naam, *(f"{o.naam} {_phones(o.telefoon)}" for o in g.ouders)])
 
-    def _pupil(self, p: Leerling) -> str:
-        return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {self.family_part.get(p.gezin_id, '')}")  # type: ignore[arg-type]
+    @staticmethod
+    def _pupil(p: Leerling, family_part: str) -> str:
+        return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_part}")
 
     @staticmethod
     def _family(g: Gezin) -> str:
@@ -478,16 +482,14 @@ class _SearchText:
 
     def updated(self, pupils: _Pupils, families: _Families, changes: dict[str, set[int]]) -> _SearchText:
         new = object.__new__(_SearchText)
-        new.family_part, new.pupil, new.family = dict(self.family_part), dict(self.pupil), dict(self.family)
+        new.pupil, new.family = dict(self.pupil), dict(self.family)
         new._aligned = {}
         renew = set(changes.get(LEERLINGEN, ()))
         for gezin_id in changes.get(GEZINNEN, ()):
             g = families.by_id.get(gezin_id)
             if g is None:
-                new.family_part.pop(gezin_id, None)
                 new.family.pop(gezin_id, None)
             else:
-                new.family_part[gezin_id] = self._family_part(g)
                 new.family[gezin_id] = self._family(g)
             renew.update(k.id for k in pupils.children.get(gezin_id, ()))
         for pupil_id in renew:
@@ -495,7 +497,8 @@ class _SearchText:
             if p is None:
                 new.pupil.pop(pupil_id, None)
             else:
-                new.pupil[pupil_id] = new._pupil(p)
+                family = families.by_id.get(p.gezin_id) if p.gezin_id is not None else None
+                new.pupil[pupil_id] = self._pupil(p, self._family_part(family) if family is not None else "")
         return new
 
 
