@@ -623,7 +623,7 @@ class Registry:
 
         The classes, school years, names, languages, relations and the stamps of an import recur over
         thousands of pupils and parents, and each decoded record holds its own copy of every one (at 50,000
-        records some 40 MB). Made one after the data is read and the first screen is filled, not while it is
+        records some 40 MB). Meant for once the data is read and the first screen is filled, not while it is
         read (~80 ms at 50,000 records, which a start would wait for); done once per state of the pupils and
         of the families (later states carry the shared records over). Callable from a worker thread: only
         which of equal objects a model holds changes (see :func:`ouder_tui.models.share_values`).

@@ -75,7 +75,9 @@ def share_values(models: Iterable[msgspec.Struct], fields: tuple[str, ...], pool
     for model in models:
         for name in fields:
             value = getattr(model, name)
-            force_setattr(model, name, keep(value, value))
+            found = keep(value, value)
+            if found is not value and type(found) is type(value):  # never 1 for True, nor 1.0 for 1
+                force_setattr(model, name, found)
 
 
 class Checker:

@@ -279,3 +279,20 @@ def test_sharing_repeated_values_changes_nothing_but_memory(tmp_path: Path) -> N
     edited = {**store.get(LEERLINGEN, pupils[0].id), "voornaam": "Aaron"}
     store.update(LEERLINGEN, pupils[0].id, edited, expected_rev=None)
     assert _picture(registry) == _picture(Registry(_fresh(store)))
+
+
+def test_sharing_keeps_each_value_of_its_own_kind() -> None:
+    """An equal value of another kind is never put in a field's place (True == 1, 1.0 == 1 to a dict)."""
+    import msgspec
+
+    from ouder_tui.models import share_values
+
+    class Thing(msgspec.Struct, frozen=True):
+        flag: object
+        text: str
+
+    things = [Thing(True, "3A"), Thing(1, "".join(["3", "A"])), Thing(1.0, "3" + "A".lower().upper())]
+    share_values(things, ("flag", "text"), {})
+
+    assert [type(t.flag) for t in things] == [bool, int, float]
+    assert things[1].text is things[0].text and things[2].text is things[0].text
