@@ -618,13 +618,17 @@ class Registry:
     def klassen(self) -> list[str]:
         return sorted({p.klas for p in self.leerlingen() if p.klas})
 
+    def repeated_values_shared(self) -> bool:
+        """Whether :meth:`share_repeated_values` has been done for the pupils and families as they are now."""
+        return self._pupils().shared and self._families().shared
+
     def share_repeated_values(self) -> None:
         """Let the values that repeat from record to record be one object each: memory, nothing visible.
 
         The classes, school years, names, languages, relations and the stamps of an import recur over
         thousands of pupils and parents, and each decoded record holds its own copy of every one (at 50,000
         records some 40 MB). Meant for once the data is read and the first screen is filled, not while it is
-        read (~80 ms at 50,000 records, which a start would wait for); done once per state of the pupils and
+        read (~100 ms at 50,000 records, which a start would wait for); done once per state of the pupils and
         of the families (later states carry the shared records over). Callable from a worker thread: only
         which of equal objects a model holds changes (see :func:`ouder_tui.models.share_values`).
         """

@@ -225,3 +225,18 @@ async def test_once_the_dashboard_shows_its_figures_the_registry_s_repeated_valu
         same_class = [p for p in pupils if p.klas == first.klas]
         assert len(same_class) > 1 and all(p.klas is first.klas for p in same_class)
         assert "leerlingen in" in str(app.screen.query(DashboardPanel).first().render())
+
+        # a large import (above what is brought up to date record by record) makes the pupils again as a whole:
+        # back on the dashboard they are shared again
+        store.insert_many("leerlingen", [{"voornaam": f"Kind{i}", "familienaam": "Nieuw", "klas": first.klas}
+                                         for i in range(2500)])
+        await pilot.press("f3")
+        await pilot.pause()
+        assert not app.registry.repeated_values_shared()
+        await pilot.press("f2")
+        for _ in range(10):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert app.registry.repeated_values_shared()
+        same_class = [p for p in app.registry.leerlingen() if p.klas == first.klas]
+        assert len(same_class) > 2500 and all(p.klas is same_class[0].klas for p in same_class)
