@@ -291,7 +291,7 @@ def test_sharing_keeps_each_value_of_its_own_kind() -> None:
         flag: object
         text: str
 
-    things = [Thing(True, "3A"), Thing(1, "".join(["3", "A"])), Thing(1.0, "3" + "A".lower().upper())]
+    things = [Thing(True, "3A"), Thing(1, "3a".upper()), Thing(1.0, "3A".lower().upper())]
     share_values(things, ("flag", "text"), {})
 
     assert [type(t.flag) for t in things] == [bool, int, float]
