@@ -36,10 +36,12 @@ from ouder_tui.kanalen import kanaal_naam, kanalen
 from ouder_tui.models import (
     MAX_NAME,
     MAX_NOTE,
+    STAMP_FIELDS,
     Checker,
     Record,
     from_record,
     record_data,
+    share_values,
 )
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year, plural
@@ -244,6 +246,16 @@ class Leerling(Record, kw_only=True, frozen=True):
 
 
 
+#: Fields of the registry's models whose values repeat over many records (see Registry.share_repeated_values);
+#: numbers that are one per record (stamboeknummer, phones, ids) and free text (notes, e-mail) are left out.
+_PUPIL_REPEATS = (*STAMP_FIELDS, "klas", "klasnummer", "schooljaar", "voornaam", "familienaam", "geboortedatum",
+                  "vertrokken_op")
+_FAMILY_REPEATS = (*STAMP_FIELDS, "naam")
+_ADDRESS_REPEATS = ("straat", "huisnummer", "bus", "postcode", "gemeente")
+#: A parent's address as a whole: most parents have none of their own (the family's is theirs).
+_PARENT_REPEATS = ("relatie", "voornaam", "familienaam", "talen", "tolk_taal", "voorkeurkanaal", "beste_momenten",
+                   "adres")
+
 #: Folding a name for sorting, remembered (names repeat: a family name over its children and their parents).
 _fold_name = lru_cache(maxsize=1 << 16)(fold)
 
@@ -279,46 +291,48 @@ class _Sorted(Generic[S]):
     The order is made when first asked for: the dashboard's figures need the records, not their order
     (sorting 50,000 pupils is ~0.1 s of the dashboard otherwise)."""
 
+    #: Whether the repeated values of these records were shared (see :meth:`Registry.share_repeated_values`).
+    shared = False
+
     def __init__(self, by_id: dict[int, S], key: Callable[[S], str]) -> None:
         self.by_id = by_id
         self.key = key
 
     @cached_property
-    def _order(self) -> tuple[list[str], list[S]]:
-        records = list(self.by_id.values())
-        keys = [self.key(r) for r in records]
-        pairs = sorted(zip(keys, records))  # keys are unique (they end in the id): records are never compared
-        return [k for k, _ in pairs], [r for _, r in pairs]
-
-    @property
-    def keys(self) -> list[str]:
-        return self._order[0]
-
-    @property
     def items(self) -> list[S]:
-        return self._order[1]
+        # One string per record as its key (see _pupil_key), made for the sort and not kept: a changed record
+        # is placed by bisecting with the key function (~17 keys made per change, where keeping every record's
+        # key cost ~4 MB at 50,000 records). Keys are unique (they end in the id): records are never compared.
+        return sorted(self.by_id.values(), key=self.key)
 
     def updated(self, changed: dict[int, S | None]) -> _Sorted[S]:
         """A new one with ``changed`` (id -> the record now, ``None``: gone) in place; ``self`` stays as it was."""
         new = object.__new__(type(self))
         new.key, new.by_id = self.key, dict(self.by_id)
-        ordered = "_order" in self.__dict__
-        keys, items = (list(self.keys), list(self.items)) if ordered else ([], [])
+        new.shared = self.shared  # the records carried over are; a changed one or two need not be
+        ordered = "items" in self.__dict__
+        items = list(self.items) if ordered else []
         for record_id, record in changed.items():
             old = new.by_id.pop(record_id, None)
             if old is not None and ordered:
-                index = bisect.bisect_left(keys, self.key(old))
-                del keys[index], items[index]
+                _take_out(items, old, self.key)
             if record is not None:
                 new.by_id[record_id] = record
                 if ordered:
-                    key = self.key(record)
-                    index = bisect.bisect_left(keys, key)
-                    keys.insert(index, key)
-                    items.insert(index, record)
+                    _put_in(items, record, self.key)
         if ordered:  # else made when first asked for, as here
-            new.__dict__["_order"] = (keys, items)
+            new.__dict__["items"] = items
         return new
+
+
+def _take_out(items: list[S], record: S, key: Callable[[S], str]) -> None:
+    """Remove ``record`` from ``items`` (in the order of ``key``, which tells every record apart)."""
+    del items[bisect.bisect_left(items, key(record), key=key)]
+
+
+def _put_in(items: list[S], record: S, key: Callable[[S], str]) -> None:
+    """Insert ``record`` into ``items`` at its place in the order of ``key``."""
+    items.insert(bisect.bisect_left(items, key(record), key=key), record)
 
 
 class _Pupils(_Sorted[Leerling]):
@@ -328,18 +342,9 @@ class _Pupils(_Sorted[Leerling]):
         super().__init__(by_id, _pupil_key)
 
     @cached_property
-    def _active(self) -> tuple[list[str], list[Leerling]]:
-        """The pupils still at school in list order, with their keys (to place a changed one)."""
-        keys, items = [], []
-        for key, pupil in zip(self.keys, self.items):
-            if pupil.actief:
-                keys.append(key)
-                items.append(pupil)
-        return keys, items
-
-    @property
     def active(self) -> list[Leerling]:
-        return self._active[1]
+        """The pupils still at school, in list order."""
+        return [pupil for pupil in self.items if pupil.actief]
 
     # Children per family as tuples: a tuple of models (which the cycle collector does not track) is left
     # alone by the collector, where 60,000 lists at 50,000 pupils made every full collection ~60 ms longer.
@@ -365,19 +370,15 @@ class _Pupils(_Sorted[Leerling]):
 
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)
-        if "_active" in self.__dict__:  # placed record by record, as the whole list is (not 50,000 filtered again)
-            keys, items = list(self._active[0]), list(self._active[1])
+        if "active" in self.__dict__:  # placed record by record, as the whole list is (not 50,000 filtered again)
+            active = list(self.active)
             for record_id, record in changed.items():
                 old = self.by_id.get(record_id)
                 if old is not None and old.actief:
-                    index = bisect.bisect_left(keys, self.key(old))
-                    del keys[index], items[index]
+                    _take_out(active, old, self.key)
                 if record is not None and record.actief:
-                    key = self.key(record)
-                    index = bisect.bisect_left(keys, key)
-                    keys.insert(index, key)
-                    items.insert(index, record)
-            new.__dict__["_active"] = (keys, items)
+                    _put_in(active, record, self.key)
+            new.__dict__["active"] = active
         if "children" not in self.__dict__:
             return new  # never asked for: made when first needed
         touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())
@@ -439,8 +440,11 @@ class _SearchText:
     address, e-mail); a pupil's text holds its family's, so a family's change also renews its children's."""
 
     def __init__(self, pupils: _Pupils, families: _Families) -> None:
-        self.family_part = {g.id: self._family_part(g) for g in families.items}
-        self.pupil = {p.id: self._pupil(p) for p in pupils.by_id.values()}
+        # The part of each family in its children's text, made once per family for this build only (kept, it
+        # was ~3 MB at 50,000 records; an update makes it again for the few pupils it renews).
+        parts = {g.id: self._family_part(g) for g in families.by_id.values()}
+        self.pupil = {p.id: self._pupil(p, parts.get(p.gezin_id, "")) for p in pupils.by_id.values()}  # type: ignore[arg-type]
+        del parts
         self.family = {g.id: self._family(g) for g in families.items}
         self._aligned: dict[str, tuple[list, list[str]]] = {}
 
@@ -468,8 +472,9 @@ class _SearchText:
     def _family_part(g: Gezin) -> str:
         return " ".join([g.naam, *(f"{o.naam} {_phones(o.telefoon)}" for o in g.ouders)])
 
-    def _pupil(self, p: Leerling) -> str:
-        return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {self.family_part.get(p.gezin_id, '')}")  # type: ignore[arg-type]
+    @staticmethod
+    def _pupil(p: Leerling, family_part: str) -> str:
+        return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_part}")
 
     @staticmethod
     def _family(g: Gezin) -> str:
@@ -477,16 +482,14 @@ class _SearchText:
 
     def updated(self, pupils: _Pupils, families: _Families, changes: dict[str, set[int]]) -> _SearchText:
         new = object.__new__(_SearchText)
-        new.family_part, new.pupil, new.family = dict(self.family_part), dict(self.pupil), dict(self.family)
+        new.pupil, new.family = dict(self.pupil), dict(self.family)
         new._aligned = {}
         renew = set(changes.get(LEERLINGEN, ()))
         for gezin_id in changes.get(GEZINNEN, ()):
             g = families.by_id.get(gezin_id)
             if g is None:
-                new.family_part.pop(gezin_id, None)
                 new.family.pop(gezin_id, None)
             else:
-                new.family_part[gezin_id] = self._family_part(g)
                 new.family[gezin_id] = self._family(g)
             renew.update(k.id for k in pupils.children.get(gezin_id, ()))
         for pupil_id in renew:
@@ -494,7 +497,8 @@ class _SearchText:
             if p is None:
                 new.pupil.pop(pupil_id, None)
             else:
-                new.pupil[pupil_id] = new._pupil(p)
+                family = families.by_id.get(p.gezin_id) if p.gezin_id is not None else None
+                new.pupil[pupil_id] = self._pupil(p, self._family_part(family) if family is not None else "")
         return new
 
 
@@ -613,6 +617,31 @@ class Registry:
 
     def klassen(self) -> list[str]:
         return sorted({p.klas for p in self.leerlingen() if p.klas})
+
+    def repeated_values_shared(self) -> bool:
+        """Whether :meth:`share_repeated_values` has been done for the pupils and families as they are now."""
+        return self._pupils().shared and self._families().shared
+
+    def share_repeated_values(self) -> None:
+        """Let the values that repeat from record to record be one object each: memory, nothing visible.
+
+        The classes, school years, names, languages, relations and the stamps of an import recur over
+        thousands of pupils and parents, and each decoded record holds its own copy of every one (at 50,000
+        records some 40 MB). Meant for once the data is read and the first screen is filled, not while it is
+        read (~100 ms at 50,000 records, which a start would wait for); done once per state of the pupils and
+        of the families (later states carry the shared records over). Callable from a worker thread: only
+        which of equal objects a model holds changes (see :func:`ouder_tui.models.share_values`).
+        """
+        pool: dict = {}
+        pupils, families = self._pupils(), self._families()
+        if not pupils.shared:
+            share_values(pupils.by_id.values(), _PUPIL_REPEATS, pool)
+            pupils.shared = True
+        if not families.shared:
+            share_values(families.by_id.values(), _FAMILY_REPEATS, pool)
+            share_values((g.adres for g in families.by_id.values()), _ADDRESS_REPEATS, pool)
+            share_values((o for g in families.by_id.values() for o in g.ouders), _PARENT_REPEATS, pool)
+            families.shared = True
 
     # -- changing -----------------------------------------------------------------------
     def add_leerling(self, leerling: Leerling) -> Leerling:

@@ -9,9 +9,11 @@ field and raises a single :class:`~ouder_tui.errors.ValidationError`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import msgspec
+from msgspec.structs import force_setattr
 
 from ouder_tui.errors import ValidationError
 from ouder_tui.text import clean_text
@@ -55,6 +57,27 @@ def record_data(value: msgspec.Struct) -> dict[str, Any]:
     for key in STORE_KEYS:
         record.pop(key, None)
     return record
+
+
+#: The store's stamps: the same few users and, for every record of an import, the same moments.
+STAMP_FIELDS = ("created_by", "created_at", "changed_by", "changed_at")
+
+
+def share_values(models: Iterable[msgspec.Struct], fields: tuple[str, ...], pool: dict[Any, Any]) -> None:
+    """Make the equal values of ``fields`` across ``models`` one object each (the first met, kept in ``pool``).
+
+    In place, on models already in use: every field keeps a value equal to the one it had (only which of
+    the equal objects it holds changes), so nothing that reads the models can tell. What it is for:
+    msgspec gives every decoded text its own string, so a class name or an import's stamp repeated over
+    50,000 records is 50,000 strings.
+    """
+    keep = pool.setdefault
+    for model in models:
+        for name in fields:
+            value = getattr(model, name)
+            found = keep(value, value)
+            if found is not value and type(found) is type(value):  # never 1 for True, nor 1.0 for 1
+                force_setattr(model, name, found)
 
 
 class Checker:

@@ -44,6 +44,11 @@ class DashboardPanel(Static):
         self.border_title = self.TITLE
         self._filled = False
 
+    @property
+    def filled(self) -> bool:
+        """Whether the panel shows its figures (not "Laden ...")."""
+        return self._filled
+
     def lines(self) -> list[str]:
         raise NotImplementedError
 
@@ -161,6 +166,7 @@ welke nog door niemand.
         super().__init__()
         self.store = store
         self._registry = registry
+        self._sharing = False
 
     @property
     def registry(self) -> Registry:
@@ -175,6 +181,26 @@ welke nog door niemand.
                 yield Grid(*self._panels(), id="panels")
             else:
                 yield Grid(Static("Laden ...", id="laden", markup=False), id="panels")
+
+    def _share_when_shown(self, tries: int = 20) -> None:
+        """Once every panel shows its figures and that frame is drawn, the registry's repeated values are shared in
+        a worker (see Registry.share_repeated_values): memory, which neither the start nor the figures wait for.
+        After the start only when the pupils or families were read again as a whole (a large import)."""
+        panels = self.query(DashboardPanel)
+        if panels and all(panel.filled for panel in panels):
+            if not self._sharing and not self.registry.repeated_values_shared():
+                self._sharing = True
+                self.call_after_refresh(self.run_worker, self._share, thread=True, name="herhaalde waarden delen",
+                                        exit_on_error=False)
+        elif tries:  # the figures come right after a refresh (see DashboardPanel.on_mount)
+            self.call_after_refresh(self._share_when_shown, tries - 1)
+
+    def _share(self) -> None:
+        """In a worker thread."""
+        try:
+            self.registry.share_repeated_values()
+        finally:
+            self._sharing = False
 
     def _panels(self) -> list[DashboardPanel]:
         from screens.areas import AREAS
@@ -193,6 +219,8 @@ welke nog door niemand.
 
     def store_ready(self) -> None:
         """Fill in everything that needs the data (also called when the database finished loading)."""
+        if self.store.loaded and not self._sharing:
+            self.call_after_refresh(self._share_when_shown)
         for school in self.query("#school").results(Static):  # nothing yet before the first compose
             school.update(self._school_name())
         waiting = self.query("#laden")

@@ -115,6 +115,9 @@ def _check(store: Store, registry: Registry, ops: list, other: Store, wait=lambd
             wait()
         picture = _picture(registry)
         assert picture == _picture(Registry(_fresh(store)))
+        if op[1] % 4 == 0:  # now and then as the dashboard does after the start: nothing may change by it
+            registry.share_repeated_values()
+            assert _picture(registry) == picture
         for word, (pupils, families) in picture["first_three"].items():  # a search with a limit: the first found
             assert (pupils, families) == tuple(found[:3] for found in picture["search"][word])
 
@@ -247,3 +250,49 @@ def test_the_pupil_list_s_rows_follow_like_a_rebuild(tmp_path_factory: pytest.Te
         _apply(other if op[4] else store, op)
         fresh = LeerlingenScreen(Registry(_fresh(store)))
         assert _list_lines(screen) == _list_lines(fresh)
+
+
+def test_sharing_repeated_values_changes_nothing_but_memory(tmp_path: Path) -> None:
+    """After sharing, equal classes, names, stamps and languages are one object, and every model still holds
+    what it did: the same data, the same lists and searches, also after a save and on a fresh read."""
+    import msgspec
+
+    store = FileStore.open(tmp_path / "school.json", user="zorg", make_backup=False)
+    store.insert_many(GEZINNEN, [_family(i, i) for i in range(6)])
+    families = [g["id"] for g in store.all(GEZINNEN)]
+    store.insert_many(LEERLINGEN, [_pupil(i, i % 2, families[i % 6], i % 5 == 0) for i in range(30)])
+    store = FileStore.open(tmp_path / "school.json", user="zorg", make_backup=False)  # models decoded from the file
+    registry = Registry(store)
+    before = _picture(registry)
+    data = msgspec.to_builtins((registry.leerlingen(ook_vertrokken=True), registry.gezinnen()))
+
+    registry.share_repeated_values()
+
+    assert msgspec.to_builtins((registry.leerlingen(ook_vertrokken=True), registry.gezinnen())) == data
+    assert _picture(registry) == before
+    pupils = registry.leerlingen(ook_vertrokken=True)
+    same_class = [p for p in pupils if p.klas == pupils[0].klas]
+    assert len(same_class) > 1 and all(p.klas is same_class[0].klas for p in same_class)
+    assert all(p.created_at is pupils[0].created_at and p.schooljaar is pupils[0].schooljaar for p in pupils)
+    parents = [o for g in registry.gezinnen() for o in g.ouders if o.talen == ("Turks",)]
+    assert len(parents) > 1 and all(o.talen is parents[0].talen for o in parents)
+    edited = {**store.get(LEERLINGEN, pupils[0].id), "voornaam": "Aaron"}
+    store.update(LEERLINGEN, pupils[0].id, edited, expected_rev=None)
+    assert _picture(registry) == _picture(Registry(_fresh(store)))
+
+
+def test_sharing_keeps_each_value_of_its_own_kind() -> None:
+    """An equal value of another kind is never put in a field's place (True == 1, 1.0 == 1 to a dict)."""
+    import msgspec
+
+    from ouder_tui.models import share_values
+
+    class Thing(msgspec.Struct, frozen=True):
+        flag: object
+        text: str
+
+    things = [Thing(True, "3A"), Thing(1, "3a".upper()), Thing(1.0, "3A".lower().upper())]
+    share_values(things, ("flag", "text"), {})
+
+    assert [type(t.flag) for t in things] == [bool, int, float]
+    assert things[1].text is things[0].text and things[2].text is things[0].text

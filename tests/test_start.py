@@ -206,3 +206,37 @@ async def test_restoring_an_unprotected_backup_over_a_protected_file_asks_first(
         await pilot.pause()
         assert not crypto.is_protected(path.read_bytes())
         assert store.protection_changed()["actie"] == "onbeveiligd"
+
+
+async def test_once_the_dashboard_shows_its_figures_the_registry_s_repeated_values_are_shared(demo_path: Path) -> None:
+    """Memory at scale (issue 19): after the start, pupils of one class hold one string for its name; the screens
+    show what they showed."""
+    from screens.overzicht import DashboardPanel
+
+    store = FileStore.open(demo_path, user="Meester Tom")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(10):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert all(panel.filled for panel in app.screen.query(DashboardPanel))
+        pupils = app.registry.leerlingen()
+        first = pupils[0]
+        same_class = [p for p in pupils if p.klas == first.klas]
+        assert len(same_class) > 1 and all(p.klas is first.klas for p in same_class)
+        assert "leerlingen in" in str(app.screen.query(DashboardPanel).first().render())
+
+        # a large import (above what is brought up to date record by record) makes the pupils again as a whole:
+        # back on the dashboard they are shared again
+        store.insert_many("leerlingen", [{"voornaam": f"Kind{i}", "familienaam": "Nieuw", "klas": first.klas}
+                                         for i in range(2500)])
+        await pilot.press("f3")
+        await pilot.pause()
+        assert not app.registry.repeated_values_shared()
+        await pilot.press("f2")
+        for _ in range(10):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert app.registry.repeated_values_shared()
+        same_class = [p for p in app.registry.leerlingen() if p.klas == first.klas]
+        assert len(same_class) > 2500 and all(p.klas is same_class[0].klas for p in same_class)
