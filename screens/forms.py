@@ -400,8 +400,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._save_started = time.monotonic()
         self._let_collector_go(later=False)
         self._release_collector = collector.hold()
-        # The worker first: its thread starts before the frame that shows the locked form is drawn, so that
-        # frame is drawn while the save writes (the fields are locked before anything comes back from it).
+        # The worker first: its thread then mostly starts before the frame of the locked form is drawn, which
+        # is drawn while the file is written (~3 instead of ~8 ms from ctrl+s to the save at 50,000 pupils).
+        # The fields are locked below before anything can come back from it (its outcome is a message).
         app = self.app
         self.run_worker(partial(self._save_in_thread, app, value, overwrite), thread=True,
                         name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
