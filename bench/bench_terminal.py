@@ -446,15 +446,19 @@ class Bench:
         finally:
             term.close()
 
+    def to_pupil_list(self, term: Terminal) -> float:
+        """Wait for the filled dashboard, then F3: the milliseconds until the pupil list was shown."""
+        term.wait_for(dashboard_filled, term.started, what="dashboard filled")
+        term.settle(term.started, minimum=0.5, factor=0)
+        moment = term.press(F3)
+        shown = term.wait_for(pupil_list_shown, moment, what="pupil list")
+        term.settle(moment)
+        return shown
+
     def keys_and_save(self) -> None:
         term = self.ours(timed_saves=True)
         try:
-            term.wait_for(dashboard_filled, term.started, what="dashboard filled")
-            term.settle(term.started, minimum=0.5, factor=0)
-            moment = term.press(F3)
-            self.result.add("open the pupil list (F3, first time)",
-                            term.wait_for(pupil_list_shown, moment, what="pupil list"))
-            term.settle(moment)
+            self.result.add("open the pupil list (F3, first time)", self.to_pupil_list(term))
             keys = [c.encode() for c in FILTER_QUERY]
             self._series(term, keys, "filter: a typed character", "filter: backspace", PARSE_ROW)
 
@@ -475,11 +479,7 @@ class Bench:
         """Save and see alone (``--parts save``): F3, then the saves, then the store's save."""
         term = self.ours(timed_saves=True)
         try:
-            term.wait_for(dashboard_filled, term.started, what="dashboard filled")
-            term.settle(term.started, minimum=0.5, factor=0)
-            moment = term.press(F3)
-            term.wait_for(pupil_list_shown, moment, what="pupil list")
-            term.settle(moment)
+            self.to_pupil_list(term)
             self.save_and_see(term)
         finally:
             term.close()
