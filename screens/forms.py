@@ -404,8 +404,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     def _begin_save(self, value: T, overwrite: bool) -> None:
         """Save ``value`` in a thread; the fields are read-only until the outcome is back."""
         self._save_started = time.monotonic()
-        self._let_collector_go(later=False)
-        self._release_collector = collector.hold()
+        self._release_collector = collector.hold()  # (one save at a time: none is held here yet)
         # The worker first: its thread then mostly starts before the frame of the locked form is drawn, which
         # is drawn while the file is written (~3 instead of ~8 ms from ctrl+s to the save at 50,000 pupils).
         # The fields are locked below before anything can come back from it (its outcome is a message).
