@@ -69,8 +69,10 @@ def take_backup(db_path: Path, raw: bytes, kind: str, moment: datetime, *, skip_
         if previous:
             newest = previous[0][1]
             try:
-                if newest.stat().st_size == len(raw) and newest.read_bytes() == raw:
-                    return None
+                if newest.stat().st_size == len(raw):
+                    with memoryview(raw) as view:  # raw may be a mapped file (see storage.read_file)
+                        if view == newest.read_bytes():
+                            return None
             except OSError:
                 pass
     folder = backup_folder(db_path)

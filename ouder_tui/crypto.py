@@ -256,8 +256,8 @@ class Key:
 
 
 def is_protected(raw: bytes) -> bool:
-    """Whether ``raw`` (a file's bytes, or its first bytes) is a protected file."""
-    return raw.startswith(MAGIC)
+    """Whether ``raw`` (a file's bytes, or its first bytes; any buffer that slices to bytes) is a protected file."""
+    return raw[:len(MAGIC)] == MAGIC
 
 
 def file_is_protected(path: os.PathLike | str) -> bool:

@@ -266,6 +266,7 @@ class FileStore(DocumentStore):
                     self._migrate(version)
         self.storage.keep_raw = False  # the start backup and the migration had them; the document is enough now
         self.storage.last_raw = b""
+        self.storage.release_pages()
         self.loaded = True
 
     # -- protection ------------------------------------------------------------------
