@@ -36,6 +36,7 @@ from ouder_tui.store import (
     conflict_error,
     validate_user,
 )
+from ouder_tui.tables import MAX_CHANGED, NUMBERED, PackedTable, compared, writable_copy
 from ouder_tui.text import (
     clean_text,
     format_datetime,
@@ -51,69 +52,16 @@ _UNCOMMITTED = itertools.count(1)
 
 LogLine = tuple[int, str, tuple[str, ...], str]
 
-#: Above this many changed records (or a quarter of a table) derived data is built again, not updated.
-_MAX_CHANGED = 2000
-
-
-_SERIALS = itertools.count(1)
-#: How many earlier states of a table a written table remembers its changes against.
-_HISTORY = 16
-
 
 def _records(rows: Mapping[str, Any]) -> list[dict]:
     """Every record of a table as a dict, in stored order (the compact ones decoded in one go)."""
+    if isinstance(rows, PackedTable):
+        with paused_gc():
+            return list(rows.decoded().values())
     if not any(type(value) is msgspec.Raw for value in rows.values()):
         return list(rows.values())
     with paused_gc():
         return msgspec.json.decode(joined_records(rows.values()))
-
-
-class _Table(dict):
-    """A table as a transaction wrote it: a copy of the table before, with which records it changed.
-
-    ``history`` pairs the serial number of each earlier written state of this table (newest first) with
-    the keys changed since that state, so derived data kept for any of them is brought up to date from
-    those keys instead of comparing every record. Numbers, not references: old states are not kept alive.
-    """
-
-    __slots__ = ("history", "serial", "written")
-
-    def __init__(self, base: Mapping[str, Any]) -> None:
-        super().__init__(base)
-        self.serial = 0
-        self.history: tuple[tuple[int, frozenset[str] | None], ...] = ()
-        self.written: set[str] = set()
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.written.add(key)
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        self.written.add(key)
-        super().__delitem__(key)
-
-    @classmethod
-    def read(cls, table: Mapping[str, Any]) -> _Table:
-        """A table as read from a file: numbered, so the first save's changes are told against it too."""
-        found = cls(table)
-        found.serial = next(_SERIALS)
-        return found
-
-    def committed(self, base: Mapping[str, Any]) -> None:
-        """Number this state and note its changes against ``base`` and the states ``base`` remembers."""
-        self.serial = next(_SERIALS)
-        keys = frozenset(self.written)
-        history = [(base.serial, keys)] if isinstance(base, _Table) and base.serial else []
-        for serial, earlier in getattr(base, "history", ())[:_HISTORY - 1]:
-            union = None if earlier is None or len(earlier) + len(keys) > _MAX_CHANGED else earlier | keys
-            history.append((serial, union))
-        self.history = tuple(history)
-        self.written = set()
-
-
-def read_table(table: Mapping[str, Any]) -> dict[str, Any]:
-    """A table as a home read it from its file, in the store's own kind (see :meth:`_Table.read`)."""
-    return _Table.read(table)
 
 
 class _Transaction:
@@ -135,7 +83,7 @@ class _Transaction:
         """The table to change, copied from the base the first time (the base stays as it was)."""
         found = self.tables.get(name)
         if found is None:
-            found = self.tables[name] = _Table(self.base.get(name, {}))
+            found = self.tables[name] = writable_copy(self.base.get(name, {}))
         self.touch()
         return found
 
@@ -157,7 +105,7 @@ class _Transaction:
         return next_id
 
     def final_document(self) -> Document:
-        """The new document to commit, each written table numbered with its changes (see :class:`_Table`)."""
+        """The new document to commit, each written table numbered with its changes (see :mod:`ouder_tui.tables`)."""
         for name, table in self.tables.items():
             table.committed(self.base.get(name, _EMPTY))
         return self.document()
@@ -278,18 +226,16 @@ class DocumentStore(Store):
         if not isinstance(old, Mapping) or not isinstance(new, Mapping):
             return None
         changed = None
-        if isinstance(new, _Table) and isinstance(old, _Table):  # this window wrote both: it noted the keys
+        if isinstance(new, NUMBERED) and isinstance(old, NUMBERED):  # this window wrote both: it noted the keys
             for serial, keys in new.history:
                 if serial == old.serial:
                     if keys is None:
                         return None
                     changed = keys
                     break
-        if changed is None:
-            changed = {key for key, record in new.items() if old.get(key) is not record}
-            if len(new) != len(old) or changed:
-                changed.update(old.keys() - new.keys())
-        if len(changed) > max(_MAX_CHANGED, len(new) // 4):
+        if changed is None:  # compare: a table read again from the file (another window saved) is all new
+            changed = compared(old, new)
+        if len(changed) > max(MAX_CHANGED, len(new) // 4):
             return None  # another window's save read back from the file: every record is new; build again
         return {int(key) for key in changed}
 
@@ -334,7 +280,9 @@ class DocumentStore(Store):
                 for key, model in checked.items():  # handed over to this reader alone (see _checked_models)
                     force_setattr(model, "id", int(key))
                 return list(checked.values())
-            if any(type(value) is msgspec.Raw for value in rows.values()):
+            if isinstance(rows, PackedTable):
+                models = list(rows.decoded(kind).values())
+            elif any(type(value) is msgspec.Raw for value in rows.values()):
                 models = msgspec.json.decode(joined_records(rows.values()), type=list[kind], strict=False)
             else:
                 models = msgspec.convert(list(rows.values()), list[kind], strict=False)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ouder_tui import backups, crypto
-from ouder_tui.docstore import Document, DocumentStore, read_table
+from ouder_tui.docstore import Document, DocumentStore
 from ouder_tui.errors import (
     CorruptDatabaseError,
     LockTimeoutError,
@@ -52,6 +52,7 @@ from ouder_tui.storage import (
     remove_stale_temp_files,
 )
 from ouder_tui.store import DATABASE, FileCapability, now
+from ouder_tui.tables import read_table
 
 #: Beside the lock file while a window holds it: who, and since when, for "bezet door ..." elsewhere.
 HOLDER_SUFFIX = ".lock.wie"

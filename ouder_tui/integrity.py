@@ -34,6 +34,7 @@ import msgspec
 
 from ouder_tui.collector import paused_gc
 from ouder_tui.migrations import META_ID, META_TABLE
+from ouder_tui.tables import write_document
 
 CHECK_KEY = "controle"
 #: The first schema version whose files must carry a checksum.
@@ -101,12 +102,12 @@ def seal_document(document: dict, encode_into, buffer: bytearray | None = None) 
     buffer = bytearray() if buffer is None else buffer
     meta = document.get(META_TABLE)
     if not isinstance(meta, dict):
-        encode_into(document, buffer)
+        write_document(document, encode_into, buffer)
         return buffer
     length = _KINDS[_WRITTEN]
     ordered = {META_TABLE: {**meta, CHECK_KEY: {_WRITTEN: "0" * length}}}
     ordered.update((name, table) for name, table in document.items() if name != META_TABLE)
-    encode_into(ordered, buffer)
+    write_document(ordered, encode_into, buffer)
     mark = _mark(_WRITTEN)
     at = buffer.find(mark + b"0" * length + b'"}') + len(mark)
     buffer[at:at + length] = _digest(_WRITTEN, [buffer]).encode("ascii")
@@ -271,7 +272,7 @@ def _document_type() -> type:
 def _check_shape(document: dict, only: list[str] | None = None) -> None:
     """Every table is a table, every key a record number and every record an object (``only``: these tables)."""
     for name, table in document.items():
-        if not isinstance(table, dict):
+        if not isinstance(table, Mapping):  # a dict as decoded, or a live store's packed table (ouder_tui.tables)
             raise DamagedDocument(f"'{_short(name)[1:-1]}' is geen tabel")
         if name == META_TABLE or (only is not None and name not in only):
             continue
@@ -348,7 +349,7 @@ def _located(exc: msgspec.ValidationError, document: dict) -> str:
     where = str(exc).rsplit(" - at `", 1)
     match = _PATH.match(where[1]) if len(where) == 2 else None
     table = document.get(match["table"]) if match else None
-    if not isinstance(table, dict):
+    if not isinstance(table, Mapping):
         return f"de inhoud past niet: {_reason(exc)}"
     model = _table_models()[match["table"]]
     for key, record in table.items():

@@ -43,7 +43,7 @@ from typing import Any
 import msgspec
 from tinydb.storages import Storage
 
-from ouder_tui import crypto, integrity, migrations
+from ouder_tui import crypto, integrity, migrations, tables
 from ouder_tui.collector import paused_gc
 from ouder_tui.errors import StoreError
 
@@ -106,8 +106,10 @@ def decode(raw: bytes | mmap.mmap, *, compact: bool = False, keep: dict | None =
         raise UnreadableFileError("het bestand is leeg")
     try:
         with paused_gc():
+            layout = None
             if compact:
                 document = msgspec.json.decode(raw, type=_COMPACT)
+                layout = tables.compact_layout(len(raw), document)
                 meta = document.get(integrity.META_TABLE)
                 if meta is not None:
                     document[integrity.META_TABLE] = {key: msgspec.json.decode(value) for key, value in meta.items()}
@@ -139,7 +141,20 @@ def decode(raw: bytes | mmap.mmap, *, compact: bool = False, keep: dict | None =
         raise UnreadableFileError(str(exc)) from None
     except UnicodeDecodeError:
         raise UnreadableFileError("het bevat bytes die geen tekst zijn (UTF-8)") from None
+    if layout is not None:
+        _pack_tables(raw, document, layout)
     return document
+
+
+def _pack_tables(raw: bytes | mmap.mmap, document: Document, layout: dict[str, tuple]) -> None:
+    """Keep each table of a checked compact file as its text and where its records lie in it, rather than a
+    dict of their bytes (see :mod:`ouder_tui.tables`): ~150 bytes less a record."""
+    view = memoryview(raw)
+    for name, (start, end, keys, begins) in layout.items():
+        if name != integrity.META_TABLE:
+            packed = tables.pack(view[start:end], keys, begins)
+            if packed is not None:
+                document[name] = packed
 
 
 def open_document(raw: bytes | mmap.mmap, key: crypto.Key | None, *, what: str = "Dit bestand", compact: bool = False,
