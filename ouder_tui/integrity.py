@@ -34,7 +34,7 @@ import msgspec
 
 from ouder_tui.collector import paused_gc
 from ouder_tui.migrations import META_ID, META_TABLE
-from ouder_tui.tables import write_document
+from ouder_tui.tables import Pieces, write_document
 
 CHECK_KEY = "controle"
 #: The first schema version whose files must carry a checksum.
@@ -93,25 +93,27 @@ def _is_object(value: Any) -> bool:
 
 # -- checksum ---------------------------------------------------------------------------------------
 
-def seal_document(document: dict, encode_into, buffer: bytearray | None = None) -> bytearray:
+def seal_document(document: dict, encode_into, buffer: bytearray | None = None) -> list[bytearray | memoryview]:
     """``document`` encoded (msgspec's ``Encoder.encode_into``) with its checksum in ``_meta`` (a document without
-    ``_meta`` has none).
+    ``_meta`` has none), as the pieces to write one after the other (see :class:`ouder_tui.tables.Pieces`).
 
-    Encoded into one buffer (``buffer`` when given, overwritten) and the checksum written into it in place:
-    a large file is not copied again."""
-    buffer = bytearray() if buffer is None else buffer
+    What is encoded goes into ``buffer`` first (when given: overwritten). The checksum is written into the
+    first piece in place, where ``_meta`` is: a large file is not copied again."""
+    pieces = Pieces(encode_into, buffer)
     meta = document.get(META_TABLE)
     if not isinstance(meta, dict):
-        write_document(document, encode_into, buffer)
-        return buffer
+        write_document(document, pieces)
+        return pieces.done()
     length = _KINDS[_WRITTEN]
     ordered = {META_TABLE: {**meta, CHECK_KEY: {_WRITTEN: "0" * length}}}
     ordered.update((name, table) for name, table in document.items() if name != META_TABLE)
-    write_document(ordered, encode_into, buffer)
+    write_document(ordered, pieces)
+    parts = pieces.done()
+    first = parts[0]  # "{" and _meta: encoded before any table
     mark = _mark(_WRITTEN)
-    at = buffer.find(mark + b"0" * length + b'"}') + len(mark)
-    buffer[at:at + length] = _digest(_WRITTEN, [buffer]).encode("ascii")
-    return buffer
+    at = first.find(mark + b"0" * length + b'"}') + len(mark)
+    first[at:at + length] = _digest(_WRITTEN, parts).encode("ascii")
+    return parts
 
 
 def verify_checksum(raw: bytes, document: dict) -> bool:

@@ -60,11 +60,17 @@ class UnreadableFileError(Exception):
     """The file exists but is empty or is not a JSON document of tables (internal)."""
 
 
-def encode(document: Document, buffer: bytearray | None = None) -> bytearray:
-    """Serialise a whole database document (compact JSON, UTF-8) with its checksum (see :mod:`ouder_tui.integrity`).
+def encode(document: Document, buffer: bytearray | None = None) -> bytes | bytearray:
+    """Serialise a whole database document (compact JSON, UTF-8) with its checksum (see :mod:`ouder_tui.integrity`),
+    in one piece (``buffer``: encode into it, overwriting it). A save writes :func:`encode_pieces` instead."""
+    pieces = encode_pieces(document, buffer)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
-    Records a live store kept as their bytes (see :func:`decode`) are copied as they are, not encoded again.
-    ``buffer``: encode into it (overwriting it) and return it."""
+
+def encode_pieces(document: Document, buffer: bytearray | None = None) -> list[bytearray | memoryview]:
+    """:func:`encode` as the pieces to write one after the other: records a live store kept as their bytes (see
+    :func:`decode`) are not encoded again, and long stretches of them are views of the file as read, not
+    copies (see :class:`ouder_tui.tables.Pieces`). What is encoded goes into ``buffer`` first."""
     return integrity.seal_document(document, _encoder.encode_into, buffer)
 
 
@@ -201,8 +207,9 @@ def replace_with_retry(source: str | Path, target: str | Path) -> None:
             delay = min(delay * 2, 0.25)
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace ``path`` by ``payload`` so that a crash leaves either the old or the new file.
+def write_atomic(path: Path, payload: bytes | bytearray | mmap.mmap | list[bytearray | memoryview]) -> None:
+    """Replace ``path`` by ``payload`` (bytes, or a list of pieces written one after the other) so that a crash
+    leaves either the old or the new file.
 
     A symlink is written through: its target is replaced and the link stays (it may point at a shared file).
     """
@@ -217,7 +224,8 @@ def write_atomic(path: Path, payload: bytes) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.chmod(tmp_name, stat.S_IMODE(os.stat(path).st_mode))
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(payload)
+            for piece in payload if isinstance(payload, list) else (payload,):
+                tmp.write(piece)
             tmp.flush()
             os.fsync(tmp.fileno())
         replace_with_retry(tmp_name, path)
@@ -362,8 +370,10 @@ class AtomicJSONStorage(Storage):
         self._foreign: tuple[tuple[int, int, int], str] | None = None
         #: Set by :meth:`switch_key` for the coming commit: seal with this key (``False``: keep as is).
         self._next_key: crypto.Key | None | bool = False
-        #: What every save encodes into, kept from one save to the next: a fresh buffer the size of the file
-        #: costs more than the encoding itself (the system hands out and clears its memory page by page).
+        #: What every save encodes into first, kept from one save to the next: a fresh buffer the size of the
+        #: file costs more than the encoding itself (the system hands out and clears its memory page by page).
+        #: Of a packed document (see :mod:`ouder_tui.tables`) it holds only what was encoded before the first
+        #: long stretch of unchanged records, which are written from the file as read.
         self._buffer = bytearray()
         #: Serialises re-reading and publishing a new document between threads.
         self._publish_lock = threading.Lock()
@@ -475,13 +485,13 @@ class AtomicJSONStorage(Storage):
             return None
         return found[2]
 
-    def payload(self, document: Document) -> bytes | bytearray:
-        """The bytes to write for ``document``: sealed when the file is protected (valid until the next save)."""
-        plain = encode(document, self._buffer)
+    def payload(self, document: Document) -> bytes | list[bytearray | memoryview]:
+        """What to write for ``document`` (valid until the next save): sealed when the file is protected, else
+        its pieces (see :func:`encode_pieces`)."""
         if self.protected:
             assert self.key is not None
-            return self.key.seal(plain)
-        return plain
+            return self.key.seal(encode(document, self._buffer))
+        return encode_pieces(document, self._buffer)
 
     def switch_key(self, key: crypto.Key | None) -> None:
         """Seal with ``key`` from the coming commit on (``None``: write the file unprotected).
@@ -518,7 +528,10 @@ class AtomicJSONStorage(Storage):
                 self.protected = self.key is not None
                 self._next_key = False
             self._data = document
-            self.last_raw = bytes(payload) if self.keep_raw else b""
+            if self.keep_raw:
+                self.last_raw = b"".join(payload) if isinstance(payload, list) else bytes(payload)
+            else:
+                self.last_raw = b""
             self._signature = _signature(os.stat(self.path))
             self.generation += 1
         if not self.keep_raw:

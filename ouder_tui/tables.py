@@ -39,6 +39,35 @@ _encode = msgspec.json.Encoder().encode
 _MISSING = object()
 
 
+class Pieces:
+    """The bytes of a document being written, as pieces to write one after the other: what is encoded goes
+    into buffers, a long stretch of a packed table's text is referred to (a view of the file as read), not
+    copied. A save of 38 MB thus needs no buffer of 38 MB (see :func:`write_document`)."""
+
+    #: Shorter views than this are copied into the buffer at hand (fewer pieces, fewer writes).
+    COPY_BELOW = 1 << 16
+
+    def __init__(self, encode_into: Callable[..., None], first: bytearray | None = None) -> None:
+        self._encode_into = encode_into
+        self.current = bytearray() if first is None else first
+        del self.current[:]
+        self.parts: list[bytearray | memoryview] = []
+
+    def encode(self, value: Any) -> None:
+        self._encode_into(value, self.current, -1)
+
+    def add(self, data: bytes | memoryview) -> None:
+        if len(data) < self.COPY_BELOW:
+            self.current += data
+        else:
+            self.parts += (self.current, data)
+            self.current = bytearray()
+
+    def done(self) -> list[bytearray | memoryview]:
+        """The pieces, in order (the first is always a buffer: it holds the start of the document)."""
+        return [*self.parts, self.current]
+
+
 class _Numbered:
     """A table's number and the keys changed against earlier states (see the module's text)."""
 
@@ -78,8 +107,8 @@ class DictTable(_Numbered, dict):
         self.written.add(key)
         super().__delitem__(key)
 
-    def write_into(self, buffer: bytearray, encode_into: Callable[..., None]) -> None:
-        encode_into(self, buffer, -1)
+    def write_into(self, pieces: Pieces) -> None:
+        pieces.encode(self)
 
 
 def _canonical_id(key: object) -> int | None:
@@ -161,8 +190,8 @@ class PackedTable(_Numbered, Mapping[str, Any]):
         return msgspec.json.decode(self.text, type=dict[str, kind], strict=False)
 
     # -- writing --------------------------------------------------------------------------------------
-    def write_into(self, buffer: bytearray, encode_into: Callable[..., None]) -> None:
-        buffer += self.text
+    def write_into(self, pieces: Pieces) -> None:
+        pieces.add(self.text)
 
     def stretch(self, first: int, until: int) -> memoryview:
         """The text of the records ``first`` to ``until - 1`` with their keys and the commas between them."""
@@ -308,29 +337,29 @@ class OverlayTable(_Numbered, MutableMapping[str, Any]):
                 yield key, None
         yield from self.added.items()
 
-    def write_into(self, buffer: bytearray, encode_into: Callable[..., None]) -> None:
-        """Append the table as JSON: the unchanged stretches of the packed text copied, the rest encoded."""
+    def write_into(self, pieces: Pieces) -> None:
+        """Write the table as JSON: the unchanged stretches of the packed text as they are, the rest encoded."""
         packed = self.packed
         changed = sorted(packed.position(key) for key in itertools.chain(self.replaced, self.removed))
-        buffer += b"{"
+        pieces.add(b"{")
         first = True
-        done = 0  # records of the packed table before this one are written
+        done = 0  # the records of the packed table before this one are written
 
         def stretch(until: int) -> None:  # the unchanged records done..until-1, as they are
             nonlocal first
             if done < until:
                 if not first:
-                    buffer.append(0x2C)
-                buffer.extend(packed.stretch(done, until))
+                    pieces.add(b",")
+                pieces.add(packed.stretch(done, until))
                 first = False
 
         def record(key: str, value: Any) -> None:
             nonlocal first
             if not first:
-                buffer.append(0x2C)
-            encode_into(key, buffer, -1)
-            buffer.append(0x3A)
-            encode_into(value, buffer, -1)
+                pieces.add(b",")
+            pieces.encode(key)
+            pieces.add(b":")
+            pieces.encode(value)
             first = False
 
         for index in changed:
@@ -342,7 +371,7 @@ class OverlayTable(_Numbered, MutableMapping[str, Any]):
         stretch(len(packed))
         for key, value in self.added.items():
             record(key, value)
-        buffer += b"}"
+        pieces.add(b"}")
 
 
 NUMBERED = (DictTable, PackedTable, OverlayTable)
@@ -418,22 +447,20 @@ def writable_copy(base: Mapping[str, Any]) -> MutableMapping[str, Any]:
     return DictTable(base.items() if isinstance(base, OverlayTable) else base)
 
 
-def write_document(document: Mapping[str, Mapping[str, Any]], encode_into: Callable[..., None],
-                   buffer: bytearray) -> None:
-    """Encode ``document`` into ``buffer`` (overwriting it) as compact JSON, the same bytes msgspec would
-    write for it as dicts: each table that writes itself does so, the others are encoded."""
+def write_document(document: Mapping[str, Mapping[str, Any]], pieces: Pieces) -> None:
+    """Write ``document`` as compact JSON, the same bytes msgspec writes for it as dicts: each table that
+    writes itself does so (see :class:`Pieces`), the others are encoded."""
     if not any(isinstance(table, WRITES_ITSELF) for table in document.values()):
-        encode_into(document, buffer)
+        pieces.encode(document)
         return
-    del buffer[:]
-    buffer += b"{"
+    pieces.add(b"{")
     for number, (name, table) in enumerate(document.items()):
         if number:
-            buffer.append(0x2C)
-        encode_into(name, buffer, -1)
-        buffer.append(0x3A)
+            pieces.add(b",")
+        pieces.encode(name)
+        pieces.add(b":")
         if isinstance(table, WRITES_ITSELF):
-            table.write_into(buffer, encode_into)
+            table.write_into(pieces)
         else:
-            encode_into(table, buffer, -1)
-    buffer += b"}"
+            pieces.encode(table)
+    pieces.add(b"}")
