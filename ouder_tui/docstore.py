@@ -6,7 +6,8 @@ id counters), ``_prullenbak`` (the recycle bin) and ``_logboek`` (the log).
 Isolation: the committed document is never changed in place. A transaction works on copies of
 the tables it writes (copy on first write; records themselves are never mutated, only replaced),
 so readers in other threads keep seeing the last committed document until the home publishes the
-new one in a single assignment, and a rollback simply forgets the copies.
+new one in a single assignment, and a rollback simply forgets the copies. A table the file home
+read packed is not copied but overlaid with what the transaction changes (see :mod:`ouder_tui.tables`).
 """
 
 from __future__ import annotations
