@@ -13,6 +13,7 @@ It is a measurement, not a test: it always exits with 0. Run it with
 
     .venv/bin/python bench/bench_memory.py                     # 10,000 and 50,000 records
     .venv/bin/python bench/bench_memory.py --sizes 1000,10000,50000,100000
+    .venv/bin/python bench/bench_memory.py --read       # the file read, not mapped (as on Windows)
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def memory():
 from ouder_tui.app import make_app
 from ouder_tui.filestore import FileStore
 
+if len(sys.argv) > 3 and sys.argv[3] == "read":  # as on Windows, macOS or a network share: no mapping
+    from ouder_tui import storage
+    storage.maps_files_in = lambda folder: False
+
 if sys.argv[2] == "bare":
     print(json.dumps(memory()))
     raise SystemExit
@@ -64,8 +69,8 @@ print(json.dumps(asyncio.run(visit())))
 """
 
 
-def measure(db: Path, mode: str) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(db), mode], check=True, capture_output=True,
+def measure(db: Path, mode: str, how: str = "map") -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", CHILD, str(db), mode, how], check=True, capture_output=True,
                           text=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -73,6 +78,8 @@ def measure(db: Path, mode: str) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000", help="comma-separated record counts")
+    parser.add_argument("--read", action="store_true",
+                        help="read the file instead of mapping it, as where it is not mapped (Windows, macOS, a share)")
     args = parser.parse_args(argv)
     from bench_store import build_database
 
@@ -82,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
             db = Path(tmp) / f"n{size}.json"
             build_database(db, size)
-            bare, used = measure(db, "bare"), measure(db, "app")
+            how = "read" if args.read else "map"
+            bare, used = measure(db, "bare", how), measure(db, "app", how)
             verdict = "" if size != 50_000 else ("PASS" if used["VmRSS"] <= 150 else "FAIL")
             print(f"{size:>8,} {db.stat().st_size / 1e6:>8.1f} {bare['VmRSS']:>8.1f} {used['VmRSS']:>8.1f} "
                   f"{used['RssAnon']:>6.1f} {used['RssFile']:>6.1f} {used['VmHWM']:>8.1f} {used['saved']:>9.1f}"
