@@ -277,7 +277,10 @@ class DocumentStore(Store):
         rows = self._table(table)
         with paused_gc():
             checked = self._checked_models(table, rows, kind)
-            if checked is not None and checked.keys() == rows.keys():  # decoded when the file was read
+            # decoded when the file was read, from the same text as ``rows`` (a packed table: its keys are made
+            # when asked, so the count tells; the handover already made sure it is that table as read)
+            if checked is not None and (len(checked) == len(rows) if isinstance(rows, PackedTable)
+                                        else checked.keys() == rows.keys()):
                 for key, model in checked.items():  # handed over to this reader alone (see _checked_models)
                     force_setattr(model, "id", int(key))
                 return list(checked.values())

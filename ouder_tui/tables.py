@@ -203,8 +203,9 @@ def pack(text: memoryview, keys: list[str], begins: Iterable[int]) -> PackedTabl
     it (see :class:`PackedTable`); ``None`` for an empty table, or when a key is not a canonical id (``"12"``,
     not ``"012"`` or ``"+12"``): such a table is kept as a dict."""
     digits = "".join(keys)
-    if not (keys and all(keys) and digits.isascii() and digits.isdigit()) or ",0" in ",".join(("", *keys)):
-        return None  # empty, a key that is no number, or one with a leading zero
+    # digits only; and none empty or with a leading zero, which is what sorts before "1"
+    if not (keys and digits.isascii() and digits.isdigit() and min(keys) >= "1"):
+        return None
     try:
         ids = array("q", map(int, keys))
     except OverflowError:
