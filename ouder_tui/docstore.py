@@ -16,6 +16,7 @@ import abc
 import contextlib
 import itertools
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -279,14 +280,18 @@ class DocumentStore(Store):
             checked = self._checked_models(table, rows, kind)
             # decoded when the file was read, from the same text as ``rows`` (a packed table: its keys are made
             # when asked, so the count tells; the handover already made sure it is that table as read)
-            if checked is not None and (len(checked) == len(rows) if isinstance(rows, PackedTable)
-                                        else checked.keys() == rows.keys()):
+            if isinstance(rows, PackedTable):  # its ids are at hand, in the order of its records
+                if checked is not None and len(checked) == len(rows):  # (see _checked_models: that table as read)
+                    models = list(checked.values())  # handed over to this reader alone
+                else:
+                    models = list(rows.decoded(kind).values())
+                deque(map(force_setattr, models, itertools.repeat("id"), rows.ids), maxlen=0)
+                return models
+            if checked is not None and checked.keys() == rows.keys():  # decoded when the file was read
                 for key, model in checked.items():  # handed over to this reader alone (see _checked_models)
                     force_setattr(model, "id", int(key))
                 return list(checked.values())
-            if isinstance(rows, PackedTable):
-                models = list(rows.decoded(kind).values())
-            elif any(type(value) is msgspec.Raw for value in rows.values()):
+            if any(type(value) is msgspec.Raw for value in rows.values()):
                 models = msgspec.json.decode(joined_records(rows.values()), type=list[kind], strict=False)
             else:
                 models = msgspec.convert(list(rows.values()), list[kind], strict=False)
