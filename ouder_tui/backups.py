@@ -13,6 +13,7 @@ turned on or off) :func:`reseal_all` rewrites the backups the same way.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,6 +59,17 @@ def list_backups(db_path: Path, kind: str | None = None) -> list[tuple[datetime,
     return found
 
 
+def _same_bytes(raw: bytes | mmap.mmap, data: bytes) -> bool:
+    """Whether ``raw`` (bytes, or a mapped file: see :func:`ouder_tui.storage.read_file`) holds ``data``.
+
+    Compared a slice at a time: a mapping never equals bytes, and a memoryview compares byte by byte in
+    Python's slow way (~55 ms at 70 MB, against ~5 ms so)."""
+    if len(raw) != len(data):
+        return False
+    step = 1 << 20
+    return all(data.startswith(raw[at:at + step], at) for at in range(0, len(data), step))
+
+
 def take_backup(db_path: Path, raw: bytes, kind: str, moment: datetime, *, skip_if_same: bool = False) -> Path | None:
     """Write ``raw`` (the database's bytes) as a new backup; returns its path.
 
@@ -69,10 +81,8 @@ def take_backup(db_path: Path, raw: bytes, kind: str, moment: datetime, *, skip_
         if previous:
             newest = previous[0][1]
             try:
-                if newest.stat().st_size == len(raw):
-                    with memoryview(raw) as view:  # raw may be a mapped file (see storage.read_file)
-                        if view == newest.read_bytes():
-                            return None
+                if newest.stat().st_size == len(raw) and _same_bytes(raw, newest.read_bytes()):
+                    return None
             except OSError:
                 pass
     folder = backup_folder(db_path)
