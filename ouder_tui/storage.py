@@ -30,8 +30,8 @@ import contextlib
 import mmap
 import os
 import re
-import sys
 import stat
+import sys
 import tempfile
 import threading
 import time

@@ -126,7 +126,7 @@ class PackedTable(_Numbered, Mapping[str, Any]):
     ``begins[i]`` is where record ``i`` (``"key":value``) begins; one more entry, ``begins[n]``, is where a
     record after the last would begin, so record ``i``'s value always ends just before ``begins[i + 1]``."""
 
-    __slots__ = ("begins", "history", "ids", "serial", "text", "written", "_lookup")
+    __slots__ = ("_lookup", "begins", "history", "ids", "serial", "text", "written")
 
     def __init__(self, text: memoryview, ids: array, begins: array) -> None:
         self.text = text

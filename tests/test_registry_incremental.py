@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ouder_tui import tables
 from ouder_tui.filestore import FileStore
 from ouder_tui.leerlingen import GEZINNEN, LEERLINGEN, Registry
-from ouder_tui import tables
 from ouder_tui.store import Store
 
 NAMES = ("Emre", "Noor", "Lien", "Çelik", "Aerts", "Benali", "Peeters", "Zeynep", "Ömer", "Janssens")

@@ -150,7 +150,7 @@ def test_two_states_over_one_packed_table_differ_where_either_changed_it() -> No
 
 def test_long_stretches_are_written_from_the_file_not_copied() -> None:
     records = {str(n): {"notities": "x" * 1000} for n in range(1, 200)}
-    packed, raw = packed_of(records)
+    packed, _ = packed_of(records)
     overlay = tables.writable_copy(packed)
     overlay["100"] = {"notities": "kort"}
     pieces = tables.Pieces(_encoder.encode_into)
