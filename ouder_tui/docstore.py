@@ -278,10 +278,10 @@ class DocumentStore(Store):
         rows = self._table(table)
         with paused_gc():
             checked = self._checked_models(table, rows, kind)
-            # decoded when the file was read, from the same text as ``rows`` (a packed table: its keys are made
-            # when asked, so the count tells; the handover already made sure it is that table as read)
             if isinstance(rows, PackedTable):  # its ids are at hand, in the order of its records
-                if checked is not None and len(checked) == len(rows):  # (see _checked_models: that table as read)
+                # the check decoded them from this very table's text (see _checked_models), in its order; its keys
+                # would be made one by one to compare, so the count tells
+                if checked is not None and len(checked) == len(rows):
                     models = list(checked.values())  # handed over to this reader alone
                 else:
                     models = list(rows.decoded(kind).values())
