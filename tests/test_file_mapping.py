@@ -156,3 +156,19 @@ def test_only_local_filesystems_are_mapped(folder: str, kind: str, mapped: bool)
     found = storage.filesystem_in(MOUNTS.splitlines(), folder)
     assert found == kind
     assert (found in storage.LOCAL_FILESYSTEMS) is mapped
+
+
+def test_a_file_cut_short_in_place_by_another_program_is_refused_not_read_past_its_end(db: Path) -> None:
+    """Saves never change a file in place, but an editor may: the records would then point past the end of the
+    mapped file. The store sees the changed file before it reads a record again, and refuses it in Dutch."""
+    from ouder_tui.errors import CorruptDatabaseError
+
+    filled(db, 200)
+    store = open_store(db)
+    assert store.storage.mapped
+    with db.open("r+b") as handle:
+        handle.truncate(500)
+    for read in (lambda: store.all(PUPILS), lambda: store.get(PUPILS, 5),
+                 lambda: store.update(PUPILS, 5, {"voornaam": "x"}, expected_rev=1)):
+        with pytest.raises(CorruptDatabaseError, match="onleesbaar"):
+            read()
