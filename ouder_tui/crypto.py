@@ -216,9 +216,14 @@ class Key:
         return check is None or hmac.compare_digest(check, self.check_value)
 
     def seal(self, plain: bytes) -> bytes:
+        return b"".join(self.seal_pieces(plain))
+
+    def seal_pieces(self, plain: bytes | bytearray) -> list[bytes]:
+        """:meth:`seal` as the pieces to write one after the other: the header with the nonce, and the sealed
+        data (joining them would copy the whole file once more)."""
         header = self.params.header(self.check_value)
         nonce = os.urandom(NONCE_BYTES)
-        return header + nonce + self._aead.encrypt(nonce, plain, header)
+        return [header + nonce, self._aead.encrypt(nonce, plain, header)]
 
     def open(self, raw: bytes) -> bytes:
         """The plain bytes of ``raw``.

@@ -375,6 +375,9 @@ class AtomicJSONStorage(Storage):
         #: Of a packed document (see :mod:`ouder_tui.tables`) it holds only what was encoded before the first
         #: long stretch of unchanged records, which are written from the file as read.
         self._buffer = bytearray()
+        #: Where a protected file's text is gathered to be sealed, kept from one save to the next (see
+        #: :attr:`_buffer`); empty while the file is not protected.
+        self._plain = bytearray()
         #: Serialises re-reading and publishing a new document between threads.
         self._publish_lock = threading.Lock()
         #: Turns an unreadable file met during a read into the error to raise
@@ -454,6 +457,8 @@ class AtomicJSONStorage(Storage):
         # per table: the table as read, and the models its check decoded (see checked_models)
         self._checked = {name: (self._data[name], model, records) for name, (model, records) in checked.items()}
         self.protected = crypto.is_protected(raw)
+        if not self.protected:
+            self._plain = bytearray()
         self.last_raw = raw if self.keep_raw else b""
         self._mapped = raw if isinstance(raw, mmap.mmap) else None
         if not self.keep_raw:
@@ -485,13 +490,18 @@ class AtomicJSONStorage(Storage):
             return None
         return found[2]
 
-    def payload(self, document: Document) -> bytes | list[bytearray | memoryview]:
-        """What to write for ``document`` (valid until the next save): sealed when the file is protected, else
-        its pieces (see :func:`encode_pieces`)."""
-        if self.protected:
-            assert self.key is not None
-            return self.key.seal(encode(document, self._buffer))
-        return encode_pieces(document, self._buffer)
+    def payload(self, document: Document) -> list[bytes | bytearray | memoryview]:
+        """What to write for ``document``, as pieces (valid until the next save): sealed when the file is
+        protected, else its pieces as they are (see :func:`encode_pieces`)."""
+        pieces = encode_pieces(document, self._buffer)
+        if not self.protected:
+            return pieces
+        assert self.key is not None
+        plain = self._plain  # the cipher takes the text whole: gathered where the last save's was
+        del plain[:]
+        for piece in pieces:
+            plain += piece
+        return self.key.seal_pieces(plain)
 
     def switch_key(self, key: crypto.Key | None) -> None:
         """Seal with ``key`` from the coming commit on (``None``: write the file unprotected).
@@ -526,6 +536,8 @@ class AtomicJSONStorage(Storage):
             if self._next_key is not False:  # only once the new file is in place
                 self.key = self._next_key if isinstance(self._next_key, crypto.Key) else None
                 self.protected = self.key is not None
+                if not self.protected:
+                    self._plain = bytearray()
                 self._next_key = False
             self._data = document
             if self.keep_raw:
