@@ -133,6 +133,19 @@ def test_elsewhere_the_file_is_read_as_before(db: Path, monkeypatch: pytest.Monk
     assert open_store(db, make_backup=False).get(PUPILS, first["id"])["klas"] == "5A"
 
 
+def test_a_link_to_a_file_on_a_share_is_not_mapped(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database may be a link to a shared file (a save writes through it): where the file is counts."""
+    share = tmp_path / "share"
+    share.mkdir()
+    filled(share / "school.json", 5)
+    db.symlink_to(share / "school.json")
+    kinds = {str(share.resolve()): "cifs"}
+    monkeypatch.setattr(storage, "_filesystem_of", lambda folder: kinds.get(folder, "ext4"))
+    store = open_store(db)
+    assert not store.storage.mapped
+    assert len(store.all(PUPILS)) == 5
+
+
 MOUNTS = """\
 22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 30 22 0:25 / /home rw shared:2 - btrfs /dev/sda2 rw
