@@ -2,7 +2,7 @@
 
 For each size it builds the database of ``bench_store.py`` (families and pupils, ``--sizes`` records in
 all), then starts a fresh process that opens it in the interface (headless, 120x40, as the command line
-would), visits every area with its key (F2 to F7), the reach view (b) and the pupil list's family tab,
+would: the app reads the file in a worker thread, with its start backup), visits every area with its key (F2 to F7), the reach view (b) and the pupil list's family tab,
 and reports its resident memory (VmRSS, and of it RssAnon: the process's own, and RssFile: pages of files it
 maps, the program's libraries and, on a local disk, the database file) and its peak (VmHWM) from
 ``/proc/self/status``, next to a bare process that imported the same modules; then the resident memory
@@ -50,9 +50,14 @@ if sys.argv[2] == "bare":
     raise SystemExit
 
 async def visit():
-    store = FileStore.open(sys.argv[1], user="bench", make_backup=False)
+    store = FileStore.unopened(sys.argv[1], user="bench")  # as the command line: the app reads it in a worker
     app = make_app(store, ask_user=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):  # until read and the dashboard is filled, then a moment for what follows it
+            await pilot.pause(0.1)
+            if store.loaded and not app.locked:
+                break
+        await pilot.pause(1.0)
         for keys in (["f2"], ["f3"], ["g"], ["f4"], ["f5"], ["f6"], ["f7"], ["f2", "b"], ["escape", "f3"]):
             for key in keys:
                 await pilot.press(key)

@@ -445,8 +445,19 @@ class _SearchText:
         parts = {g.id: self._family_part(g) for g in families.by_id.values()}
         self.pupil = {p.id: self._pupil(p, parts.get(p.gezin_id, "")) for p in pupils.by_id.values()}  # type: ignore[arg-type]
         del parts
-        self.family = {g.id: self._family(g) for g in families.items}
+        # The families' own texts are made when families are first searched (their list's filter, the palette),
+        # not with the pupils': a search of pupils alone does not need them (~4 MB at 50,000 records).
+        self._families = families
+        self._family: dict[int, str] | None = None
         self._aligned: dict[str, tuple[list, list[str]]] = {}
+
+    @property
+    def family(self) -> dict[int, str]:
+        """Per family its text (made when first asked; two threads asking at once each make the same)."""
+        found = self._family
+        if found is None:
+            found = self._family = {g.id: self._family_text(g) for g in self._families.items}
+        return found
 
     def matching(self, which: str, records: list[S], texts: dict[int, str], words: list[str],
                  limit: int | None = None) -> list[S]:
@@ -477,20 +488,23 @@ class _SearchText:
         return fold(f"{p.naam} {p.klas} {p.stamboeknummer} {family_part}")
 
     @staticmethod
-    def _family(g: Gezin) -> str:
+    def _family_text(g: Gezin) -> str:
         return fold(" ".join([g.naam, g.adres.regel(), *(f"{o.naam} {_phones(o.telefoon)} {o.email}" for o in g.ouders)]))
 
     def updated(self, pupils: _Pupils, families: _Families, changes: dict[str, set[int]]) -> _SearchText:
         new = object.__new__(_SearchText)
-        new.pupil, new.family = dict(self.pupil), dict(self.family)
+        new.pupil = dict(self.pupil)
+        new._families = families
+        new._family = None if self._family is None else dict(self._family)  # not made yet: made from ``families``
         new._aligned = {}
         renew = set(changes.get(LEERLINGEN, ()))
         for gezin_id in changes.get(GEZINNEN, ()):
             g = families.by_id.get(gezin_id)
-            if g is None:
-                new.family.pop(gezin_id, None)
-            else:
-                new.family[gezin_id] = self._family(g)
+            if new._family is not None:
+                if g is None:
+                    new._family.pop(gezin_id, None)
+                else:
+                    new._family[gezin_id] = self._family_text(g)
             renew.update(k.id for k in pupils.children.get(gezin_id, ()))
         for pupil_id in renew:
             p = pupils.by_id.get(pupil_id)

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
+from ouder_tui.collector import give_back_free_memory
 from ouder_tui.store import Store
 from ouder_tui.text import format_datetime, plural
 from screens.base import AreaScreen
@@ -199,6 +200,7 @@ welke nog door niemand.
         """In a worker thread."""
         try:
             self.registry.share_repeated_values()
+            give_back_free_memory()  # what reading the file and the sharing freed
         finally:
             self._sharing = False
 

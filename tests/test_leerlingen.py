@@ -151,3 +151,23 @@ def test_any_text_either_saves_and_reads_back_or_is_refused_in_dutch(registry: R
         assert set(exc.errors) <= {"voornaam"}
         return
     assert registry.leerling(pupil.id) == pupil
+
+
+@pytest.mark.file_home
+def test_families_searched_only_after_their_change_find_it(registry: Registry) -> None:
+    """The families' search text is made when families are first searched, not with the pupils': a family
+    changed while only pupils were searched is found by its new name, as a freshly read registry finds it."""
+    peeters = registry.add_gezin(Gezin(naam="Peeters"))
+    registry.add_gezin(Gezin(naam="Aerts"))
+    registry.add_leerling(Leerling(voornaam="Noor", familienaam="Peeters", klas="3A", gezin_id=peeters.id))
+    assert [p.voornaam for p in registry.zoek_leerlingen("noor")] == ["Noor"]  # the pupils' text only
+
+    registry.save_gezin(msgspec.structs.replace(registry.gezin(peeters.id), naam="Peeters-Janssens"))
+    assert [g.naam for g in registry.zoek_gezinnen("janssens")] == ["Peeters-Janssens"]
+    assert [p.voornaam for p in registry.zoek_leerlingen("janssens")] == ["Noor"]  # her text holds her family's
+
+    registry.save_gezin(msgspec.structs.replace(registry.gezin(peeters.id), naam="Janssens"))  # now made: updated
+    fresh = Registry(FileStore.open(registry.store.path, user="Tester", make_backup=False))  # its own caches
+    for words in ("janssens", "peeters", "aerts"):
+        assert [g.id for g in registry.zoek_gezinnen(words)] == [g.id for g in fresh.zoek_gezinnen(words)]
+    assert [g.naam for g in registry.zoek_gezinnen("janssens")] == ["Janssens"]
