@@ -325,15 +325,6 @@ def read_file(handle: Any, path: Path) -> bytes | mmap.mmap:
     return handle.read()
 
 
-def release_pages(raw: object) -> None:
-    """Let the system take back the pages of a mapped file (:func:`read_file`) this process touched.
-
-    They stay in the system's cache of the file and come back on the next access (a save copies the
-    unchanged records from them); until then they are not counted as this process's memory."""
-    if isinstance(raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        raw.madvise(mmap.MADV_DONTNEED)
-
-
 def _signature(stat: os.stat_result) -> tuple[int, int, int]:
     # os.replace gives the file a new inode (a new file index on Windows), so the
     # signature changes on every save even where mtime has a coarse resolution.
@@ -473,9 +464,12 @@ class AtomicJSONStorage(Storage):
         return self._mapped is not None
 
     def release_pages(self) -> None:
-        """Give back the touched pages of the mapped file the document points into (see :func:`release_pages`):
-        after the document was read and checked, and after each save (which copied its unchanged records)."""
-        release_pages(self._mapped)
+        """Let the system take back the pages of the mapped file the document points into (see :func:`read_file`)
+        that this process touched: after the document was read and checked, and after each save (which copied
+        its unchanged records). They stay in the system's cache of the file and come back on the next access;
+        until then they are not counted as this process's memory."""
+        if self._mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._mapped.madvise(mmap.MADV_DONTNEED)
 
     def decode_file(self, raw: bytes, keep: dict | None = None) -> Document:
         """The document held in a file's bytes, opening a protected file with :attr:`key` (compact, see :func:`decode`)."""

@@ -107,9 +107,6 @@ class DictTable(_Numbered, dict):
         self.written.add(key)
         super().__delitem__(key)
 
-    def write_into(self, pieces: Pieces) -> None:
-        pieces.encode(self)
-
 
 def _canonical_id(key: object) -> int | None:
     """The id a record key stands for, if it is one written the canonical way (``"12"``, not ``"012"``)."""
@@ -422,6 +419,8 @@ def compared(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
     else:
         candidates = set(new).union(old)
     return {key for key in candidates if _source(old, key) != _source(new, key)}
+
+
 #: The kinds whose JSON a save writes itself (see :func:`write_document`).
 WRITES_ITSELF = (PackedTable, OverlayTable)
 
