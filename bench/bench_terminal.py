@@ -234,7 +234,8 @@ class Terminal:
     def settle(self, since: float, minimum: float = 0.4, factor: float = 1.5, timeout: float = 120.0) -> str:
         """Wait until the screen's text has not changed for max(``minimum``, ``factor`` x the time from
         ``since`` to its last change, at most 5 s) seconds, counted from this call or the last change,
-        whichever is later; returns that state (text and cursor). Cursor blinks change neither."""
+        whichever is later; returns that state (text and cursor), and notes the moment its last change arrived
+        in :attr:`last_change`. Cursor blinks change neither."""
         called = time.perf_counter()
         state = {"text": self.state(), "changed": since, "before": ""}
 
@@ -249,6 +250,7 @@ class Terminal:
             now = time.perf_counter()
             quiet_until = max(called, state["changed"]) + max(minimum, min(5.0, factor * (state["changed"] - since)))
             if now >= quiet_until:
+                self.last_change = state["changed"]
                 return state["text"]
             if now > deadline:
                 changes = "\n".join(difflib.unified_diff(state["before"].splitlines(), state["text"].splitlines(),
@@ -407,16 +409,27 @@ class Bench:
 
     # -- keys ------------------------------------------------------------------------------------------
     def _series(self, term: Terminal, keys: list[bytes], typed_row: str, back_row: str,
-                parse_row: str = "") -> None:
+                parse_row: str = "", first_row: str = "") -> None:
         """Type ``keys`` one by one, then Backspace as often: twice to calibrate (each screen left to settle;
         the second round's screens are kept, as the first can start from another cursor position: a list
-        keeps its cursor on the same record), then ``runs`` times timed against the calibrated screens."""
-        for _ in range(2):
+        keeps its cursor on the same record), then ``runs`` times timed against the calibrated screens.
+
+        ``first_row``: the first round's keys, each until the screen's last change, there and in
+        "``first_row``, backspace". The app then meets the text for the first time; the timed runs type what
+        it searched a moment before, which a list answers from its recent searches (see
+        ``ouder_tui.leerlingen._Matches``)."""
+        for calibration in range(2):
             typed, back = [], []
             for key in keys:
-                typed.append(term.settle(term.press(key)))
+                moment = term.press(key)
+                typed.append(term.settle(moment))
+                if calibration == 0 and first_row:  # the text typed for the first time: until its last change
+                    self.result.add(first_row, 1000 * (term.last_change - moment))
             for _ in keys:
-                back.append(term.settle(term.press(BACKSPACE)))
+                moment = term.press(BACKSPACE)
+                back.append(term.settle(moment))
+                if calibration == 0 and first_row:
+                    self.result.add(f"{first_row}, backspace", 1000 * (term.last_change - moment))
         for _ in range(self.runs):
             for n, (key, expected) in enumerate(zip(keys, typed, strict=True)):
                 self._timed_key(term, key, expected, typed_row, f"{typed_row} #{n + 1} {key.decode()!r}", parse_row)
@@ -442,7 +455,8 @@ class Bench:
             term.wait_for(bare_painted, term.started, what="bare input app")
             term.settle(term.started)
             keys = [c.encode() for c in FILTER_QUERY]
-            self._series(term, keys, "bare Textual Input: a typed key echoed", "bare Textual Input: backspace")
+            self._series(term, keys, "bare Textual Input: a typed key echoed", "bare Textual Input: backspace",
+                         first_row="bare Textual Input: first round, a typed key")
         finally:
             term.close()
 
@@ -460,12 +474,14 @@ class Bench:
         try:
             self.result.add("open the pupil list (F3, first time)", self.to_pupil_list(term))
             keys = [c.encode() for c in FILTER_QUERY]
-            self._series(term, keys, "filter: a typed character", "filter: backspace", PARSE_ROW)
+            self._series(term, keys, "filter: a typed character", "filter: backspace", PARSE_ROW,
+                         first_row="filter: first round, a typed character")
 
             moment = term.press(CTRL_P)
             term.settle(moment)
             keys = [c.encode() for c in PALETTE_QUERY]
-            self._series(term, keys, "palette: a typed character", "palette: backspace", PARSE_ROW)
+            self._series(term, keys, "palette: a typed character", "palette: backspace", PARSE_ROW,
+                         first_row="palette: first round, a typed character")
             term.press(ESCAPE)
             term.wait_for(pupil_list_shown, time.perf_counter(), what="palette closed")
             term.settle(time.perf_counter())
@@ -588,10 +604,12 @@ SECTIONS = {
         "dashboard filled (from the process start)"],
     "Keystroke in the pupil filter (key written until the screen shows its result)": [
         "open the pupil list (F3, first time)", "filter: a typed character", "filter: a typed character: slowest key",
-        "filter: backspace", "filter: backspace: slowest key"],
+        "filter: backspace", "filter: backspace: slowest key", "filter: first round, a typed character",
+        "filter: first round, a typed character, backspace"],
     "Keystroke in the ctrl+p palette (key written until the results are drawn)": [
         "palette: a typed character", "palette: a typed character: slowest key", "palette: backspace",
-        "palette: backspace: slowest key"],
+        "palette: backspace: slowest key", "palette: first round, a typed character",
+        "palette: first round, a typed character, backspace"],
     "Save and see (ctrl+s written until the list shows the new name)": [
         "save and see: ctrl+s until the list shows it", "store's save alone (Registry.save_leerling)",
         "save and see besides the store's save", "in the app: ctrl+s until its save begins",
@@ -599,7 +617,9 @@ SECTIONS = {
         "in the app: its save's end until the list shows it", "save and see besides the app's own save",
         "save and see besides the write and fsync"],
     "Floor: the same measurement on a bare Textual Input (Textual + pty + pyte)": [
-        "bare Textual Input: a typed key echoed", "bare Textual Input: backspace", PARSE_ROW],
+        "bare Textual Input: a typed key echoed", "bare Textual Input: backspace",
+        "bare Textual Input: first round, a typed key", "bare Textual Input: first round, a typed key, backspace",
+        PARSE_ROW],
 }
 
 
@@ -684,8 +704,8 @@ def print_targets(results: list[Result]) -> None:
     if result := by_size.get(50_000):
         verdict("dashboard filled at 50,000", _median(result, "dashboard filled (from the process start)"),
                 1000, "ms")
-        for row in ("filter: a typed character", "filter: backspace",
-                    "palette: a typed character", "palette: backspace"):
+        for row in ("filter: a typed character", "filter: backspace", "filter: first round, a typed character",
+                    "palette: a typed character", "palette: backspace", "palette: first round, a typed character"):
             verdict(f"{row} at 50,000", _median(result, row), 20, "ms")
         total = _median(result, "save and see: ctrl+s until the list shows it")
         store = _median(result, "store's save alone (Registry.save_leerling)")

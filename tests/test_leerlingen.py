@@ -171,3 +171,42 @@ def test_families_searched_only_after_their_change_find_it(registry: Registry) -
     for words in ("janssens", "peeters", "aerts"):
         assert [g.id for g in registry.zoek_gezinnen(words)] == [g.id for g in fresh.zoek_gezinnen(words)]
     assert [g.naam for g in registry.zoek_gezinnen("janssens")] == ["Janssens"]
+
+
+_WORD = st.text(alphabet="aben 5", min_size=1, max_size=4).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(alphabet="aben 5", max_size=12), max_size=30),
+       searches=st.lists(st.tuples(st.lists(_WORD, min_size=1, max_size=3),
+                                   st.none() | st.integers(min_value=1, max_value=5)), max_size=25))
+def test_a_list_answers_recent_searches_as_a_fresh_scan_would(texts: list[str], searches) -> None:
+    """A list answers a search from a recent one (narrowing what it found, or the same search again): in any
+    order of searches, typed, erased, changed halfway or with a limit, it finds what scanning every text finds."""
+    from ouder_tui.leerlingen import _Matches
+
+    records = list(range(len(texts)))
+    matches = _Matches(records, texts)
+    for words, limit in searches:
+        expected = [i for i, text in enumerate(texts) if all(w in text for w in words)]
+        assert list(matches.positions(words, limit)) == (expected if limit is None else expected[:limit])
+
+
+@pytest.mark.file_home
+def test_the_filter_typed_and_erased_around_a_save_finds_the_change(registry: Registry) -> None:
+    """Typing "pe", "pee", then erasing: each answer as a fresh registry gives it, also when a pupil changed
+    in between (what a list remembered of its searches goes with the list)."""
+    family = registry.add_gezin(Gezin(naam="Peeters"))
+    noor = registry.add_leerling(Leerling(voornaam="Noor", familienaam="Peeters", klas="3A", gezin_id=family.id))
+    registry.add_leerling(Leerling(voornaam="Pieter", familienaam="Aerts", klas="3B"))
+    assert [p.voornaam for p in registry.zoek_leerlingen("p")] == ["Noor", "Pieter"]
+    assert [p.voornaam for p in registry.zoek_leerlingen("pee")] == ["Noor"]
+    registry.save_leerling(msgspec.structs.replace(registry.leerling(noor.id), familienaam="Peeraer"))
+    assert [p.familienaam for p in registry.zoek_leerlingen("pee")] == ["Peeraer"]  # her family is still Peeters
+    registry.save_gezin(msgspec.structs.replace(registry.gezin(family.id), naam="Vos"))
+    assert [p.voornaam for p in registry.zoek_leerlingen("peet")] == []
+    assert [p.voornaam for p in registry.zoek_leerlingen("pe")] == ["Noor"]
+    assert [p.voornaam for p in registry.zoek_leerlingen("p")] == ["Noor", "Pieter"]
+    fresh = Registry(FileStore.open(registry.store.path, user="Tester", make_backup=False))
+    for text in ("p", "pe", "pee", "peet", "vos", "3"):
+        assert [p.id for p in registry.zoek_leerlingen(text)] == [p.id for p in fresh.zoek_leerlingen(text)]
