@@ -210,3 +210,29 @@ def test_the_filter_typed_and_erased_around_a_save_finds_the_change(registry: Re
     fresh = Registry(FileStore.open(registry.store.path, user="Tester", make_backup=False))
     for text in ("p", "pe", "pee", "peet", "vos", "3"):
         assert [p.id for p in registry.zoek_leerlingen(text)] == [p.id for p in fresh.zoek_leerlingen(text)]
+
+
+_PARENT = st.builds(Ouder, voornaam=st.sampled_from(["An", "Bo"]), talen=st.lists(st.sampled_from(["Turks", "Pools", "Dari"]), max_size=2).map(tuple),
+                    tolk_nodig=st.booleans(), tolk_taal=st.sampled_from(["", "Arabisch", "Pools"]),
+                    telefoon=st.sampled_from(["", "0470 12 34 56"]), email=st.sampled_from(["", "a@b.be"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(families=st.lists(st.tuples(st.sampled_from(["Aerts", "Claes", "Peeters", "Vos"]),
+                                   st.lists(_PARENT, max_size=3).map(tuple)), max_size=8))
+def test_the_dashboards_contact_figures_are_each_familys_own_added_up(tmp_path_factory, families) -> None:
+    """Families without a phone or e-mail (by name), and per language the families that need an interpreter,
+    most first and equal counts in the order of the first family by name that needs it: as asked family by
+    family of the models."""
+    registry = Registry(FileStore.open(tmp_path_factory.mktemp("figures") / "db.json", user="Tester"))
+    saved = [registry.add_gezin(Gezin(naam=name, ouders=parents)) for name, parents in families]
+    by_name = sorted(saved, key=lambda g: (g.naam.lower(), g.id))
+    assert registry.gezinnen_zonder_contact() == [g for g in by_name if not g.heeft_contact()]
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[int, int]] = {}
+    for rank, g in enumerate(by_name):
+        for place, language in enumerate(g.tolk_talen()):
+            counts[language] = counts.get(language, 0) + 1
+            first.setdefault(language, (rank, place))
+    expected = sorted(counts, key=lambda t: (-counts[t], first[t]))
+    assert list(registry.tolk_per_taal().items()) == [(t, counts[t]) for t in expected]
