@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -185,6 +187,10 @@ class FileStore(DocumentStore):
         self._held: contextlib.ExitStack | None = None
         #: The start backup made by this open, if any.
         self.start_backup: Path | None = None
+        #: The bytes read and the moment, for the start backup :meth:`finish_load` makes (``load(backup_later=True)``).
+        self._backup_later: tuple[bytes | mmap.mmap, datetime] | None = None
+        self._backup_lock = threading.Lock()
+        self._backup_warnings: list[str] = []
 
     @property
     def location(self) -> str:
@@ -237,8 +243,13 @@ class FileStore(DocumentStore):
         """
         return cls(real_path(Path(path).absolute()), user=user, clock=clock, lock_timeout=lock_timeout)
 
-    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
+             backup_later: bool = False) -> None:
         """Read the file, check it, make the start backup and migrate it (or create a new database).
+
+        ``backup_later``: the start backup is made by :meth:`finish_load`, of the bytes read here (a save in
+        between does not change them: it writes a new file). Not for a file that is migrated: its backups
+        come before the migration.
 
         Raises :class:`CorruptDatabaseError` for a file that does not parse,
         :class:`NewerSchemaError` for a file from a newer version and
@@ -261,9 +272,12 @@ class FileStore(DocumentStore):
                 version = schema_version_of(self.storage.read())
                 if version > CURRENT_SCHEMA:
                     raise self._newer_schema_error(version)
-                if make_backup:
-                    self._start_backup()
-                if version < CURRENT_SCHEMA and migrate_schema:
+                migrating = version < CURRENT_SCHEMA and migrate_schema
+                if make_backup and backup_later and not migrating:
+                    self._backup_later = (self.storage.last_raw, datetime.now())
+                elif make_backup:
+                    self._start_backup(self.storage.last_raw, datetime.now())
+                if migrating:
                     self._migrate(version)
         self.storage.keep_raw = False  # the start backup and the migration had them; the document is enough now
         self.storage.last_raw = b""
@@ -428,15 +442,50 @@ class FileStore(DocumentStore):
         if readable:
             self.warnings += backups.reseal_all(self.path, None, self.storage.key, only=readable)
 
-    def _start_backup(self) -> None:
-        moment = datetime.now()  # with microseconds: two starts in one second keep two names
+    def _start_backup(self, raw: bytes | mmap.mmap, moment: datetime) -> str | None:
+        """The start backup of ``raw`` (the file as read at ``moment``, with microseconds: two starts in one
+        second keep two names); a Dutch warning when it failed, also added to :attr:`warnings`."""
         try:
-            self.start_backup = backups.take_backup(
-                self.path, self.storage.last_raw, backups.START, moment, skip_if_same=True
-            )
+            self.start_backup = backups.take_backup(self.path, raw, backups.START, moment, skip_if_same=True)
             backups.rotate(self.path, moment)
         except OSError as exc:
-            self.warnings.append(f"Er kon geen reservekopie gemaakt worden: {exc.strerror or exc}.")
+            warning = f"Er kon geen reservekopie gemaakt worden: {exc.strerror or exc}."
+            self.warnings.append(warning)
+            return warning
+        return None
+
+    def finish_load(self) -> list[str]:
+        """The start backup :meth:`load` left for later (``backup_later``), if any: made now, of the bytes the
+        file had when it was read. Returns the Dutch warnings of that backup (once).
+
+        Safe beside the interface's reads and saves: it writes only into the backup folder, and the bytes it
+        copies are the old file's, which a save never changes (it writes a new file and renames it). A save
+        makes the backup first, or waits for it (see :meth:`_commit`): the start backup is there before the
+        first change is written."""
+        self._make_backup_later()
+        with self._backup_lock:
+            found, self._backup_warnings = self._backup_warnings, []
+        return found
+
+    def _make_backup_later(self) -> None:
+        with self._backup_lock:  # one at a time; a save waits here for a backup under way
+            pending, self._backup_later = self._backup_later, None
+            if pending is None:
+                return
+            raw, moment = pending
+            del pending
+            if isinstance(raw, mmap.mmap) and raw.size() < len(raw):
+                # Cut short in place since it was read (an editor; never a save): its end is gone, so copying
+                # it would stop the app. The store refuses the file at its next read (see storage.read_file).
+                warning = ("Er werd geen reservekopie gemaakt: een ander programma heeft het databankbestand "
+                           "intussen gewijzigd.")
+                self.warnings.append(warning)
+            else:
+                warning = self._start_backup(raw, moment)
+            del raw
+            if warning:
+                self._backup_warnings.append(warning)
+            self.storage.release_pages()  # what the copy touched (see AtomicJSONStorage.release_pages)
 
     def _migrate(self, version: int) -> None:
         # A backup before the migration is not optional: without it we do not touch the file.
@@ -503,6 +552,7 @@ class FileStore(DocumentStore):
         return txn.dirty or self.storage.pending_key_switch()
 
     def _commit(self, document: Document) -> None:
+        self._make_backup_later()  # (nothing, once the start backup is made)
         self.storage.commit(document)
 
     def _end(self) -> None:

@@ -44,7 +44,8 @@ class MemoryStore(DocumentStore):
     def location(self) -> str:
         return "in het geheugen"
 
-    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
+             backup_later: bool = False) -> None:
         """Nothing to read: the data is already here."""
         self.loaded = True
 

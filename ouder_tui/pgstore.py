@@ -229,7 +229,7 @@ class PgStore(Store):
 
     # -- connection -------------------------------------------------------------------------------
     def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
-             listen: bool = True) -> None:
+             backup_later: bool = False, listen: bool = True) -> None:
         """Connect (both connections) and check that ``server init`` ran with a schema this build knows."""
         try:
             self._write = connect_raw(self.url, password=self._password)

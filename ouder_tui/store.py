@@ -172,8 +172,16 @@ class Store(abc.ABC):
         return self.file is not None and self.file.needs_passphrase()
 
     @abc.abstractmethod
-    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True) -> None:
-        """Open the data (read, check, migrate); the interface calls it in the background after its first frame."""
+    def load(self, *, make_backup: bool = True, create: bool = True, migrate_schema: bool = True,
+             backup_later: bool = False) -> None:
+        """Open the data (read, check, migrate); the interface calls it in the background after its first frame.
+
+        ``backup_later``: a home that makes a backup at every start (a file) may leave it to :meth:`finish_load`,
+        so the data is shown without waiting for it."""
+
+    def finish_load(self) -> list[str]:
+        """What :meth:`load` left for later (a file's start backup); returns Dutch warnings about what failed."""
+        return []
 
     def close(self) -> None:
         """Let go of what the store holds open (nothing, for most homes)."""

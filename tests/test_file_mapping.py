@@ -185,3 +185,17 @@ def test_a_file_cut_short_in_place_by_another_program_is_refused_not_read_past_i
                  lambda: store.update(PUPILS, 5, {"voornaam": "x"}, expected_rev=1)):
         with pytest.raises(CorruptDatabaseError, match="onleesbaar"):
             read()
+
+
+def test_a_start_backup_left_for_later_of_a_file_cut_short_meanwhile_is_not_made(db: Path) -> None:
+    """The interface makes the start backup after showing the data (``backup_later``): a mapped file that
+    another program cut short in between is not copied past its end (that would stop the app); it is said."""
+    filled(db, 200)
+    store = FileStore.unopened(db, user="Els")
+    store.load(backup_later=True)
+    assert store.storage.mapped
+    with db.open("r+b") as handle:
+        handle.truncate(500)
+    warnings = store.finish_load()
+    assert len(warnings) == 1 and "ander programma" in warnings[0]
+    assert store.start_backup is None and backups.list_backups(db, backups.START) == []

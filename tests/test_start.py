@@ -58,10 +58,43 @@ async def test_the_dashboard_waits_with_one_notice_then_shows_its_panels_with_th
         assert app.focused is panels[1]
 
 
+async def test_the_start_backup_is_made_once_the_dashboard_has_its_data(demo_path: Path) -> None:
+    """The command line's start shows the data first, then copies the file as it was read to a start backup."""
+    from ouder_tui import backups
+
+    content = demo_path.read_bytes()
+    store = FileStore.unopened(demo_path, user="Tester")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.loaded and store.start_backup is not None
+        assert [path for _, path in backups.list_backups(demo_path, backups.START)] == [store.start_backup]
+        assert store.start_backup.read_bytes() == content
+        assert not app._notifications
+
+
+async def test_a_start_backup_that_fails_is_said_and_the_app_goes_on(demo_path: Path) -> None:
+    from ouder_tui import backups
+
+    backups.backup_folder(demo_path).write_text("geen map")  # the backup folder cannot be made
+    store = FileStore.unopened(demo_path, user="Tester")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.loaded and store.start_backup is None
+        messages = [str(n.message) for n in app._notifications]
+        assert len(messages) == 1 and messages[0].startswith("Er kon geen reservekopie gemaakt worden")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen.query_one("#pupils").row_count > 0
+
+
 async def test_a_name_typed_while_loading_is_applied_once_loaded(demo_path: Path, monkeypatch) -> None:
     store = FileStore.unopened(demo_path, user="onbekend")
     real_load = store.load
-    monkeypatch.setattr(store, "load", lambda: None)  # hold the load back
+    monkeypatch.setattr(store, "load", lambda **options: None)  # hold the load back
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

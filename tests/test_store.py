@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -568,6 +569,41 @@ def test_every_start_makes_a_backup_but_no_duplicates(db: Path) -> None:
     fourth = open_store(db)
     assert fourth.start_backup is not None and fourth.start_backup.read_bytes() == db.read_bytes()
     assert [p.read_bytes() for _, p in backups.list_backups(db, backups.START)] == [db.read_bytes(), content]
+
+
+def test_a_start_backup_left_for_later_is_of_the_file_as_read_and_comes_before_the_first_save(db: Path) -> None:
+    """The interface shows the data first and makes the start backup right after (``backup_later``): it holds the
+    file as it was read, a save made before it waits for it (or makes it), and it is made once."""
+    open_store(db).insert(PUPILS, pupil())
+    content = db.read_bytes()
+
+    store = FileStore.unopened(db, user="Els", clock=Clock())
+    store.load(backup_later=True)
+    assert store.start_backup is None and backups.list_backups(db, backups.START) == []
+    store.insert(PUPILS, pupil("Bram"))  # the first save: the backup of the file as read is made first
+    assert store.start_backup is not None and store.start_backup.read_bytes() == content
+    assert db.read_bytes() != content
+    assert store.finish_load() == [] and len(backups.list_backups(db, backups.START)) == 1
+
+    later = FileStore.unopened(db, user="Els", clock=Clock())
+    later.load(backup_later=True)
+    saved = db.read_bytes()
+    assert later.finish_load() == [] and later.start_backup is not None
+    assert later.start_backup.read_bytes() == saved
+    assert later.finish_load() == [] and len(backups.list_backups(db, backups.START)) == 2
+
+
+def test_a_start_backup_that_fails_later_is_said_once(db: Path) -> None:
+    open_store(db).insert(PUPILS, pupil())
+    shutil.rmtree(backups.backup_folder(db), ignore_errors=True)
+    backups.backup_folder(db).write_text("geen map")  # the backup folder cannot be made
+    store = FileStore.unopened(db, user="Els", clock=Clock())
+    store.load(backup_later=True)
+    warnings = store.finish_load()
+    assert len(warnings) == 1 and warnings[0].startswith("Er kon geen reservekopie gemaakt worden")
+    assert store.finish_load() == []
+    store.insert(PUPILS, pupil("Bram"))  # saving still works
+    assert len(store.all(PUPILS)) == 2
 
 
 def fake_backup(db: Path, moment: datetime, kind: str = backups.START, raw: bytes = b"{}") -> Path:
