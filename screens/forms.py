@@ -409,14 +409,13 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._release_collector = collector.hold()  # (one save at a time: none is held here yet)
         # The save's own thread starts here, so the frame of the locked form is drawn while the file is written.
         # A Textual thread worker would start only after this handler and that frame (~4 ms at 50,000 pupils);
-        # it waits for the save instead and hands the outcome back (the app knows a save is under way by it).
+        # one waits for the save instead (the app knows by it that a save is under way, see screens.saving).
         # The fields are locked below before anything can come back (the outcome is a message).
         app = self.app
-        outcome: Future[Any] = Future()
-        threading.Thread(target=self._save_in_thread, args=(value, overwrite, outcome),
+        done: Future[None] = Future()
+        threading.Thread(target=self._save_in_thread, args=(app, value, overwrite, done),
                          name=f"bewaren: {self.form_title}").start()
-        self.run_worker(partial(self._hand_back, app, outcome), thread=True,
-                        name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
+        self.run_worker(done.result, thread=True, name=f"bewaren: {self.form_title}", group=SAVE_GROUP)
         self._focus_before = self.focused
         scroll = self.query_one("#form-fields", VerticalScroll)
         self._locked_widgets = [w for w in scroll.children if not w.disabled]
@@ -432,20 +431,21 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._focus_while_saving = self.focused  # None when it was in a field (see _start_waiting_notice)
         self._save_timers = [self.set_timer(SAVE_NOTICE_SECONDS, self._start_waiting_notice)]
 
-    def _save_in_thread(self, value: T, overwrite: bool, outcome: Future[Any]) -> None:
-        """The save itself, in a thread of its own: its outcome is what was saved, or the Dutch error of the core."""
+    def _save_in_thread(self, app: Any, value: T, overwrite: bool, done: Future[None]) -> None:
+        """The save itself, in a thread of its own: its outcome (what was saved, or the Dutch error of the core) goes
+        back to the interface; then the worker that waits for it (``done``) ends. Anything else is a bug: raised
+        in that worker, which stops the app."""
         try:
-            outcome.set_result(_Saved(self.store_value(value, overwrite=overwrite)))
-        except OuderTuiError as exc:
-            outcome.set_result(exc)
-        except BaseException as exc:  # anything else is a bug: raised in the worker below, which stops the app
-            outcome.set_exception(exc)
-
-    def _hand_back(self, app: Any, outcome: Future[Any]) -> None:
-        """The worker: waits for the save's outcome and hands it to the interface."""
-        result = outcome.result()
-        if app.is_running:  # after ctrl+q (refused while saving) or a crash there is nobody to tell
-            app.call_from_thread(self._save_finished, result)
+            try:
+                outcome: Any = _Saved(self.store_value(value, overwrite=overwrite))
+            except OuderTuiError as exc:
+                outcome = exc
+            if app.is_running:  # after ctrl+q (refused while saving) or a crash there is nobody to tell
+                app.call_from_thread(self._save_finished, outcome)
+        except BaseException as exc:
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
 
     def _let_collector_go(self, *, later: bool) -> None:
         """End this form's hold on the cycle collector: now, or once what the save changed has been drawn and

@@ -130,3 +130,29 @@ def test_giving_back_free_memory_leaves_everything_as_it_was() -> None:
     give_back_free_memory()
     assert [len(b) for b in kept] == [1000 * i for i in range(1, 200, 2)]
     assert give_back_free_memory() is None
+
+
+async def test_a_save_that_breaks_in_an_unforeseen_way_stops_the_app_with_its_error(tmp_path: Path, clock,
+                                                                                     monkeypatch) -> None:
+    """Only the core's Dutch errors come back to the form; anything else is a bug, and the app stops on it (as a
+    Textual worker that fails does), rather than leave a form that waits for ever."""
+    import asyncio
+
+    from textual.worker import WorkerFailed
+
+    store = FileStore.open(tmp_path / "db.json", user="Tester", clock=clock)
+
+    def broken(form, value, *, overwrite):
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(LeerlingForm, "store_value", broken)
+    app = make_app(store, ask_user=False)
+    with pytest.raises(WorkerFailed, match="kapot"):
+        async with app.run_test(size=SIZE) as pilot:
+            await fill_new_pupil(pilot)
+            await pilot.press("ctrl+s")
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if not app.is_running:
+                    break
+    assert store.all("leerlingen") == []

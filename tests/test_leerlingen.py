@@ -212,7 +212,8 @@ def test_the_filter_typed_and_erased_around_a_save_finds_the_change(registry: Re
         assert [p.id for p in registry.zoek_leerlingen(text)] == [p.id for p in fresh.zoek_leerlingen(text)]
 
 
-_PARENT = st.builds(Ouder, voornaam=st.sampled_from(["An", "Bo"]), talen=st.lists(st.sampled_from(["Turks", "Pools", "Dari"]), max_size=2).map(tuple),
+_PARENT = st.builds(Ouder, voornaam=st.sampled_from(["An", "Bo"]),
+                    talen=st.lists(st.sampled_from(["Turks", "Pools", "Dari"]), max_size=2).map(tuple),
                     tolk_nodig=st.booleans(), tolk_taal=st.sampled_from(["", "Arabisch", "Pools"]),
                     telefoon=st.sampled_from(["", "0470 12 34 56"]), email=st.sampled_from(["", "a@b.be"]))
 
