@@ -1000,11 +1000,6 @@ def _start_interface(path: Path | str, args: argparse.Namespace, *, keep=None) -
     # What is imported now lives as long as the process: keep the cycle collector from walking it again
     # while the first screen is built (a full pass over Textual and the app cost ~20 ms before the first frame).
     gc.freeze()
-    # Textual writes each frame to the terminal from a thread of its own, which needs the interpreter's lock to
-    # start. By default a busy thread keeps that lock for 5 ms before handing it on, so a frame made just before
-    # more work (after a save: the list, then the "Bewaard." notice) reached the screen up to ~8 ms late.
-    # With 1 ms the frame goes out while that work runs (measured with bench/bench_terminal.py).
-    sys.setswitchinterval(0.001)
     app.run()
     return app.return_code or 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -18,6 +19,9 @@ from screens.base import AreaScreen
 from screens.dialogs import ConfirmDialog
 from screens.table import Column, RecordTable, Row
 from screens.widgets import error_text
+
+#: How long after a save's list is drawn "Bewaard." shows (see LeerlingenScreen._after_save).
+NOTICE_AFTER_SECONDS = 0.05
 
 PUPIL_COLUMNS = [Column("Naam"), Column("Klas", 6), Column("Geboren", 10), Column("Gezin"), Column("Tolk", 12)]
 FAMILY_COLUMNS = [Column("Gezin", 22), Column("Ouders"), Column("Kinderen", 8), Column("Talen"), Column("Contact", 8)]
@@ -256,9 +260,10 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
         self.refill()
         if saved is not None:
             self._table().move_to(getattr(saved, "id", None))
-            # The list with the saved record first; "Bewaard." a frame later (mounting the toast lays the
-            # screen out anew, which would hold back the frame that shows the record).
-            self.notify("Bewaard.", timeout=2)
+            # The list with the saved record first; "Bewaard." a moment later: mounting the toast lays the screen
+            # out anew, and done at once it kept Textual's writer thread from sending the frame with the record
+            # (on two cores, with a terminal that reads it, up to ~7 ms; bench/bench_terminal.py).
+            self.set_timer(NOTICE_AFTER_SECONDS, partial(self.notify, "Bewaard.", timeout=2))
 
     def action_delete(self) -> None:
         key = self._table().current_key

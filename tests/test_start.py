@@ -91,6 +91,21 @@ async def test_a_start_backup_that_fails_is_said_and_the_app_goes_on(demo_path: 
         assert app.screen.query_one("#pupils").row_count > 0
 
 
+async def test_once_the_data_shows_frames_are_handed_to_textuals_writer_sooner(demo_path: Path) -> None:
+    """After the start a busy thread hands the interpreter's lock on after 1 ms (Textual's writer thread then
+    sends a frame while more work follows it); as it was before the app, once the app ends."""
+    import sys
+
+    before = sys.getswitchinterval()
+    store = FileStore.unopened(demo_path, user="Tester")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.loaded and sys.getswitchinterval() == min(before, 0.001)
+    assert sys.getswitchinterval() == before
+
+
 async def test_a_name_typed_while_loading_is_applied_once_loaded(demo_path: Path, monkeypatch) -> None:
     store = FileStore.unopened(demo_path, user="onbekend")
     real_load = store.load
