@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input
@@ -58,16 +61,23 @@ async def test_the_dashboard_waits_with_one_notice_then_shows_its_panels_with_th
         assert app.focused is panels[1]
 
 
+@contextlib.asynccontextmanager
+async def started(path: Path) -> AsyncIterator[tuple[Any, FileStore, Any]]:
+    """The app on ``path`` as the command line starts it (the file read in the background), once it is read."""
+    store = FileStore.unopened(path, user="Tester")
+    app = make_app(store, ask_user=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        yield app, store, pilot
+
+
 async def test_the_start_backup_is_made_once_the_dashboard_has_its_data(demo_path: Path) -> None:
     """The command line's start shows the data first, then copies the file as it was read to a start backup."""
     from ouder_tui import backups
 
     content = demo_path.read_bytes()
-    store = FileStore.unopened(demo_path, user="Tester")
-    app = make_app(store, ask_user=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with started(demo_path) as (app, store, _):
         assert store.loaded and store.start_backup is not None
         assert [path for _, path in backups.list_backups(demo_path, backups.START)] == [store.start_backup]
         assert store.start_backup.read_bytes() == content
@@ -78,11 +88,7 @@ async def test_a_start_backup_that_fails_is_said_and_the_app_goes_on(demo_path: 
     from ouder_tui import backups
 
     backups.backup_folder(demo_path).write_text("geen map")  # the backup folder cannot be made
-    store = FileStore.unopened(demo_path, user="Tester")
-    app = make_app(store, ask_user=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with started(demo_path) as (app, store, pilot):
         assert store.loaded and store.start_backup is None
         messages = [str(n.message) for n in app._notifications]
         assert len(messages) == 1 and messages[0].startswith("Er kon geen reservekopie gemaakt worden")
@@ -97,11 +103,7 @@ async def test_once_the_data_shows_frames_are_handed_to_textuals_writer_sooner(d
     import sys
 
     before = sys.getswitchinterval()
-    store = FileStore.unopened(demo_path, user="Tester")
-    app = make_app(store, ask_user=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with started(demo_path) as (_, store, _):
         assert store.loaded and sys.getswitchinterval() == min(before, 0.001)
     assert sys.getswitchinterval() == before
 
