@@ -183,8 +183,9 @@ class OuderTuiApp(App[None]):
         """From now on a busy thread hands the interpreter's lock on after 1 ms, not 5 (restored when the app ends).
 
         Textual writes each frame from a thread of its own, which needs that lock to start: a frame made just
-        before more work (after a save, the list and then the "Bewaard." notice) reached the screen up to ~8 ms
-        late (bench/bench_terminal.py). Not before the data is shown: the start has no such work after a frame."""
+        before more work (after a save: the list, then the "Bewaard." notice) waited up to ~7 ms for it; now it
+        mostly leaves within a millisecond (bench/bench_terminal.py, save and see). Not before the data shows:
+        the start has no such work after a frame."""
         if self._switch_interval is None:
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch_interval, 0.001))

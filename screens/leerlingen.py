@@ -261,8 +261,7 @@ Smartschool, Wisa of Informat. Met v toon je ook de leerlingen die vertrokken zi
         if saved is not None:
             self._table().move_to(getattr(saved, "id", None))
             # The list with the saved record first; "Bewaard." a moment later: mounting the toast lays the screen
-            # out anew, and done at once it kept Textual's writer thread from sending the frame with the record
-            # (on two cores, with a terminal that reads it, up to ~7 ms; bench/bench_terminal.py).
+            # out anew, work that would otherwise run while Textual's writer thread sends the frame with the record.
             self.set_timer(NOTICE_AFTER_SECONDS, partial(self.notify, "Bewaard.", timeout=2))
 
     def action_delete(self) -> None:
