@@ -147,7 +147,16 @@ class GezinBereik(msgspec.Struct, frozen=True, gc=False):
 
     def bereikte_ouders(self) -> set[str]:
         """The parents (person ids) who took part in a contact that reached the family."""
-        return {p for c in self.contacten if c.bereikt for p in c.persoon_ids}
+        return self.bereikt_door() or set()
+
+    def bereikt_door(self) -> set[str] | None:
+        """``None`` when no contact reached the family (:attr:`bereikt`), else :meth:`bereikte_ouders`: both in
+        one pass over the contacts (the dashboard asks it of every family)."""
+        people: set[str] | None = None
+        for contact in self.contacten:
+            if contact.bereikt:
+                people = set(contact.persoon_ids) if people is None else people.union(contact.persoon_ids)
+        return people
 
 
 @dataclass(frozen=True)
@@ -302,22 +311,15 @@ class Bereik:
         return self.store.derived(f"bereik-samenvatting:{year}", lambda: self._samenvatting(year))
 
     def _samenvatting(self, year: str) -> Samenvatting:
-        # In line, not calls per family and per parent (GezinBereik.bereikt, bereikte_ouders, rolgroep, _tally):
-        # 30,000 families and 53,000 parents at 50,000 pupils, counted in 26 ms instead of 38.
+        # The parents counted in line, not rolgroep and _tally per parent: 53,000 parents at 50,000 pupils.
         rows = self._rows(year).values()
         reached = 0
         marked_missing = 0
         total = dict.fromkeys(ROLGROEPEN, 0)
         found = dict.fromkeys(ROLGROEPEN, 0)
         for row in rows:
-            hit = False
-            people: set[str] | None = None  # the parents who took part in a contact that reached the family
-            for contact in row.contacten:
-                if contact.bereikt:
-                    hit = True
-                    if contact.persoon_ids:
-                        people = set(contact.persoon_ids) if people is None else people | set(contact.persoon_ids)
-            if hit:
+            people = row.bereikt_door()
+            if people is not None:
                 reached += 1
             elif row.aandacht is not None:
                 marked_missing += 1

@@ -449,7 +449,7 @@ class _Families(_Sorted[Gezin]):
             reachable = False
             languages: list[str] | None = None
             for o in g.ouders:
-                reachable = reachable or bool(o.telefoon or o.email)
+                reachable = reachable or o.heeft_contact()
                 if o.tolk_nodig:
                     language = o.tolk_in
                     if languages is None:
