@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Annotated, Any
@@ -33,6 +32,7 @@ from typing import Annotated, Any
 import msgspec
 
 from ouder_tui.collector import paused_gc
+from ouder_tui.crc import Prefixes
 from ouder_tui.migrations import META_ID, META_TABLE
 from ouder_tui.tables import Pieces, write_document
 
@@ -48,12 +48,7 @@ def _mark(kind: str) -> bytes:
     return b'"' + CHECK_KEY.encode() + b'":{"' + kind.encode() + b'":"'
 
 
-def _digest(kind: str, pieces: list) -> str:
-    if kind == "crc32":
-        crc = 0
-        for piece in pieces:
-            crc = zlib.crc32(piece, crc)
-        return f"{crc:08x}"
+def _sha256(pieces: list) -> str:
     hasher = hashlib.sha256()
     for piece in pieces:
         hasher.update(piece)
@@ -112,20 +107,21 @@ def seal_document(document: dict, encode_into, buffer: bytearray | None = None) 
     first = parts[0]  # "{" and _meta: encoded before any table
     mark = _mark(_WRITTEN)
     at = first.find(mark + b"0" * length + b'"}') + len(mark)
-    first[at:at + length] = _digest(_WRITTEN, parts).encode("ascii")
+    first[at:at + length] = f"{pieces.crc32():08x}".encode("ascii")  # what _WRITTEN names
     return parts
 
 
-def verify_checksum(raw: bytes, document: dict) -> bool:
+def verify_checksum(raw: bytes, document: dict) -> tuple[bool, Prefixes | None]:
     """Check and remove the checksum of a decoded ``document`` read from ``raw``; :class:`DamagedDocument` if off.
 
-    Returns whether there was one (files older than checksums have none)."""
+    Returns whether there was one (files older than checksums have none), and for a CRC-32 the CRCs of
+    ``raw``'s prefixes, so a save need not compute that of the stretches it writes again (:mod:`ouder_tui.crc`)."""
     meta = document.get(META_TABLE)
     check = meta.pop(CHECK_KEY, None) if isinstance(meta, dict) else None
     if check is None:
         if schema_version_strict(document) >= CHECKSUM_SINCE:
             raise DamagedDocument("het controlegetal ontbreekt")
-        return False
+        return False, None
     kind = next(iter(check), None) if isinstance(check, dict) and len(check) == 1 else None
     digest = check.get(kind) if kind in _KINDS else None
     if not isinstance(digest, str) or len(digest) != _KINDS[kind] or not digest.isascii():
@@ -136,9 +132,15 @@ def verify_checksum(raw: bytes, document: dict) -> bool:
         raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
     start = at + len(mark)
     view = memoryview(raw)
-    if _digest(kind, [view[:start], b"0" * len(digest), view[start + len(digest):]]) != digest:
+    prefixes = None
+    if kind == "crc32":
+        crc, prefixes = Prefixes.computed(view, (start, start + len(digest)))
+        found = f"{crc:08x}"
+    else:
+        found = _sha256([view[:start], b"0" * len(digest), view[start + len(digest):]])
+    if found != digest:
         raise DamagedDocument("het controlegetal klopt niet: het bestand is beschadigd of buiten ouder-tui gewijzigd")
-    return True
+    return True, prefixes
 
 
 # -- shape and records ----------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from typing import Any
 
 import msgspec
 
+from ouder_tui.crc import Prefixes, crc32
+
 _SERIALS = itertools.count(1)
 #: How many earlier states of a table a written table remembers its changes against.
 HISTORY = 16
@@ -52,20 +54,28 @@ class Pieces:
         self.current = bytearray() if first is None else first
         del self.current[:]
         self.parts: list[bytearray | memoryview] = []
+        #: Per piece, where in a file as read it comes from (see :func:`ouder_tui.crc.crc32`), or ``None``.
+        self.origins: list[tuple[Prefixes, int] | None] = []
 
     def encode(self, value: Any) -> None:
         self._encode_into(value, self.current, -1)
 
-    def add(self, data: bytes | memoryview) -> None:
+    def add(self, data: bytes | memoryview, origin: tuple[Prefixes, int] | None = None) -> None:
+        """Add ``data``; ``origin``: where it lies in a file as read, so its CRC-32 is not computed again."""
         if len(data) < self.COPY_BELOW:
             self.current += data
         else:
             self.parts += (self.current, data)
+            self.origins += (None, origin)
             self.current = bytearray()
 
     def done(self) -> list[bytearray | memoryview]:
         """The pieces, in order (the first is always a buffer: it holds the start of the document)."""
         return [*self.parts, self.current]
+
+    def crc32(self) -> int:
+        """The CRC-32 of the pieces :meth:`done` gave, as they are now."""
+        return crc32([*self.parts, self.current], [*self.origins, None])
 
 
 class _Numbered:
@@ -123,12 +133,14 @@ class PackedTable(_Numbered, Mapping[str, Any]):
     ``begins[i]`` is where record ``i`` (``"key":value``) begins; one more entry, ``begins[n]``, is where a
     record after the last would begin, so record ``i``'s value always ends just before ``begins[i + 1]``."""
 
-    __slots__ = ("_lookup", "begins", "history", "ids", "serial", "text", "written")
+    __slots__ = ("_lookup", "begins", "history", "ids", "origin", "serial", "text", "written")
 
-    def __init__(self, text: memoryview, ids: array, begins: array) -> None:
+    def __init__(self, text: memoryview, ids: array, begins: array, origin: tuple[Prefixes, int] | None = None) -> None:
         self.text = text
         self.ids = ids
         self.begins = begins
+        #: Where ``text`` begins in the file it was read from, with that file's CRC-32 prefixes (or ``None``).
+        self.origin = origin
         self.serial = next(_SERIALS)
         self.history = ()
         self.written = set()
@@ -188,17 +200,21 @@ class PackedTable(_Numbered, Mapping[str, Any]):
 
     # -- writing --------------------------------------------------------------------------------------
     def write_into(self, pieces: Pieces) -> None:
-        pieces.add(self.text)
+        pieces.add(self.text, self.origin)
 
-    def stretch(self, first: int, until: int) -> memoryview:
-        """The text of the records ``first`` to ``until - 1`` with their keys and the commas between them."""
-        return self.text[self.begins[first]:self.begins[until] - 1]
+    def add_stretch(self, pieces: Pieces, first: int, until: int) -> None:
+        """Add the text of the records ``first`` to ``until - 1``, with their keys and the commas between them."""
+        start = self.begins[first]
+        origin = None if self.origin is None else (self.origin[0], self.origin[1] + start)
+        pieces.add(self.text[start:self.begins[until] - 1], origin)
 
 
-def pack(text: memoryview, keys: list[str], begins: Iterable[int]) -> PackedTable | None:
+def pack(text: memoryview, keys: list[str], begins: Iterable[int],
+         origin: tuple[Prefixes, int] | None = None) -> PackedTable | None:
     """A :class:`PackedTable` of a table's text (``{...}``), its keys in order and where each record begins in
     it (see :class:`PackedTable`); ``None`` for an empty table, or when a key is not a canonical id (``"12"``,
-    not ``"012"`` or ``"+12"``): such a table is kept as a dict."""
+    not ``"012"`` or ``"+12"``): such a table is kept as a dict. ``origin``: where ``text`` begins in the
+    file, with the file's CRC-32 prefixes."""
     digits = "".join(keys)
     # digits only; and none empty or with a leading zero, which is what sorts before "1"
     if not (keys and digits.isascii() and digits.isdigit() and min(keys) >= "1"):
@@ -207,7 +223,7 @@ def pack(text: memoryview, keys: list[str], begins: Iterable[int]) -> PackedTabl
         ids = array("q", map(int, keys))
     except OverflowError:
         return None
-    return PackedTable(text, ids, array("Q", begins))
+    return PackedTable(text, ids, array("Q", begins), origin)
 
 
 def compact_layout(total: int, document: Mapping[str, Mapping[str, msgspec.Raw]]) -> dict[str, tuple] | None:
@@ -348,7 +364,7 @@ class OverlayTable(_Numbered, MutableMapping[str, Any]):
             if done < until:
                 if not first:
                     pieces.add(b",")
-                pieces.add(packed.stretch(done, until))
+                packed.add_stretch(pieces, done, until)
                 first = False
 
         def record(key: str, value: Any) -> None:
