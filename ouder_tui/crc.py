@@ -79,12 +79,17 @@ class Prefixes:
     ``head``: the file's first blocks as the CRC was computed over them (a checksum inside it written as
     zeros), where they differ from ``data``."""
 
-    __slots__ = ("_crcs", "_data", "_head")
+    __slots__ = ("_crcs", "_data", "_head", "_known")
+
+    #: How many of the CRCs :meth:`until` computed are kept: a table nobody changed begins and ends at the same
+    #: places at every save.
+    KEEP = 256
 
     def __init__(self, data: memoryview, head: bytes, crcs: array) -> None:
         self._data = data
         self._head = head
         self._crcs = crcs
+        self._known: dict[int, int] = {}
 
     @classmethod
     def computed(cls, data: memoryview, zeroed: tuple[int, int] | None = None) -> tuple[int, Prefixes]:
@@ -107,10 +112,16 @@ class Prefixes:
 
     def until(self, end: int) -> int:
         """The CRC-32 of the first ``end`` bytes."""
-        block = end // BLOCK
-        start = block * BLOCK
-        piece = self._head[start:end] if start < len(self._head) else self._data[start:end]
-        return zlib.crc32(piece, self._crcs[block])
+        found = self._known.get(end)
+        if found is None:
+            block = end // BLOCK
+            start = block * BLOCK
+            piece = self._head[start:end] if start < len(self._head) else self._data[start:end]
+            found = zlib.crc32(piece, self._crcs[block])
+            if len(self._known) >= self.KEEP:
+                self._known.clear()
+            self._known[end] = found
+        return found
 
     def extend(self, crc: int, start: int, end: int) -> int:
         """``crc`` (of what comes before) extended over this file's bytes ``start`` to ``end``."""

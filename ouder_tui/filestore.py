@@ -456,13 +456,16 @@ class FileStore(DocumentStore):
 
     def finish_load(self) -> list[str]:
         """The start backup :meth:`load` left for later (``backup_later``), if any: made now, of the bytes the
-        file had when it was read. Returns the Dutch warnings of that backup (once).
+        file had when it was read; then what the first save would otherwise prepare (the records' lookup, see
+        :meth:`~ouder_tui.storage.AtomicJSONStorage.prepare_saves`). Returns the Dutch warnings of that backup
+        (once).
 
         Safe beside the interface's reads and saves: it writes only into the backup folder, and the bytes it
         copies are the old file's, which a save never changes (it writes a new file and renames it). A save
         makes the backup first, or waits for it (see :meth:`_commit`): the start backup is there before the
         first change is written."""
         self._make_backup_later()
+        self.storage.prepare_saves()
         with self._backup_lock:
             found, self._backup_warnings = self._backup_warnings, []
         return found

@@ -408,6 +408,13 @@ class AtomicJSONStorage(Storage):
         """Nothing stays open between operations."""
 
     # -- loading --------------------------------------------------------------
+    def prepare_saves(self) -> None:
+        """Prepare the tables of the document as read for the records a save looks up (see
+        :meth:`ouder_tui.tables.PackedTable.prepare`): ~10 ms of the first save at 50,000 pupils otherwise."""
+        for table in (self._data or {}).values():
+            if isinstance(table, tables.PackedTable):
+                table.prepare()
+
     def exists(self) -> bool:
         return self.path.exists()
 

@@ -180,7 +180,8 @@ class Store(abc.ABC):
         so the data is shown without waiting for it."""
 
     def finish_load(self) -> list[str]:
-        """What :meth:`load` left for later (a file's start backup); returns Dutch warnings about what failed."""
+        """What :meth:`load` left for later (a file's start backup, what its first save needs); returns Dutch
+        warnings about what failed."""
         return []
 
     def close(self) -> None:

@@ -158,6 +158,11 @@ class PackedTable(_Numbered, Mapping[str, Any]):
                 self._lookup = (array("q", (ids[i] for i in order)), array("q", order))
         return self._lookup
 
+    def prepare(self) -> None:
+        """Make what finding a record needs now (a save finds the records it changes: ~3 ms at 90,000 records
+        the first time), rather than in the first save."""
+        self._sorted()
+
     def position(self, key: object) -> int | None:
         """Where the record with ``key`` is in the table (its index in file order), or ``None``."""
         wanted = _canonical_id(key)

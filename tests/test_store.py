@@ -19,7 +19,7 @@ import msgspec
 import pytest
 from tinydb import TinyDB
 
-from ouder_tui import backups, migrations, storage
+from ouder_tui import backups, migrations, storage, tables
 from ouder_tui import filestore as store_module
 from ouder_tui.errors import (
     ConflictError,
@@ -591,6 +591,20 @@ def test_a_start_backup_left_for_later_is_of_the_file_as_read_and_comes_before_t
     assert later.finish_load() == [] and later.start_backup is not None
     assert later.start_backup.read_bytes() == saved
     assert later.finish_load() == [] and len(backups.list_backups(db, backups.START)) == 2
+
+
+def test_finishing_the_load_prepares_the_lookups_a_first_save_needs(db: Path) -> None:
+    """After the data is shown, ``finish_load`` also makes what finding a record in a table as read needs (the
+    first save would otherwise: ~10 ms at 50,000 pupils); saving after it works as before."""
+    open_store(db).insert(PUPILS, pupil())
+    store = FileStore.unopened(db, user="Els", clock=Clock())
+    store.load(backup_later=True)
+    packed = [table for table in store.storage.read().values() if isinstance(table, tables.PackedTable)]
+    assert packed and all(table._lookup is None for table in packed)
+    store.finish_load()
+    assert all(table._lookup is not None for table in packed)
+    store.insert(PUPILS, pupil("Bram"))
+    assert sorted(r["naam"] for r in store.all(PUPILS)) == ["Bram", "Yasmina"]
 
 
 def test_a_start_backup_that_fails_later_is_said_once(db: Path) -> None:
