@@ -14,7 +14,7 @@ import re
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property, lru_cache
 from types import MappingProxyType
@@ -44,6 +44,7 @@ from ouder_tui.models import (
     record_data,
     share_values,
 )
+from ouder_tui.sequences import Chunked, Layered
 from ouder_tui.store import Store
 from ouder_tui.text import clean_text, fold, format_date, parse_school_year, plural
 
@@ -299,45 +300,48 @@ class _Sorted(Generic[S]):
     #: Whether the repeated values of these records were shared (see :meth:`Registry.share_repeated_values`).
     shared = False
 
-    def __init__(self, by_id: dict[int, S], key: Callable[[S], str]) -> None:
+    def __init__(self, by_id: Mapping[int, S], key: Callable[[S], str]) -> None:
         self.by_id = by_id
         self.key = key
 
     @cached_property
-    def items(self) -> list[S]:
+    def items(self) -> Chunked[S]:
         # One string per record as its key (see _pupil_key), made for the sort and not kept: a changed record
         # is placed by bisecting with the key function (~17 keys made per change, where keeping every record's
         # key cost ~4 MB at 50,000 records). Keys are unique (they end in the id): records are never compared.
-        return sorted(self.by_id.values(), key=self.key)
+        # Chunked: an update copies a few hundred records of it, not all (see ouder_tui.sequences).
+        return Chunked(sorted(self.by_id.values(), key=self.key))
 
     def updated(self, changed: dict[int, S | None]) -> _Sorted[S]:
         """A new one with ``changed`` (id -> the record now, ``None``: gone) in place; ``self`` stays as it was."""
         new = object.__new__(type(self))
-        new.key, new.by_id = self.key, dict(self.by_id)
+        new.key, new.by_id = self.key, _layered(self.by_id).changed(changed)
         new.shared = self.shared  # the records carried over are; a changed one or two need not be
-        ordered = "items" in self.__dict__
-        items = list(self.items) if ordered else []
-        for record_id, record in changed.items():
-            old = new.by_id.pop(record_id, None)
-            if old is not None and ordered:
-                _take_out(items, old, self.key)
-            if record is not None:
-                new.by_id[record_id] = record
-                if ordered:
-                    _put_in(items, record, self.key)
-        if ordered:  # else made when first asked for, as here
+        if "items" in self.__dict__:  # else made when first asked for, as here
+            items = self.items
+            for record_id, record in changed.items():
+                old = self.by_id.get(record_id)
+                if old is not None:
+                    items = _taken_out(items, old, self.key)
+                if record is not None:
+                    items = _put_in(items, record, self.key)
             new.__dict__["items"] = items
         return new
 
 
-def _take_out(items: list[S], record: S, key: Callable[[S], str]) -> None:
-    """Remove ``record`` from ``items`` (in the order of ``key``, which tells every record apart)."""
-    del items[bisect.bisect_left(items, key(record), key=key)]
+def _layered(found: Mapping[int, S]) -> Layered[int, S]:
+    """A state's lookup as a layered mapping, to change it (a dict of a built state is never changed: shared)."""
+    return found if isinstance(found, Layered) else Layered.of(found)  # type: ignore[arg-type]
 
 
-def _put_in(items: list[S], record: S, key: Callable[[S], str]) -> None:
-    """Insert ``record`` into ``items`` at its place in the order of ``key``."""
-    items.insert(bisect.bisect_left(items, key(record), key=key), record)
+def _taken_out(items: Chunked[S], record: S, key: Callable[[S], str]) -> Chunked[S]:
+    """``items`` without ``record`` (in the order of ``key``, which tells every record apart)."""
+    return items.removed(bisect.bisect_left(items, key(record), key=key))
+
+
+def _put_in(items: Chunked[S], record: S, key: Callable[[S], str]) -> Chunked[S]:
+    """``items`` with ``record`` at its place in the order of ``key``."""
+    return items.inserted(bisect.bisect_left(items, key(record), key=key), record)
 
 
 class _Pupils(_Sorted[Leerling]):
@@ -347,14 +351,14 @@ class _Pupils(_Sorted[Leerling]):
         super().__init__(by_id, _pupil_key)
 
     @cached_property
-    def active(self) -> list[Leerling]:
+    def active(self) -> Chunked[Leerling]:
         """The pupils still at school, in list order."""
-        return [pupil for pupil in self.items if pupil.actief]
+        return Chunked([pupil for pupil in self.items if pupil.actief])
 
     # Children per family as tuples: a tuple of models (which the cycle collector does not track) is left
     # alone by the collector, where 60,000 lists at 50,000 pupils made every full collection ~60 ms longer.
     @cached_property
-    def children(self) -> dict[int, tuple[Leerling, ...]]:
+    def children(self) -> Mapping[int, tuple[Leerling, ...]]:
         children: dict[int, list[Leerling]] = {}
         for pupil in self.by_id.values():  # sorted per family below: the list's order is not needed
             if pupil.gezin_id is not None:
@@ -364,7 +368,7 @@ class _Pupils(_Sorted[Leerling]):
                 for gezin_id, kids in children.items()}
 
     @cached_property
-    def active_children(self) -> dict[int, tuple[Leerling, ...]]:
+    def active_children(self) -> Mapping[int, tuple[Leerling, ...]]:
         active: dict[int, tuple[Leerling, ...]] = {}
         for gezin_id, kids in self.children.items():
             if all(k.actief for k in kids):  # the common case: the same tuple
@@ -376,38 +380,30 @@ class _Pupils(_Sorted[Leerling]):
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)
         if "active" in self.__dict__:  # placed record by record, as the whole list is (not 50,000 filtered again)
-            active = list(self.active)
+            active = self.active
             for record_id, record in changed.items():
                 old = self.by_id.get(record_id)
                 if old is not None and old.actief:
-                    _take_out(active, old, self.key)
+                    active = _taken_out(active, old, self.key)
                 if record is not None and record.actief:
-                    _put_in(active, record, self.key)
+                    active = _put_in(active, record, self.key)
             new.__dict__["active"] = active
         if "children" not in self.__dict__:
             return new  # never asked for: made when first needed
         touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())
                    if p is not None and p.gezin_id is not None}
-        children = dict(self.children)
-        active = dict(self.__dict__["active_children"]) if "active_children" in self.__dict__ else None
+        children: dict[int, tuple[Leerling, ...] | None] = {}
+        at_school: dict[int, tuple[Leerling, ...] | None] = {}
         for gezin_id in touched:
-            kids = [k for k in children.get(gezin_id, ()) if k.id not in changed]
+            kids = [k for k in self.children.get(gezin_id, ()) if k.id not in changed]
             kids += [p for p in changed.values() if p is not None and p.gezin_id == gezin_id]
             kids.sort(key=_child_key)
-            _put(children, gezin_id, tuple(kids))
-            if active is not None:
-                _put(active, gezin_id, tuple(k for k in kids if k.actief))
-        new.__dict__["children"] = children
-        if active is not None:
-            new.__dict__["active_children"] = active
+            children[gezin_id] = tuple(kids) or None  # None: no child left, the family goes
+            at_school[gezin_id] = tuple(k for k in kids if k.actief) or None
+        new.__dict__["children"] = _layered(self.children).changed(children)
+        if "active_children" in self.__dict__:
+            new.__dict__["active_children"] = _layered(self.__dict__["active_children"]).changed(at_school)
         return new
-
-
-def _put(groups: dict[int, tuple[Leerling, ...]], key: int, members: tuple[Leerling, ...]) -> None:
-    if members:
-        groups[key] = members
-    else:
-        groups.pop(key, None)
 
 
 class _Families(_Sorted[Gezin]):
@@ -479,8 +475,10 @@ class _Matches:
     last search found. A backspace asks a search made a moment ago again, and is answered from memory.
     Positions are kept as arrays (4 bytes a hit); the whole is dropped with the list, when a record changes."""
 
-    def __init__(self, records: list, texts: list[str]) -> None:
-        self.records = records
+    def __init__(self, records: Sequence, texts: list[str]) -> None:
+        self.source = records
+        #: The records as a list, for reading hits by their place (a Chunked list looks up its tuple each time).
+        self.records = records if isinstance(records, list) else list(records)
         self.texts = texts
         self._recent: dict[tuple[str, ...], array[int]] = {}
 
@@ -548,16 +546,17 @@ class _SearchText:
             found = self._family = {g.id: self._family_text(g) for g in self._families.items}
         return found
 
-    def matching(self, which: str, records: list[S], texts: dict[int, str], words: list[str],
+    def matching(self, which: str, records: Sequence[S], texts: dict[int, str], words: list[str],
                  limit: int | None = None) -> list[S]:
         """The ``records`` (in their order) whose text in ``texts`` holds every word; with ``limit`` only the
         first so many. The texts are kept in a list next to ``records`` (made once per list, named ``which``),
         with the list's recent searches (see :class:`_Matches`)."""
         cached = self._aligned.get(which)
-        if cached is None or cached.records is not records:
+        if cached is None or cached.source is not records:
             cached = _Matches(records, [texts.get(r.id, "") for r in records])
             self._aligned[which] = cached
-        return [records[i] for i in cached.positions(words, limit)]
+        found = cached.records
+        return [found[i] for i in cached.positions(words, limit)]
 
     @staticmethod
     def _family_part(g: Gezin) -> str:
@@ -788,27 +787,30 @@ class Registry:
         return len(changes)
 
     # -- searching -----------------------------------------------------------------------
-    def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False, limit: int | None = None) -> list[Leerling]:
+    def zoek_leerlingen(self, text: str, *, ook_vertrokken: bool = False,
+                        limit: int | None = None) -> Sequence[Leerling]:
         """Pupils whose name, class, number, or parents' names or phone numbers contain every word of ``text``
         (a phone number typed in any form: spaces, dots, slashes, +32 or 0, or only its start); with ``limit``
-        only the first so many (in list order)."""
+        only the first so many (in list order). Without words, all of them: the registry's own list, which
+        nobody can change (a copy of 50,000 at every save and letter otherwise)."""
         words = search_words(text)
         view = self._pupils()
         pupils = view.items if ook_vertrokken else view.active
         if not words:
-            return list(pupils) if limit is None else pupils[:limit]
+            return pupils if limit is None else pupils[:limit]
         search = self._search()
         return search.matching("all" if ook_vertrokken else "active", pupils, search.pupil, words, limit)
 
-    def zoek_gezinnen(self, text: str, *, limit: int | None = None) -> list[Gezin]:
+    def zoek_gezinnen(self, text: str, *, limit: int | None = None) -> Sequence[Gezin]:
         """Families whose name, address, or parents' names, phones or e-mails contain every word of ``text``;
-        "gezin NAAM" finds the family NAAM. With ``limit`` only the first so many (by name)."""
+        "gezin NAAM" finds the family NAAM. With ``limit`` only the first so many (by name). Without words, all
+        of them (the registry's own list, as :meth:`zoek_leerlingen`)."""
         words = search_words(text)
         if len(words) > 1 and words[0] == "gezin":
             words = words[1:]
         families = self._families().items
         if not words:
-            return list(families) if limit is None else families[:limit]
+            return families if limit is None else families[:limit]
         search = self._search()
         return search.matching("families", families, search.family, words, limit)
 

@@ -29,6 +29,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ouder_tui.sequences import Chunked
 from ouder_tui.text import clean_text, fold
 
 
@@ -148,8 +149,8 @@ class RecordTable(ScrollView, can_focus=True):
             self._bindings.key_to_bindings["enter"] = [Binding("enter", "select", enter_label, show=enter_shown)]
         self.columns = list(columns)
         self.empty_text = empty_text
-        self._source: list[Any] = []
-        self._rows: list[Any] = []  # the items (rows or records) in the order shown
+        self._source: Sequence[Any] = []
+        self._rows: Sequence[Any] = []  # the items (rows or records) in the order shown
         self._make: Callable[[Any], Row] = _same
         self._key: Callable[[Any], Any] = _row_key
         self._sort_value: Callable[[Any, int], Any] | None = None
@@ -191,7 +192,8 @@ class RecordTable(ScrollView, can_focus=True):
         (by default the made row's). The cursor stays on ``keep_key`` (or the current row) if present."""
         wanted = keep_key if keep_key is not None else self.current_key
         self._make, self._key, self._sort_value = row, key, sort_value
-        self._source = list(items)
+        # what nobody can change is kept as it is (the registry's lists: 50,000 pupils are not copied per save)
+        self._source = items if isinstance(items, (tuple, Chunked)) else list(items)
         self._show(wanted)
 
     def _show(self, wanted: Any) -> None:
@@ -234,7 +236,7 @@ class RecordTable(ScrollView, can_focus=True):
         self.sort_reverse = reverse
         self._show(self.current_key)
 
-    def _sorted(self, rows: list[Any]) -> list[Any]:
+    def _sorted(self, rows: Sequence[Any]) -> Sequence[Any]:
         if self.sort_column is None:
             return rows  # (neither list is ever changed in place)
         column = self.sort_column
@@ -355,8 +357,11 @@ class RecordTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Sequence[str], style: Style) -> Strip:
         total = self._width  # (the scrollbar's region, worked out anew at each ask)
-        key = (tuple(cells), style, total)
-        found = self._drawn.get(key)
+        key: tuple | None = (tuple(cells), style, total)
+        try:
+            found = self._drawn.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a cell that is no plain text (rich Text): drawn each time
+            found = key = None
         if found is not None:
             return found
         segments = []
@@ -365,9 +370,10 @@ class RecordTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", style))
             segments.append(Segment(set_cell_size(clean_text(text), width), style))
         found = Strip(segments).adjust_cell_length(total, style).crop(0, total)
-        if len(self._drawn) >= DRAWN_KEPT:
-            self._drawn.clear()
-        self._drawn[key] = found
+        if key is not None:
+            if len(self._drawn) >= DRAWN_KEPT:
+                self._drawn.clear()
+            self._drawn[key] = found
         return found
 
     def render_line(self, y: int) -> Strip:
