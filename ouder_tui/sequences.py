@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from itertools import chain, filterfalse
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
@@ -169,16 +169,23 @@ class Layered(Mapping[K, V]):
         return chain(filterfalse(self._top.__contains__, self._base),
                      (key for key, value in self._top.items() if value is not _GONE))
 
-    def values(self) -> Iterator[V]:  # type: ignore[override]
+    def values(self) -> ValuesView[V]:
+        return _Values(self)
+
+    def items(self) -> ItemsView[K, V]:
+        return _Items(self)
+
+    def _values(self) -> Iterator[V]:
         if not self._top:
             return iter(self._base.values())
         return chain(map(self._base.__getitem__, filterfalse(self._top.__contains__, self._base)),
                      (value for value in self._top.values() if value is not _GONE))
 
-    def items(self) -> Iterator[tuple[K, V]]:  # type: ignore[override]
+    def _items(self) -> Iterator[tuple[K, V]]:
         if not self._top:
             return iter(self._base.items())
-        return chain(((key, self._base[key]) for key in filterfalse(self._top.__contains__, self._base)),
+        kept = list(filterfalse(self._top.__contains__, self._base))
+        return chain(zip(kept, map(self._base.__getitem__, kept)),
                      ((key, value) for key, value in self._top.items() if value is not _GONE))
 
     def changed(self, updates: Mapping[K, V | None]) -> Layered[K, V]:
@@ -197,3 +204,21 @@ class Layered(Mapping[K, V]):
         else:
             new._base, new._top = self._base, top
         return new
+
+
+class _Values(ValuesView):
+    """A :class:`Layered` mapping's values, read in C where they can be (see :meth:`Layered._values`)."""
+
+    _mapping: Layered
+
+    def __iter__(self) -> Iterator:
+        return self._mapping._values()
+
+
+class _Items(ItemsView):
+    """A :class:`Layered` mapping's items (see :meth:`Layered._items`)."""
+
+    _mapping: Layered
+
+    def __iter__(self) -> Iterator:
+        return self._mapping._items()

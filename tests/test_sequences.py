@@ -86,3 +86,11 @@ def test_a_layered_mapping_changes_as_a_dict_and_its_originals_stay(start: dict,
                 else:
                     with pytest.raises(KeyError):
                         state[key]
+
+
+def test_a_layered_mappings_views_can_be_read_again_and_counted() -> None:
+    layered = Layered.of({1: "a", 2: "b", 3: "c"}).changed({2: None, 4: "d"}).changed({1: "A"})
+    values, items = layered.values(), layered.items()
+    assert len(values) == 3 and sorted(values) == sorted(values) == ["A", "c", "d"]
+    assert len(items) == 3 and sorted(items) == [(1, "A"), (3, "c"), (4, "d")] and (3, "c") in items
+    assert "c" in values and "b" not in values and dict(layered) == {1: "A", 3: "c", 4: "d"}
