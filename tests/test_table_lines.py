@@ -34,8 +34,9 @@ async def test_a_line_with_the_same_text_is_drawn_from_memory_and_a_changed_one_
         await pilot.pause()
         assert table.render_line(2) is second  # the same text, style and width: the line drawn before
 
-        table.cursor = 1  # the cursor's style: another line for the same text
-        await pilot.pause()
+        assert app.focused is table  # (the only thing to focus)
+        await pilot.press("down")  # the cursor's style: another line for the same text
+        assert table.cursor == 1
         assert table.render_line(2) is not second and text_of(table, 2).startswith("Bram Peeters")
         cursor_line = table.render_line(2)
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"  # another theme: other colours
