@@ -125,7 +125,9 @@ class Prefixes:
 
     def extend(self, crc: int, start: int, end: int) -> int:
         """``crc`` (of what comes before) extended over this file's bytes ``start`` to ``end``."""
-        return _times(_shift(end - start), crc ^ self.until(start)) ^ self.until(end)
+        # combine(before the stretch, the stretch) where the stretch's CRC is until(end) less until(start) moved
+        # past it; CRCs are linear, so both moves are one.
+        return combine(crc ^ self.until(start), self.until(end), end - start)
 
 
 def crc32(parts: Iterable[bytes | bytearray | memoryview], origins: Iterable[tuple[Prefixes, int] | None]) -> int:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
@@ -318,30 +319,25 @@ class _Sorted(Generic[S]):
         new.key, new.by_id = self.key, _layered(self.by_id).changed(changed)
         new.shared = self.shared  # the records carried over are; a changed one or two need not be
         if "items" in self.__dict__:  # else made when first asked for, as here
-            items = self.items
-            for record_id, record in changed.items():
-                old = self.by_id.get(record_id)
-                if old is not None:
-                    items = _taken_out(items, old, self.key)
-                if record is not None:
-                    items = _put_in(items, record, self.key)
-            new.__dict__["items"] = items
+            new.__dict__["items"] = self._placed(self.items, changed)
         return new
+
+    def _placed(self, items: Chunked[S], changed: dict[int, S | None],
+                wanted: Callable[[S], bool] | None = None) -> Chunked[S]:
+        """``items`` (in list order) with ``changed`` in place: each record as it was taken out, as it is now put
+        in, where ``wanted`` (a list of some of the records: the pupils still at school)."""
+        for record_id, record in changed.items():
+            old = self.by_id.get(record_id)
+            if old is not None and (wanted is None or wanted(old)):
+                items = items.removed(bisect.bisect_left(items, self.key(old), key=self.key))
+            if record is not None and (wanted is None or wanted(record)):
+                items = items.inserted(bisect.bisect_left(items, self.key(record), key=self.key), record)
+        return items
 
 
 def _layered(found: Mapping[int, S]) -> Layered[int, S]:
     """A state's lookup as a layered mapping, to change it (a dict of a built state is never changed: shared)."""
     return found if isinstance(found, Layered) else Layered.of(found)  # type: ignore[arg-type]
-
-
-def _taken_out(items: Chunked[S], record: S, key: Callable[[S], str]) -> Chunked[S]:
-    """``items`` without ``record`` (in the order of ``key``, which tells every record apart)."""
-    return items.removed(bisect.bisect_left(items, key(record), key=key))
-
-
-def _put_in(items: Chunked[S], record: S, key: Callable[[S], str]) -> Chunked[S]:
-    """``items`` with ``record`` at its place in the order of ``key``."""
-    return items.inserted(bisect.bisect_left(items, key(record), key=key), record)
 
 
 class _Pupils(_Sorted[Leerling]):
@@ -380,14 +376,7 @@ class _Pupils(_Sorted[Leerling]):
     def updated(self, changed: dict[int, Leerling | None]) -> _Pupils:
         new = super().updated(changed)
         if "active" in self.__dict__:  # placed record by record, as the whole list is (not 50,000 filtered again)
-            active = self.active
-            for record_id, record in changed.items():
-                old = self.by_id.get(record_id)
-                if old is not None and old.actief:
-                    active = _taken_out(active, old, self.key)
-                if record is not None and record.actief:
-                    active = _put_in(active, record, self.key)
-            new.__dict__["active"] = active
+            new.__dict__["active"] = self._placed(self.active, changed, attrgetter("actief"))
         if "children" not in self.__dict__:
             return new  # never asked for: made when first needed
         touched = {p.gezin_id for p in (*(self.by_id.get(i) for i in changed), *changed.values())

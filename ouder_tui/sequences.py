@@ -94,8 +94,6 @@ class Chunked(Sequence[T]):
 
     def _at(self, place: int) -> tuple[int, int]:
         """The tuple that holds (or, at the end, takes) the item at ``place``, and the place in it."""
-        if not self._chunks:
-            return 0, 0
         chunk = min(bisect_right(self._starts, place) - 1, len(self._chunks) - 1)
         return chunk, place - self._starts[chunk]
 
@@ -130,10 +128,7 @@ class Layered(Mapping[K, V]):
     __slots__ = ("_base", "_length", "_top")
 
     def __init__(self, base: Mapping[K, V] = MappingProxyType({})) -> None:
-        if isinstance(base, Layered):
-            self._base, self._top, self._length = base._base, base._top, base._length
-        else:
-            self._base, self._top, self._length = dict(base), {}, len(base)
+        self._base, self._top, self._length = dict(base), {}, len(base)
 
     @classmethod
     def of(cls, fresh: dict[K, V]) -> Layered[K, V]:
